@@ -1,0 +1,79 @@
+# Wuhu government-service assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+PY        := $(BIN)/python
+RASA      := $(BIN)/rasa
+# Rasa 3.6 needs Python 3.10: use $PYTHON310, else python3.10 on PATH, else pyenv's.
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+
+TRAIN_DATA := data/nlu data/rules
+TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/dict -type f 2>/dev/null)
+CATALOGUE_INPUTS := $(shell find data/catalogue -name '*.yml' 2>/dev/null)
+export GOV_VAR_DIR ?= $(CURDIR)/var
+DB_STAMP := $(GOV_VAR_DIR)/.catalogue-loaded
+MODEL_STAMP := models/.trained
+
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@if [ -z "$(PYTHON310)" ]; then echo "Python 3.10 is needed (Rasa 3.6). Install it (e.g. 'pyenv install 3.10') or set PYTHON310=/path/to/python3.10." >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0 setuptools==70.3.0 wheel
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+setup: $(VENV)/.installed ## create .venv and install the pinned requirements (once)
+
+$(DB_STAMP): $(VENV)/.installed $(CATALOGUE_INPUTS)
+	$(PY) -m bot load-catalogue
+	@touch $@
+
+catalogue: $(DB_STAMP) ## validate and load data/catalogue into the database
+
+$(MODEL_STAMP): $(VENV)/.installed $(TRAIN_INPUTS)
+	$(RASA) train --data $(TRAIN_DATA) --out models
+	@touch $@
+
+train: $(MODEL_STAMP) ## train a model when data or config changed (and only then)
+
+validate: $(VENV)/.installed ## rasa data validate
+	$(RASA) data validate --data $(TRAIN_DATA) --fail-on-warnings
+
+run: $(DB_STAMP) $(MODEL_STAMP) ## install, load, train if needed, start action server + Rasa (Ctrl-C stops)
+	@bash scripts/run.sh
+
+shell: $(DB_STAMP) $(MODEL_STAMP) ## chat in the terminal (starts the action server too)
+	@bash scripts/run.sh shell
+
+test: validate $(MODEL_STAMP) ## everything: validate, train, pytest (incl. live servers), conversation tests, held-out NLU
+	$(MAKE) test-python test-stories test-nlu
+
+test-python: $(MODEL_STAMP)
+	$(PY) -m pytest
+
+test-stories: $(MODEL_STAMP)
+	$(RASA) test core --stories tests/conversations --out results/stories --fail-on-prediction-errors
+
+test-nlu: $(MODEL_STAMP)
+	$(RASA) test nlu --nlu tests/nlu_heldout --out results/heldout
+	$(PY) scripts/heldout_report.py results/heldout
+
+bench: $(DB_STAMP) $(MODEL_STAMP) ## latency benchmark vs a bare Rasa server (prints a table)
+	$(PY) bench/latency.py
+
+lock: ## re-pin requirements.txt from the current .venv
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.txt
+
+clean: ## remove trained models, databases and results (keeps .venv)
+	rm -rf models/* models/.trained var results

@@ -1,0 +1,37 @@
+"""Greeting menu and replies to input that carries no request."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.choices import offer_services
+from actions.runtime import GuardedAction
+from bot import replies
+from bot.text import classify_input
+
+
+class ActionGreet(GuardedAction):
+    """Welcome and a numbered menu of common services."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[str, Any]) -> List[EventType]:
+        return await offer_services(dispatcher, list(replies.MENU_SERVICE_IDS), replies.WELCOME)
+
+
+class ActionUnusableInput(GuardedAction):
+    """Empty, emoji-only, non-Chinese or overlong messages: say what to do instead."""
+
+    def name(self) -> str:
+        return "action_unusable_input"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[str, Any]) -> List[EventType]:
+        problem = classify_input(tracker.latest_message.get("text"))
+        dispatcher.utter_message(text=replies.input_problem_reply(problem))
+        return []

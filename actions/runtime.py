@@ -1,0 +1,65 @@
+"""What every action needs: the catalogue repository and blocking calls with a timeout.
+
+Nothing here touches the database at import time; the repository is built on first use.
+"""
+from __future__ import annotations
+
+import abc
+import asyncio
+import functools
+import logging
+from typing import Any, Callable, Dict, List, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.catalogue.repository import CatalogueRepository
+from bot.config import get_settings
+from bot.db import session_factory
+from bot.replies import SERVICE_UNAVAILABLE
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SERVICE_INTENT_PREFIX = "svc_"
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue() -> CatalogueRepository:
+    return CatalogueRepository(session_factory(get_settings().database_url))
+
+
+async def run_blocking(fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking call (database) in a thread, bounded by the action timeout."""
+    return await asyncio.wait_for(asyncio.to_thread(fn, *args), get_settings().action_timeout_s)
+
+
+def service_id_from_intent(intent_name: str | None) -> str | None:
+    """'svc_sbk_apply' -> 'sbk-apply'; None for other intents."""
+    if not intent_name or not intent_name.startswith(SERVICE_INTENT_PREFIX):
+        return None
+    return intent_name[len(SERVICE_INTENT_PREFIX):].replace("_", "-")
+
+
+class GuardedAction(Action, metaclass=abc.ABCMeta):
+    """An action whose back-end failures become a polite reply instead of a crash.
+
+    Subclasses implement :meth:`respond`; a timeout or database error is logged and the
+    resident is told to try again or call 12345.
+    """
+
+    @abc.abstractmethod
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[str, Any]) -> List[EventType]:
+        """The action's work; errors are handled by :meth:`run`."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[str, Any]) -> List[EventType]:
+        try:
+            return await self.respond(dispatcher, tracker, domain)
+        except (asyncio.TimeoutError, SQLAlchemyError, LookupError):
+            logger.exception("action %s failed", self.name())
+            dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
+            return []

@@ -1,0 +1,89 @@
+"""Answer a service question from the catalogue, in one message (一次告知)."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
+from bot import choices, replies
+from bot.catalogue.render import render_hall_answer, render_service_answer
+from bot.catalogue.repository import DistrictView, ServiceNotFound
+
+logger = logging.getLogger(__name__)
+
+
+async def resolve_district(tracker: Tracker) -> Optional[DistrictView]:
+    """The district the conversation knows, from the slot (any alias is accepted)."""
+    value = tracker.get_slot("district")
+    if not value:
+        return None
+    return await run_blocking(catalogue().find_district, str(value))
+
+
+async def ask_district(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    """Ask for the district with numbered choices; returns the pending-choice value."""
+    districts = await run_blocking(catalogue().districts)
+    labels = [d.name for d in districts]
+    dispatcher.utter_message(text=replies.ASK_DISTRICT + "\n" + choices.numbered(labels),
+                             buttons=choices.buttons(labels))
+    return {"kind": "district", "options": [d.id for d in districts], "labels": labels}
+
+
+async def answer_service(
+    dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str
+) -> List[EventType]:
+    """Send the full answer for a service; ask for the district when the hall matters."""
+    repo = catalogue()
+    try:
+        service = await run_blocking(repo.get_service_or_raise, service_id)
+    except ServiceNotFound:
+        logger.error("intent names a service missing from the catalogue: %s", service_id)
+        dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE)
+        return []
+    district = await resolve_district(tracker)
+    hall = None
+    if district is not None:
+        hall = await run_blocking(repo.hall_for, district.id, service.hall_type)
+    related = await run_blocking(repo.service_names, list(service.related))
+    related_names = [related[r] for r in service.related if r in related]
+    dispatcher.utter_message(text=render_service_answer(service, hall, related_names))
+    events: List[EventType] = [SlotSet("current_service", service.id)]
+    if district is not None:
+        events.append(SlotSet("district", district.name))
+    if service.needs_hall and district is None:
+        events.append(SlotSet("pending_choice", await ask_district(dispatcher)))
+    else:
+        events.append(SlotSet("pending_choice", None))
+    return events
+
+
+async def show_hall(
+    dispatcher: CollectingDispatcher, service_id: str, district: DistrictView
+) -> None:
+    """The hall for the current service in a newly given district."""
+    repo = catalogue()
+    service = await run_blocking(repo.get_service_or_raise, service_id)
+    hall = await run_blocking(repo.hall_for, district.id, service.hall_type)
+    if hall is None:
+        dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE)
+        return
+    dispatcher.utter_message(text=render_hall_answer(service, hall))
+
+
+class ActionAnswerService(GuardedAction):
+    """svc_* intents: the service the intent names."""
+
+    def name(self) -> str:
+        return "action_answer_service"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[str, Any]) -> List[EventType]:
+        service_id = service_id_from_intent((tracker.latest_message.get("intent") or {}).get("name"))
+        if service_id is None:
+            dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
+            return []
+        return await answer_service(dispatcher, tracker, service_id)

@@ -1,0 +1,85 @@
+"""Turn latency through the REST channel and training time, against a bare Rasa reference.
+
+Starts, in one run: (1) a minimal rules-only Rasa bot (bench/reference_bot), (2) the
+assistant with its action server and catalogue database. Sends the same catalogue
+questions to both and prints a table of p50/p95 latency and ratios. Training times are
+measured by training both from scratch into a temporary folder.
+
+    python bench/latency.py [--turns 60] [--skip-train]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
+from bot.db import session_factory
+from bot.stack import BIN, QUIET_ENV, latest_model, running_stack
+
+REFERENCE = PROJECT_ROOT / "bench" / "reference_bot"
+QUESTIONS = ["社保卡怎么办理", "公积金租房提取要带什么", "身份证过期了怎么换", "异地就医备案怎么弄",
+             "孩子刚出生怎么上户口", "高龄津贴怎么申请"]
+
+
+def train(project: Path, out: Path, data: list[str]) -> tuple[Path, float]:
+    start = time.perf_counter()
+    subprocess.run([str(BIN / "rasa"), "train", "--force", "--data", *data, "--out", str(out)],
+                   cwd=project, check=True, capture_output=True, env={**os.environ, **QUIET_ENV})
+    return max(out.glob("*.tar.gz")), time.perf_counter() - start
+
+
+def measure(stack, turns: int, label: str) -> list[float]:
+    latencies = []
+    for i in range(turns):
+        question = QUESTIONS[i % len(QUESTIONS)]
+        start = time.perf_counter()
+        replies = stack.say(f"bench-{label}-{i % 10}", question)
+        latencies.append((time.perf_counter() - start) * 1000)
+        assert replies, f"no reply from {label} to {question}"
+    return latencies
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--turns", type=int, default=60)
+    parser.add_argument("--skip-train", action="store_true", help="use models/ instead of training")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        ref_model, ref_train = train(REFERENCE, tmp_path / "ref_models", ["data"])
+        if args.skip_train:
+            model, main_train = latest_model(), float("nan")
+        else:
+            model, main_train = train(PROJECT_ROOT, tmp_path / "models", ["data/nlu", "data/rules"])
+        db_url = f"sqlite:///{tmp_path / 'app.db'}"
+        load_catalogue(session_factory(db_url), PROJECT_ROOT / "data" / "catalogue")
+
+        with running_stack(tmp_path / "ref", ref_model, with_actions=False, project=REFERENCE) as ref:
+            measure(ref, 6, "warm")
+            ref_lat = measure(ref, args.turns, "ref")
+        with running_stack(tmp_path / "main", model, db_url) as assistant:
+            measure(assistant, 6, "warm")
+            main_lat = measure(assistant, args.turns, "main")
+
+    r50, r95 = pct(ref_lat, 50), pct(ref_lat, 95)
+    m50, m95 = pct(main_lat, 50), pct(main_lat, 95)
+    print(f"\nREST turn latency, {args.turns} turns each (catalogue questions), same run\n")
+    print("| stack | p50 ms | p95 ms | p50 ratio | p95 ratio | training s |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| bare Rasa, rules-only reference | {r50:.1f} | {r95:.1f} | 1.00 | 1.00 | {ref_train:.0f} |")
+    print(f"| assistant (NLU + actions + SQLite) | {m50:.1f} | {m95:.1f} | {m50 / r50:.2f} | {m95 / r95:.2f} "
+          f"| {main_train:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Wuhu government-service assistant: the application package (catalogue, text, CLI)."""

@@ -1,0 +1,1 @@
+"""The service catalogue: schema, loader, queries and the answer text."""

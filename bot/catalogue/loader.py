@@ -1,0 +1,129 @@
+"""Load the catalogue files into the database, all or nothing.
+
+Every file is parsed and validated before anything is written; the write replaces the
+whole catalogue in one transaction, so a bad file leaves the database as it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from bot.catalogue.models import District, Hall, Service
+from bot.catalogue.schema import DistrictIn, HallsFile, ServiceIn, ServicesFile
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is invalid: names the file, the record and the reason."""
+
+    def __init__(self, file: Path | str, record: str, reason: str) -> None:
+        self.file, self.record, self.reason = str(file), record, reason
+        super().__init__(f"{file}: {record}: {reason}")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    districts: List[DistrictIn]
+    services: List[ServiceIn]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogueError(path, "(file)", f"cannot read YAML: {exc}") from exc
+
+
+def _record_label(raw: object, key: str, loc: tuple) -> str:
+    """'services[3] (id=hf-rent)' for the record an error location points into."""
+    if len(loc) >= 2 and loc[0] == key and isinstance(loc[1], int):
+        label = f"{key}[{loc[1]}]"
+        try:
+            item = raw[key][loc[1]]  # type: ignore[index]
+            if isinstance(item, dict) and item.get("id"):
+                label += f" (id={item['id']})"
+        except (KeyError, IndexError, TypeError):
+            pass
+        return label
+    return "(file)"
+
+
+def _validate(path: Path, model, key: str):
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise CatalogueError(path, "(file)", "expected a mapping at the top level")
+    try:
+        return model.parse_obj(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc[2:]) or ".".join(str(p) for p in loc)
+        raise CatalogueError(path, _record_label(raw, key, loc), f"{field}: {err['msg']}") from exc
+
+
+def read_catalogue(directory: Path) -> Catalogue:
+    """Parse and cross-check every catalogue file under ``directory``."""
+    halls_path = directory / "halls.yml"
+    districts = _validate(halls_path, HallsFile, "districts").districts
+    _check_unique(halls_path, "districts", [d.id for d in districts], "id")
+    _check_unique(halls_path, "districts", [d.name for d in districts], "name")
+
+    services: List[ServiceIn] = []
+    origin: dict[str, Path] = {}
+    service_files = sorted((directory / "services").glob("*.yml"))
+    if not service_files:
+        raise CatalogueError(directory / "services", "(folder)", "no service files")
+    for path in service_files:
+        for index, service in enumerate(_validate(path, ServicesFile, "services").services):
+            for other, attr in ((s, a) for s in services for a in ("id", "name")):
+                if getattr(other, attr) == getattr(service, attr):
+                    raise CatalogueError(
+                        path, f"services[{index}] (id={service.id})",
+                        f"duplicate {attr} {getattr(service, attr)!r} (also in {origin[other.id].name})",
+                    )
+            services.append(service)
+            origin[service.id] = path
+    known = {s.id for s in services}
+    for service in services:
+        unknown = [r for r in service.related if r not in known]
+        if unknown:
+            raise CatalogueError(origin[service.id], f"service {service.id}", f"related: unknown ids {unknown}")
+    return Catalogue(districts=districts, services=services)
+
+
+def _check_unique(path: Path, key: str, values: Iterable[str], attr: str) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise CatalogueError(path, f"{key}[{index}]", f"duplicate {attr} {value!r}")
+        seen.add(value)
+
+
+def write_catalogue(session: Session, catalogue: Catalogue) -> None:
+    """Replace the catalogue tables' content. The caller owns the transaction."""
+    session.execute(delete(Hall))
+    session.execute(delete(District))
+    session.execute(delete(Service))
+    for position, d in enumerate(catalogue.districts):
+        session.add(District(id=d.id, name=d.name, aliases=list(d.aliases), position=f"{position:04d}"))
+        for h in d.halls:
+            session.add(Hall(id=f"{d.id}:{h.type}", district_id=d.id, hall_type=h.type,
+                             name=h.name, address=h.address, hours=h.hours, phone=h.phone))
+    for s in catalogue.services:
+        session.add(Service(**s.dict(exclude={"materials", "online", "faqs"}),
+                            materials=[m.dict() for m in s.materials],
+                            online=[o.dict() for o in s.online],
+                            faqs=[f.dict() for f in s.faqs]))
+
+
+def load_catalogue(session_factory, directory: Path) -> Catalogue:
+    """Validate ``directory`` and, only if all of it is valid, replace the database content."""
+    catalogue = read_catalogue(directory)
+    with session_factory.begin() as session:
+        write_catalogue(session, catalogue)
+    return catalogue

@@ -1,0 +1,73 @@
+"""The resident-facing text of a service answer (一次告知), in plain Chinese."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from bot.catalogue.repository import HallView, ServiceView
+
+CAUTION = "以上为示例数据（{updated}更新），具体以窗口最新要求为准。"
+
+
+def _materials(service: ServiceView) -> str:
+    lines = []
+    for i, m in enumerate(service.materials, start=1):
+        line = f"{i}. {m['name']}"
+        if not m.get("required", True):
+            line += "（视情况）"
+        if m.get("note"):
+            line += f"：{m['note']}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def render_hall(service: ServiceView, hall: HallView) -> str:
+    """Where to go in one district, with the service's own note if it has one."""
+    text = f"{hall.name}\n地址：{hall.address}\n时间：{hall.hours}"
+    if hall.phone:
+        text += f"\n电话：{hall.phone}"
+    if service.hall_note:
+        text += f"\n提示：{service.hall_note}"
+    return text
+
+
+def render_service_answer(
+    service: ServiceView,
+    hall: Optional[HallView],
+    related_names: Sequence[str] = (),
+) -> str:
+    """Everything a resident needs for one service, in one message.
+
+    Without a hall (district unknown) the "where" part says so; the caller then asks
+    for the district.
+    """
+    parts = [
+        f"【{service.name}】",
+        f"主管部门：{service.department}",
+        service.summary,
+        "一、谁可以办\n" + "\n".join(f"· {e}" for e in service.eligibility),
+        f"二、要带的材料（共{len(service.materials)}项）\n" + _materials(service),
+        "三、办理步骤\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(service.steps, start=1)),
+        f"四、办理时限：{service.time_limit}",
+        f"五、收费：{service.fee}",
+    ]
+    if hall is not None:
+        online_first = "" if service.needs_hall else "一般网上就能办，不用跑窗口；需要现场办理可去：\n"
+        parts.append(f"六、办理地点（{hall.district_name}）\n" + online_first + render_hall(service, hall))
+    elif service.needs_hall:
+        parts.append("六、办理地点：告诉我您在哪个区县，我告诉您最近的大厅。")
+    else:
+        parts.append("六、办理地点：一般网上就能办，不用跑窗口。"
+                     + (f"\n提示：{service.hall_note}" if service.hall_note else ""))
+    parts.append("七、网上办\n" + "\n".join(f"· {o['channel']}：{o['how']}" for o in service.online))
+    parts.append("八、常见问题\n" + "\n".join(f"问：{f['q']}\n答：{f['a']}" for f in service.faqs))
+    if related_names:
+        parts.append("相关业务：" + "、".join(related_names))
+    parts.append("咨询电话：12345政务服务便民热线\n" + CAUTION.format(updated=service.updated))
+    return "\n\n".join(parts)
+
+
+def render_hall_answer(service: ServiceView, hall: HallView) -> str:
+    """Follow-up when the district arrives after the answer."""
+    return (f"【{service.name}】在{hall.district_name}的办理地点：\n"
+            + render_hall(service, hall)
+            + "\n\n" + CAUTION.format(updated=service.updated))

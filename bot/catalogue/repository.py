@@ -1,0 +1,119 @@
+"""Read-only queries over the catalogue, returning plain values (no live ORM objects)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from bot.catalogue.models import District, Hall, Service
+
+
+class ServiceNotFound(LookupError):
+    """No service with that id in the catalogue."""
+
+
+@dataclass(frozen=True)
+class HallView:
+    district_name: str
+    name: str
+    address: str
+    hours: str
+    phone: Optional[str]
+
+
+@dataclass(frozen=True)
+class DistrictView:
+    id: str
+    name: str
+    aliases: tuple
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    id: str
+    name: str
+    department: str
+    aliases: tuple
+    summary: str
+    eligibility: tuple
+    materials: tuple
+    steps: tuple
+    time_limit: str
+    fee: str
+    needs_hall: bool
+    hall_type: str
+    hall_note: Optional[str]
+    online: tuple
+    faqs: tuple
+    related: tuple
+    source: str
+    updated: str
+
+
+def _service_view(row: Service) -> ServiceView:
+    return ServiceView(
+        id=row.id, name=row.name, department=row.department, aliases=tuple(row.aliases),
+        summary=row.summary, eligibility=tuple(row.eligibility), materials=tuple(row.materials),
+        steps=tuple(row.steps), time_limit=row.time_limit, fee=row.fee, needs_hall=row.needs_hall,
+        hall_type=row.hall_type, hall_note=row.hall_note, online=tuple(row.online),
+        faqs=tuple(row.faqs), related=tuple(row.related), source=row.source,
+        updated=row.updated.isoformat(),
+    )
+
+
+class CatalogueRepository:
+    """Queries used by the actions. One short session per call."""
+
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def get_service_or_raise(self, service_id: str) -> ServiceView:
+        with self._sessions() as session:
+            row = session.get(Service, service_id)
+            if row is None:
+                raise ServiceNotFound(service_id)
+            return _service_view(row)
+
+    def service_names(self, service_ids: List[str]) -> dict:
+        """Official names for ids (unknown ids are left out)."""
+        with self._sessions() as session:
+            rows = session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))
+            return {sid: name for sid, name in rows}
+
+    def find_service_by_text(self, text: str) -> Optional[str]:
+        """The id of the service whose official name or alias the text names exactly."""
+        with self._sessions() as session:
+            for row in session.scalars(select(Service)):
+                if text == row.name or text in row.aliases:
+                    return row.id
+        return None
+
+    def districts(self) -> List[DistrictView]:
+        with self._sessions() as session:
+            rows = session.scalars(select(District).order_by(District.position))
+            return [DistrictView(r.id, r.name, tuple(r.aliases)) for r in rows]
+
+    def find_district(self, text: str) -> Optional[DistrictView]:
+        """The district a text names (official name or alias, longest match first)."""
+        best: Optional[DistrictView] = None
+        best_len = 0
+        for district in self.districts():
+            for form in (district.name, *district.aliases):
+                if form and form in text and len(form) > best_len:
+                    best, best_len = district, len(form)
+        return best
+
+    def hall_for(self, district_id: str, hall_type: str) -> Optional[HallView]:
+        with self._sessions() as session:
+            row = session.execute(
+                select(Hall, District.name).join(District, Hall.district_id == District.id)
+                .where(Hall.district_id == district_id, Hall.hall_type == hall_type)
+            ).first()
+            if row is None:
+                return None
+            hall, district_name = row
+            return HallView(district_name, hall.name, hall.address, hall.hours, hall.phone)
+
+

@@ -1,0 +1,102 @@
+"""Validation models for the catalogue files (see data/catalogue/SCHEMA.md)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import List, Optional
+
+from pydantic import BaseModel, Extra, conlist, constr, validator
+
+HALL_TYPES = ("government_center", "exit_entry", "traffic", "housing_fund", "tax", "real_estate")
+
+NonEmpty = constr(strip_whitespace=True, min_length=1, max_length=2000)
+Slug = constr(regex=r"^[a-z][a-z0-9-]{1,39}$")
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+
+
+class HallIn(_Strict):
+    type: str
+    name: NonEmpty
+    address: NonEmpty
+    hours: NonEmpty
+    phone: Optional[NonEmpty] = None
+
+    @validator("type")
+    def _known_type(cls, value: str) -> str:
+        if value not in HALL_TYPES:
+            raise ValueError(f"未知的大厅类型 {value!r}，可选：{', '.join(HALL_TYPES)}")
+        return value
+
+
+class DistrictIn(_Strict):
+    id: Slug
+    name: NonEmpty
+    aliases: List[NonEmpty] = []
+    halls: conlist(HallIn, min_items=1)
+
+    @validator("halls")
+    def _every_type_once(cls, halls: List[HallIn]) -> List[HallIn]:
+        types = [h.type for h in halls]
+        missing = sorted(set(HALL_TYPES) - set(types))
+        if missing:
+            raise ValueError(f"缺少大厅类型：{', '.join(missing)}")
+        if len(types) != len(set(types)):
+            raise ValueError("同一类型的大厅重复")
+        return halls
+
+
+class HallsFile(_Strict):
+    version: str
+    districts: conlist(DistrictIn, min_items=1)
+
+
+class MaterialIn(_Strict):
+    name: NonEmpty
+    note: Optional[NonEmpty] = None
+    required: bool = True
+
+
+class OnlineIn(_Strict):
+    channel: NonEmpty
+    how: NonEmpty
+
+
+class FaqIn(_Strict):
+    q: NonEmpty
+    a: NonEmpty
+
+
+class ServiceIn(_Strict):
+    id: Slug
+    name: NonEmpty
+    department: NonEmpty
+    aliases: conlist(NonEmpty, min_items=1, max_items=8)
+    summary: NonEmpty
+    eligibility: conlist(NonEmpty, min_items=1, max_items=8)
+    materials: conlist(MaterialIn, min_items=1, max_items=15)
+    steps: conlist(NonEmpty, min_items=1, max_items=10)
+    time_limit: NonEmpty
+    fee: NonEmpty
+    needs_hall: bool
+    hall_type: str
+    hall_note: Optional[NonEmpty] = None
+    online: conlist(OnlineIn, min_items=1, max_items=6)
+    faqs: conlist(FaqIn, min_items=1, max_items=6)
+    related: List[Slug] = []
+    source: NonEmpty
+    updated: dt.date
+
+    @validator("hall_type")
+    def _known_type(cls, value: str) -> str:
+        if value not in HALL_TYPES:
+            raise ValueError(f"未知的大厅类型 {value!r}，可选：{', '.join(HALL_TYPES)}")
+        return value
+
+
+class ServicesFile(_Strict):
+    version: str
+    services: conlist(ServiceIn, min_items=1)

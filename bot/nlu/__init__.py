@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (the only part of `bot/` that imports Rasa)."""

@@ -1,0 +1,128 @@
+"""Start the real action server and Rasa server as subprocesses, for tests and benchmarks.
+
+`make run` uses scripts/run.sh instead; this module gives programs a handle on a running
+stack (free ports, temporary tracker store, logs kept for inspection).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+import requests
+
+from bot.config import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
+             "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def latest_model(folder: Path = PROJECT_ROOT / "models") -> Path:
+    models = sorted(folder.glob("*.tar.gz"), key=os.path.getmtime)
+    if not models:
+        raise FileNotFoundError(f"no trained model in {folder}: run `make train` first")
+    return models[-1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"server did not start in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Stack:
+    """A running assistant; :meth:`say` sends one message through the REST channel."""
+
+    rasa_url: str
+    logs: dict
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> list:
+        resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": text}, timeout=timeout)
+        resp.raise_for_status()
+        return resp.json()
+
+    def text(self, sender: str, message: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(sender, message))
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs.values())
+
+
+def _stop(procs: list) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def running_stack(
+    workdir: Path,
+    model: Path,
+    database_url: Optional[str] = None,
+    with_actions: bool = True,
+    project: Path = PROJECT_ROOT,
+) -> Iterator[Stack]:
+    """Run Rasa (REST channel) and, if wanted, the action server until the block ends."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **QUIET_ENV}
+    if database_url:
+        env["GOV_DATABASE_URL"] = database_url
+    logs = {"rasa": workdir / "rasa.log"}
+    procs: list = []
+    endpoints = f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+    try:
+        if with_actions:
+            actions_port = free_port()
+            logs["actions"] = workdir / "actions.log"
+            with logs["actions"].open("w") as out:
+                procs.append(subprocess.Popen(
+                    [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                    cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT))
+            _wait_http(f"http://127.0.0.1:{actions_port}/health", procs[-1], logs["actions"])
+            endpoints += f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+        (workdir / "endpoints.yml").write_text(endpoints, encoding="utf-8")
+        (workdir / "credentials.yml").write_text("rest:\n", encoding="utf-8")
+        port = free_port()
+        with logs["rasa"].open("w") as out:
+            procs.append(subprocess.Popen(
+                [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
+                 "--endpoints", str(workdir / "endpoints.yml"),
+                 "--credentials", str(workdir / "credentials.yml")],
+                cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT))
+        stack = Stack(f"http://127.0.0.1:{port}", logs)
+        _wait_http(f"{stack.rasa_url}/", procs[-1], logs["rasa"])
+        deadline = time.monotonic() + 120
+        while not stack.say("warmup", "你好"):  # the root answers before the model is loaded
+            if time.monotonic() > deadline:
+                raise RuntimeError("model did not answer")
+            time.sleep(0.5)
+        yield stack
+    finally:
+        _stop(procs)

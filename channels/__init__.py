@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (WeChat comes in a later issue)."""

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server on the embedded defaults; Ctrl-C stops both.
+# `scripts/run.sh shell` chats in the terminal instead of serving HTTP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+RASA_PORT=${RASA_PORT:-5005}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export GOV_VAR_DIR=${GOV_VAR_DIR:-$PWD/var}
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
+export TRACKER_DB=${TRACKER_DB:-$GOV_VAR_DIR/tracker.db}
+mkdir -p "$GOV_VAR_DIR" logs
+
+pids=()
+stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+"$BIN/rasa" run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
+pids+=($!)
+for _ in $(seq 60); do
+  curl -fs "http://localhost:$ACTIONS_PORT/health" >/dev/null 2>&1 && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "action server failed to start, see logs/actions.log" >&2; exit 1; }
+  sleep 1
+done
+
+if [ "${1:-}" = "shell" ]; then
+  "$BIN/rasa" shell --endpoints endpoints.yml
+  exit 0
+fi
+
+"$BIN/rasa" run --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml --cors "*" &
+pids+=($!)
+for _ in $(seq 180); do
+  curl -fs "http://localhost:$RASA_PORT/" >/dev/null 2>&1 && break
+  kill -0 "${pids[1]}" 2>/dev/null || { echo "Rasa server failed to start" >&2; exit 1; }
+  sleep 1
+done
+cat <<MSG
+
+芜湖政务服务助手已启动 / The assistant is up:
+  REST:    curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{"sender":"me","message":"社保卡怎么办"}'
+  终端对话: make shell      (Ctrl-C 停止 / stops everything)
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,45 @@
+"""Shared fixtures: a real SQLite database loaded from data/catalogue."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
+from bot.db import session_factory
+
+SERVICES_TSV = PROJECT_ROOT.parent / "shared" / "services.tsv"
+
+
+def official_services() -> list[dict]:
+    """Rows of ../shared/services.tsv (id, name, department)."""
+    with SERVICES_TSV.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+@pytest.fixture(scope="session")
+def services_tsv() -> list[dict]:
+    if not SERVICES_TSV.exists():
+        pytest.skip(f"{SERVICES_TSV} not present (maintainers' shared folder)")
+    return official_services()
+
+
+@pytest.fixture(scope="session")
+def catalogue_db_url(tmp_path_factory) -> str:
+    """A database file with the real catalogue loaded, shared by the session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'app.db'}"
+    load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
+    return url
+
+
+@pytest.fixture()
+def use_catalogue_db(catalogue_db_url, monkeypatch):
+    """Point the actions at the loaded test database."""
+    from actions import runtime
+
+    monkeypatch.setenv("GOV_DATABASE_URL", catalogue_db_url)
+    runtime.catalogue.cache_clear()
+    yield catalogue_db_url
+    runtime.catalogue.cache_clear()
