@@ -10,7 +10,9 @@ RASA      := $(BIN)/rasa
 PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
 
 TRAIN_DATA := data/nlu data/rules
-TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/dict -type f 2>/dev/null)
+# Code that shapes the features is an input too.
+TRAIN_INPUTS := config.yml domain.yml bot/text.py bot/homophones.py $(wildcard bot/nlu/*.py) \
+                $(shell find data/nlu data/rules data/dict -type f 2>/dev/null)
 CATALOGUE_INPUTS := $(shell find data/catalogue -name '*.yml' 2>/dev/null)
 export GOV_VAR_DIR ?= $(CURDIR)/var
 DB_STAMP := $(GOV_VAR_DIR)/.catalogue-loaded

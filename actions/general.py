@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.choices import offer_services
 from actions.runtime import GuardedAction
 from bot import replies
-from bot.text import classify_input
+from bot.text import InputProblem, classify_input
 
 
 class ActionGreet(GuardedAction):
@@ -32,6 +32,9 @@ class ActionUnusableInput(GuardedAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[str, Any]) -> List[EventType]:
-        problem = classify_input(tracker.latest_message.get("text"))
+        # The guard names the problem; the text in the tracker is already normalised.
+        reported = tracker.latest_message.get("input_problem")
+        problem = InputProblem(reported) if reported in {p.value for p in InputProblem} \
+            else classify_input(tracker.latest_message.get("text"))
         dispatcher.utter_message(text=replies.input_problem_reply(problem))
         return []

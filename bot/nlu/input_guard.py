@@ -1,8 +1,9 @@
 """Last NLU step: route messages that cannot be a request to the `unusable_input` intent.
 
 Empty, emoji-only, non-Chinese and overlong messages would otherwise be classified as
-some service with a misleading confidence. The action for `unusable_input` explains
-politely what went wrong, using :func:`bot.text.classify_input` on the original text.
+some service with a misleading confidence. The guard classifies the original text
+(:func:`bot.text.classify_input`) and records the problem in the parse data, so the
+action for `unusable_input` can say politely what went wrong.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from bot.nlu.tokenizer import RAW_TEXT_KEY
 from bot.text import InputProblem, classify_input
 
 UNUSABLE_INTENT = "unusable_input"
+#: Parse-data key telling the action what was wrong (the text it sees is already normalised).
+INPUT_PROBLEM_KEY = "input_problem"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -37,9 +40,10 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            raw = message.get(RAW_TEXT_KEY, message.get(TEXT))
-            if classify_input(raw) is InputProblem.OK:
+            problem = classify_input(message.get(RAW_TEXT_KEY, message.get(TEXT)))
+            if problem is InputProblem.OK:
                 continue
+            message.set(INPUT_PROBLEM_KEY, problem.value, add_to_output=True)
             message.set(INTENT, {"name": UNUSABLE_INTENT, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [{"name": UNUSABLE_INTENT, "confidence": 1.0}],
                         add_to_output=True)

@@ -112,6 +112,13 @@ def test_unusable_input(text, expected):
     assert expected in messages[0]["text"]
 
 
+def test_unusable_input_trusts_the_guard_over_the_normalised_text():
+    t = tracker("", "unusable_input")
+    t.latest_message["input_problem"] = "no_words"
+    messages, _ = run(ActionUnusableInput(), t)
+    assert "表情" in messages[0]["text"]
+
+
 def test_database_failure_becomes_a_polite_reply(monkeypatch, tmp_path):
     from actions import runtime
 
