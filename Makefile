@@ -6,8 +6,12 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 PY        := $(BIN)/python
 RASA      := $(BIN)/rasa
-# Rasa 3.6 needs Python 3.10: use $PYTHON310, else python3.10 on PATH, else pyenv's.
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+# Rasa 3.6 needs Python 3.10: $PYTHON310, else the first python3.10 that really runs
+# (pyenv's shim on PATH may not when 3.10 is not the global version).
+ifeq ($(origin PYTHON310), undefined)
+PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+                $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { command -v $$p; break; }; done)
+endif
 
 TRAIN_DATA := data/nlu data/rules
 # Code that shapes the features is an input too.
