@@ -14,14 +14,19 @@ mkdir -p "$GOV_VAR_DIR" logs
 pids=()
 stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
+# wait_for URL PID WHAT: until URL answers, or fail if PID died.
+wait_for() {
+  for _ in $(seq 180); do
+    curl -fs "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { echo "$3 failed to start (see its log)" >&2; exit 1; }
+    sleep 1
+  done
+  echo "$3 did not start in 180 s" >&2; exit 1
+}
 
 "$BIN/rasa" run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
 pids+=($!)
-for _ in $(seq 60); do
-  curl -fs "http://localhost:$ACTIONS_PORT/health" >/dev/null 2>&1 && break
-  kill -0 "${pids[0]}" 2>/dev/null || { echo "action server failed to start, see logs/actions.log" >&2; exit 1; }
-  sleep 1
-done
+wait_for "http://localhost:$ACTIONS_PORT/health" "${pids[0]}" "action server (logs/actions.log)"
 
 if [ "${1:-}" = "shell" ]; then
   "$BIN/rasa" shell --endpoints endpoints.yml
@@ -30,11 +35,7 @@ fi
 
 "$BIN/rasa" run --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml --cors "*" &
 pids+=($!)
-for _ in $(seq 180); do
-  curl -fs "http://localhost:$RASA_PORT/" >/dev/null 2>&1 && break
-  kill -0 "${pids[1]}" 2>/dev/null || { echo "Rasa server failed to start" >&2; exit 1; }
-  sleep 1
-done
+wait_for "http://localhost:$RASA_PORT/" "${pids[1]}" "Rasa server"
 cat <<MSG
 
 芜湖政务服务助手已启动 / The assistant is up:

@@ -12,6 +12,12 @@ NonEmpty = constr(strip_whitespace=True, min_length=1, max_length=2000)
 Slug = constr(regex=r"^[a-z][a-z0-9-]{1,39}$")
 
 
+def _known_hall_type(cls, value: str) -> str:
+    if value not in HALL_TYPES:
+        raise ValueError(f"未知的大厅类型 {value!r}，可选：{', '.join(HALL_TYPES)}")
+    return value
+
+
 class _Strict(BaseModel):
     class Config:
         extra = Extra.forbid
@@ -25,11 +31,7 @@ class HallIn(_Strict):
     hours: NonEmpty
     phone: Optional[NonEmpty] = None
 
-    @validator("type")
-    def _known_type(cls, value: str) -> str:
-        if value not in HALL_TYPES:
-            raise ValueError(f"未知的大厅类型 {value!r}，可选：{', '.join(HALL_TYPES)}")
-        return value
+    _known_type = validator("type", allow_reuse=True)(_known_hall_type)
 
 
 class DistrictIn(_Strict):
@@ -90,11 +92,7 @@ class ServiceIn(_Strict):
     source: NonEmpty
     updated: dt.date
 
-    @validator("hall_type")
-    def _known_type(cls, value: str) -> str:
-        if value not in HALL_TYPES:
-            raise ValueError(f"未知的大厅类型 {value!r}，可选：{', '.join(HALL_TYPES)}")
-        return value
+    _known_type = validator("hall_type", allow_reuse=True)(_known_hall_type)
 
 
 class ServicesFile(_Strict):

@@ -1,0 +1,65 @@
+"""The custom NLU components, run as Rasa runs them (no model needed)."""
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.config import PROJECT_ROOT
+from bot.nlu.input_guard import INPUT_PROBLEM_KEY, InputGuard
+from bot.nlu.tokenizer import RAW_TEXT_KEY, NormalizingJiebaTokenizer
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory):
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    config = {**NormalizingJiebaTokenizer.get_default_config(),
+              "dictionary_path": str(PROJECT_ROOT / "data" / "dict")}
+    return NormalizingJiebaTokenizer.create(config, storage, Resource("tok"),
+                                            ExecutionContext(GraphSchema({}), "test"))
+
+
+def _process(tokenizer, text: str) -> Message:
+    message = Message({TEXT: text})
+    tokenizer.process([message])
+    return message
+
+
+def test_spaces_never_become_tokens(tokenizer):
+    """RasaHQ/rasa#7910: jieba emits whitespace tokens for text with spaces."""
+    message = _process(tokenizer, "社保卡  怎么 办理 ")
+    words = [t.text for t in message.get("text_tokens")]
+    assert all(w.strip() for w in words)
+    assert "社保卡" in words
+
+
+def test_text_is_normalised_and_corrected_and_the_original_kept(tokenizer):
+    message = _process(tokenizer, "社報卡　怎麼辦？？")
+    assert message.get(TEXT) == "社保卡怎么办?"
+    assert message.get(RAW_TEXT_KEY) == "社報卡　怎麼辦？？"
+
+
+def test_government_terms_are_single_tokens(tokenizer):
+    words = [t.text for t in _process(tokenizer, "住房公积金租房提取").get("text_tokens")]
+    assert "住房公积金" in words
+
+
+@pytest.mark.parametrize("raw, problem", [("😀😀", "no_words"), ("hello there", "not_chinese"),
+                                          ("", "empty"), ("社" * 600, "too_long")])
+def test_input_guard_overrides_the_intent(tokenizer, raw, problem):
+    message = _process(tokenizer, raw)
+    message.set(INTENT, {"name": "svc_idcard", "confidence": 0.9})
+    InputGuard().process([message])
+    assert message.get(INTENT)["name"] == "unusable_input"
+    assert message.get(INPUT_PROBLEM_KEY) == problem
+
+
+def test_input_guard_leaves_real_requests_alone(tokenizer):
+    message = _process(tokenizer, "社保卡怎么办")
+    message.set(INTENT, {"name": "svc_sbk_apply", "confidence": 0.9})
+    InputGuard().process([message])
+    assert message.get(INTENT)["name"] == "svc_sbk_apply"
+    assert message.get(INPUT_PROBLEM_KEY) is None
