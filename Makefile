@@ -63,7 +63,7 @@ shell: $(DB_STAMP) $(MODEL_STAMP) ## chat in the terminal (starts the action ser
 	@bash scripts/run.sh shell
 
 test: validate $(MODEL_STAMP) ## everything: validate, train, pytest (incl. live servers), conversation tests, held-out NLU
-	$(MAKE) test-python test-stories test-nlu
+	$(MAKE) test-stories test-nlu test-python
 
 test-python: $(MODEL_STAMP)
 	$(PY) -m pytest
@@ -74,6 +74,7 @@ test-stories: $(MODEL_STAMP)
 test-nlu: $(MODEL_STAMP)
 	$(RASA) test nlu --nlu tests/nlu_heldout --out results/heldout
 	$(PY) scripts/heldout_report.py results/heldout
+	$(PY) scripts/evaluate_nlu.py "$$(ls -t models/*.tar.gz | head -1)" tests/nlu_heldout
 
 bench: $(DB_STAMP) $(MODEL_STAMP) ## latency benchmark vs a bare Rasa server (prints a table)
 	$(PY) bench/latency.py

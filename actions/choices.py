@@ -11,21 +11,26 @@ from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_f
 from actions.service_answer import answer_service, resolve_district, show_hall
 from bot import choices, replies
 
-#: A service must reach this confidence to be offered as a choice.
-MIN_CHOICE_CONFIDENCE = 0.08
+#: A service is offered when its confidence reaches this floor and this share of the best.
+MIN_CHOICE_CONFIDENCE = 0.05
+MIN_SHARE_OF_BEST = 0.4
 MAX_CHOICES = 3
 
 
 def candidate_services(ranking: List[Dict[str, Any]]) -> List[str]:
-    """Up to three service ids from an intent ranking, most likely first."""
-    ids: List[str] = []
-    for item in ranking:
-        service_id = service_id_from_intent(item.get("name"))
-        if service_id and (item.get("confidence") or 0) >= MIN_CHOICE_CONFIDENCE:
-            ids.append(service_id)
-        if len(ids) == MAX_CHOICES:
-            break
-    return ids
+    """Up to three plausible service ids from an intent ranking, most likely first.
+
+    DIET spreads confidence over ~50 intents, so a vague "公积金" gives each housing-fund
+    service under 0.1: the rule is relative to the best service, with a small floor.
+    """
+    scored = [(service_id_from_intent(item.get("name")), item.get("confidence") or 0.0)
+              for item in ranking]
+    scored = sorted(((sid, c) for sid, c in scored if sid), key=lambda sc: -sc[1])
+    if not scored:
+        return []
+    best = scored[0][1]
+    return [sid for sid, c in scored[:MAX_CHOICES]
+            if c >= MIN_CHOICE_CONFIDENCE and c >= MIN_SHARE_OF_BEST * best]
 
 
 async def offer_services(dispatcher: CollectingDispatcher, service_ids: List[str],

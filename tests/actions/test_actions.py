@@ -76,7 +76,7 @@ def test_choice_out_of_range_asks_again_and_keeps_the_choice():
 def test_clarify_offers_at_most_three_services_from_the_ranking():
     ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "svc_hf_rent", "confidence": 0.3},
                {"name": "greet", "confidence": 0.2}, {"name": "svc_hf_buy", "confidence": 0.25},
-               {"name": "svc_hf_retire", "confidence": 0.1}, {"name": "svc_hf_loan", "confidence": 0.09}]
+               {"name": "svc_hf_retire", "confidence": 0.15}, {"name": "svc_hf_loan", "confidence": 0.14}]
     messages, events = run(ActionClarify(), tracker("公积金取钱", "nlu_fallback", ranking))
     text = messages[0]["text"]
     assert text.startswith("我不太确定")
@@ -92,6 +92,15 @@ def test_clarify_without_candidates_says_it_did_not_understand():
 
 def test_candidate_services_ignores_low_confidence():
     assert candidate_services([{"name": "svc_idcard", "confidence": 0.01}]) == []
+
+
+def test_candidate_services_is_relative_to_the_best_service():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "svc_hf_loan", "confidence": 0.08},
+               {"name": "svc_hf_certificate", "confidence": 0.07}, {"name": "greet", "confidence": 0.07},
+               {"name": "svc_hf_retire", "confidence": 0.06}, {"name": "svc_idcard", "confidence": 0.05}]
+    assert candidate_services(ranking) == ["hf-loan", "hf-certificate", "hf-retire"]
+    weak_second = [{"name": "svc_hf_buy", "confidence": 0.4}, {"name": "svc_hf_rent", "confidence": 0.1}]
+    assert candidate_services(weak_second) == ["hf-buy"]
 
 
 def test_inform_district_without_service_remembers_it():

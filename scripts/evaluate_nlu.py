@@ -1,0 +1,66 @@
+"""What a resident would get for each held-out phrasing, through the trained model.
+
+For each example: answered with the right service, offered the right service among the
+numbered choices (nlu_fallback + action_clarify's candidates), answered with a wrong
+service, or not understood. `rasa test nlu` reports raw intent accuracy; this reports
+the outcome the resident sees.
+
+Usage: python scripts/evaluate_nlu.py MODEL.tar.gz tests/nlu_heldout
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import structlog
+from rasa.core.agent import Agent
+from rasa.shared.nlu.training_data.loading import load_data
+
+from actions.choices import candidate_services
+from actions.runtime import service_id_from_intent
+
+OUTCOMES = ("answered right", "offered right choice", "answered wrong", "not understood")
+
+
+def outcome(expected: str, parse: dict) -> str:
+    intent = parse["intent"]["name"]
+    if intent == expected:
+        return OUTCOMES[0]
+    if intent == "nlu_fallback":
+        offered = candidate_services(parse.get("intent_ranking") or [])
+        return OUTCOMES[1] if service_id_from_intent(expected) in offered else OUTCOMES[3]
+    return OUTCOMES[2]
+
+
+async def evaluate(model: str, data: str) -> int:
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    agent = Agent.load(model)
+    per_intent: dict = defaultdict(Counter)
+    wrong = []
+    for example in load_data(data).intent_examples:
+        expected = example.get("intent")
+        parse = await agent.parse_message(example.get("text"))
+        result = outcome(expected, parse)
+        per_intent[expected][result] += 1
+        if result in OUTCOMES[2:]:
+            wrong.append((expected, parse["intent"]["name"], example.get("text")))
+    totals = sum(per_intent.values(), Counter())
+    n = sum(totals.values())
+    print(f"\n{'intent':24}" + "".join(f"{o:>22}" for o in OUTCOMES))
+    for intent in sorted(per_intent):
+        print(f"{intent:24}" + "".join(f"{per_intent[intent][o]:>22}" for o in OUTCOMES))
+    print(f"{'TOTAL':24}" + "".join(f"{totals[o]:>22}" for o in OUTCOMES))
+    right = totals[OUTCOMES[0]] + totals[OUTCOMES[1]]
+    print(f"\nright service (answered or offered): {right}/{n} = {right / n:.1%}; "
+          f"answered directly and right: {totals[OUTCOMES[0]] / n:.1%}; "
+          f"answered wrong: {totals[OUTCOMES[2]] / n:.1%}")
+    for expected, got, text in wrong:
+        print(f"  miss: {text}  (expected {expected}, got {got})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(evaluate(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "tests/nlu_heldout")))
