@@ -82,14 +82,6 @@ class CatalogueRepository:
             rows = session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))
             return {sid: name for sid, name in rows}
 
-    def find_service_by_text(self, text: str) -> Optional[str]:
-        """The id of the service whose official name or alias the text names exactly."""
-        with self._sessions() as session:
-            for row in session.scalars(select(Service)):
-                if text == row.name or text in row.aliases:
-                    return row.id
-        return None
-
     def districts(self) -> List[DistrictView]:
         with self._sessions() as session:
             rows = session.scalars(select(District).order_by(District.position))
