@@ -13,6 +13,10 @@ from bot import choices, replies
 from bot.catalogue.render import render_hall_answer, render_service_answer
 from bot.catalogue.repository import DistrictView, ServiceNotFound
 
+#: Services that can be applied for in the chat (kept here so this module stays free of
+#: the flow machinery; tests/actions check it matches bot.flows.catalogue).
+ONLINE_FLOWS = frozenset({"elderly-allowance", "sbk-replace"})
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,9 +38,13 @@ async def ask_district(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
 
 
 async def answer_service(
-    dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str
+    dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str, in_flow: bool = False
 ) -> List[EventType]:
-    """Send the full answer for a service; ask for the district when the hall matters."""
+    """Send the full answer for a service; ask for the district when the hall matters.
+
+    Inside a guided flow (``in_flow=True``) only the answer is sent: the flow's
+    own question comes next.
+    """
     repo = catalogue()
     try:
         service = await run_blocking(repo.get_service_or_raise, service_id)
@@ -51,7 +59,12 @@ async def answer_service(
     related = await run_blocking(repo.service_names, list(service.related))
     related_names = [related[r] for r in service.related if r in related]
     dispatcher.utter_message(text=render_service_answer(service, hall, related_names))
-    events: List[EventType] = [SlotSet("current_service", service.id)]
+    if in_flow:
+        return []
+    events: List[EventType] = [SlotSet("current_service", service.id),
+                               SlotSet("offered_flow", service.id if service.id in ONLINE_FLOWS else None)]
+    if service.id in ONLINE_FLOWS:
+        dispatcher.utter_message(text=replies.ONLINE_APPLICATION_HINT)
     if district is not None:
         events.append(SlotSet("district", district.name))
     if service.needs_hall and district is None:

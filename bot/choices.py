@@ -42,10 +42,14 @@ def pick_option(text: str, options: Sequence[str]) -> Optional[int]:
     if number is not None:
         return number - 1 if 1 <= number <= len(options) else None
     clean = normalize(text)
+    if not clean:
+        return None
     for index, option in enumerate(options):
-        if clean and (clean == option or option in clean):
+        if clean == option or option in clean:
             return index
-    return None
+    # A short reply naming part of one option ("邮寄" for "邮寄到家"), if only one fits.
+    partial = [i for i, option in enumerate(options) if len(clean) >= 2 and clean in option]
+    return partial[0] if len(partial) == 1 else None
 
 
 def numbered(options: Sequence[str]) -> str:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from bot import cli_applications
 from bot.catalogue.loader import CatalogueError, load_catalogue, read_catalogue
 from bot.config import get_settings
 from bot.db import session_factory
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-catalogue", help="validate the catalogue files without loading")
     check.add_argument("--dir", help="catalogue folder")
     check.set_defaults(func=_check)
+    cli_applications.register(sub)
     return parser
 
 

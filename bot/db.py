@@ -32,6 +32,9 @@ def make_engine(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create every table the application owns (idempotent)."""
     import bot.catalogue.models  # noqa: F401  (registers tables)
+    import bot.applications.models  # noqa: F401
+    import bot.appointments.models  # noqa: F401
+    import bot.flows.drafts  # noqa: F401
 
     Base.metadata.create_all(engine)
 

@@ -42,3 +42,12 @@ _INPUT_PROBLEMS = {
 
 def input_problem_reply(problem: InputProblem) -> str:
     return _INPUT_PROBLEMS.get(problem, NOT_UNDERSTOOD)
+
+# Guided applications and appointments.
+FLOWS_AVAILABLE = ("在对话里可以直接办：1. 高龄津贴申领 2. 社会保障卡挂失补换，也可以说“预约”约时间去大厅。"
+                   "请先说说您要办哪一项，比如“申请高龄津贴”。")
+ANYTHING_ELSE = "好的。还有什么要办的，直接告诉我。"
+ONLINE_APPLICATION_HINT = "这项业务可以在对话里直接申请：回复“办理”，我一步一步帮您填。"
+NO_ACTIVE_FLOW = "现在没有正在填写的申请。可以说“申请高龄津贴”“社保卡补办”，或者“预约”约时间去大厅。"
+SERVICE_UNAVAILABLE_IN_FLOW = "抱歉，系统有点忙，刚才这句没处理好，请再说一次。填过的内容都还在。"
+FLOW_EXPIRED = "刚才填的申请已经过期（超过一天没有继续），为保护您的信息已经清除。需要的话请重新开始。"

@@ -57,6 +57,7 @@ class Stack:
 
     rasa_url: str
     logs: dict
+    tracker_db: Optional[Path] = None
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list:
         resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
@@ -96,7 +97,8 @@ def running_stack(
         env["GOV_DATABASE_URL"] = database_url
     logs = {"rasa": workdir / "rasa.log"}
     procs: list = []
-    endpoints = f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+    store = "bot.tracker_store.MaskingSQLTrackerStore" if project == PROJECT_ROOT else "SQL"
+    endpoints = f"tracker_store:\n  type: {store}\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
     try:
         if with_actions:
             actions_port = free_port()
@@ -116,7 +118,7 @@ def running_stack(
                  "--endpoints", str(workdir / "endpoints.yml"),
                  "--credentials", str(workdir / "credentials.yml")],
                 cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT))
-        stack = Stack(f"http://127.0.0.1:{port}", logs)
+        stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db")
         _wait_http(f"{stack.rasa_url}/", procs[-1], logs["rasa"])
         deadline = time.monotonic() + 120
         while not stack.say("warmup", "你好"):  # the root answers before the model is loaded

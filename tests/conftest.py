@@ -43,3 +43,27 @@ def use_catalogue_db(catalogue_db_url, monkeypatch):
     runtime.catalogue.cache_clear()
     yield catalogue_db_url
     runtime.catalogue.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """The real catalogue files, parsed once."""
+    from bot.catalogue.loader import read_catalogue
+
+    return read_catalogue(PROJECT_ROOT / "data" / "catalogue")
+
+
+@pytest.fixture()
+def db_url(tmp_path, catalogue) -> str:
+    """A fresh SQLite file per test with the real catalogue written into it."""
+    from bot.catalogue.loader import write_catalogue
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    with session_factory(url).begin() as session:
+        write_catalogue(session, catalogue)
+    return url
+
+
+@pytest.fixture()
+def sessions(db_url):
+    return session_factory(db_url)

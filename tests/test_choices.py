@@ -23,3 +23,11 @@ def test_pick_option_by_number_text_and_out_of_range():
 def test_numbered_and_buttons_agree():
     assert numbered(["甲", "乙"]) == "1. 甲\n2. 乙"
     assert buttons(["甲", "乙"]) == [{"title": "1. 甲", "payload": "1"}, {"title": "2. 乙", "payload": "2"}]
+
+
+def test_pick_option_by_part_of_one_option_only():
+    options = ["丢失（需要挂失）", "损坏", "信息变更"]
+    assert pick_option("丢失", options) == 0
+    assert pick_option("变更", options) == 2
+    assert pick_option("区", ["镜湖区", "弋江区"]) is None  # too short and fits both
+    assert pick_option("江区", ["镜湖区", "弋江区", "鸠江区"]) is None  # fits two

@@ -31,6 +31,14 @@ class DistrictView:
 
 
 @dataclass(frozen=True)
+class ServiceSummary:
+    id: str
+    name: str
+    aliases: tuple
+    hall_type: str
+
+
+@dataclass(frozen=True)
 class ServiceView:
     id: str
     name: str
@@ -81,6 +89,12 @@ class CatalogueRepository:
         with self._sessions() as session:
             rows = session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))
             return {sid: name for sid, name in rows}
+
+    def service_summaries(self) -> List["ServiceSummary"]:
+        """Id, name, aliases and hall type of every service, in catalogue order."""
+        with self._sessions() as session:
+            rows = session.execute(select(Service.id, Service.name, Service.aliases, Service.hall_type))
+            return [ServiceSummary(i, n, tuple(a), h) for i, n, a, h in rows]
 
     def districts(self) -> List[DistrictView]:
         with self._sessions() as session:

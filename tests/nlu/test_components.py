@@ -63,3 +63,23 @@ def test_input_guard_leaves_real_requests_alone(tokenizer):
     InputGuard().process([message])
     assert message.get(INTENT)["name"] == "svc_sbk_apply"
     assert message.get(INPUT_PROBLEM_KEY) is None
+
+
+@pytest.mark.parametrize("text, intent", [("办理", "start_application"), ("上一步", "form_back"),
+                                          ("不办了", "form_cancel"), ("确认", "affirm"), ("查进度", "check_progress")])
+def test_exact_commands_win_over_the_classifier(tokenizer, text, intent):
+    from bot.nlu.commands import CommandMatcher
+
+    message = _process(tokenizer, text)
+    message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.3})
+    CommandMatcher().process([message])
+    assert message.get(INTENT) == {"name": intent, "confidence": 1.0}
+
+
+def test_longer_text_is_left_to_the_classifier(tokenizer):
+    from bot.nlu.commands import CommandMatcher
+
+    message = _process(tokenizer, "我想办理社保卡")
+    message.set(INTENT, {"name": "svc_sbk_apply", "confidence": 0.9})
+    CommandMatcher().process([message])
+    assert message.get(INTENT)["name"] == "svc_sbk_apply"

@@ -1,0 +1,1 @@
+"""Guided, one-question-at-a-time flows (applications, appointments), without Rasa imports."""

@@ -1,0 +1,67 @@
+"""Half-filled flows live here, not in the conversation tracker.
+
+The tracker store keeps every slot value forever; a flow's answers (ID numbers,
+phones) must not. The `flow_state` slot holds only a draft id; the answers sit in this
+table until the flow is submitted or cancelled, and then the draft is deleted.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, Optional
+
+from sqlalchemy import JSON, Column, DateTime, String, delete
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import Base
+
+#: Drafts untouched this long are removed (an abandoned conversation keeps nothing).
+DRAFT_TTL = timedelta(days=1)
+
+
+class FlowDraft(Base):
+    __tablename__ = "flow_drafts"
+
+    id = Column(String(32), primary_key=True)
+    sender_id = Column(String(200), nullable=False, index=True)
+    state = Column(JSON, nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def save_draft(sessions: sessionmaker, *, sender_id: str, state: Dict[str, Any],
+               draft_id: Optional[str] = None) -> str:
+    """Create or replace a draft; returns its id."""
+    draft_id = draft_id or uuid.uuid4().hex
+    with sessions.begin() as session:
+        draft = session.get(FlowDraft, draft_id)
+        if draft is None:
+            session.add(FlowDraft(id=draft_id, sender_id=sender_id, state=state, updated_at=_now()))
+        elif draft.sender_id == sender_id:
+            draft.state, draft.updated_at = state, _now()
+        else:
+            raise PermissionError("draft belongs to another conversation")
+    return draft_id
+
+
+def load_draft(sessions: sessionmaker, *, sender_id: str, draft_id: str) -> Optional[Dict[str, Any]]:
+    """The draft's state, if it exists, belongs to this sender and has not expired."""
+    with sessions() as session:
+        draft = session.get(FlowDraft, draft_id)
+        if draft is None or draft.sender_id != sender_id or _now() - draft.updated_at > DRAFT_TTL:
+            return None
+        return dict(draft.state)
+
+
+def delete_draft(sessions: sessionmaker, *, sender_id: str, draft_id: str) -> None:
+    with sessions.begin() as session:
+        session.execute(delete(FlowDraft).where(FlowDraft.id == draft_id, FlowDraft.sender_id == sender_id))
+
+
+def purge_expired(sessions: sessionmaker) -> int:
+    with sessions.begin() as session:
+        result = session.execute(delete(FlowDraft).where(FlowDraft.updated_at < _now() - DRAFT_TTL))
+        return result.rowcount or 0
