@@ -67,6 +67,12 @@ def test_elderly_allowance_happy_path_with_receipt_and_progress(stack, sender, c
     assert receipt in progress and "受理" in progress
     # Another conversation sees nothing of it.
     assert receipt not in stack.text(sender + "-other", "查进度")
+    # Staff move it on (the CLI's service call); the resident's progress answer follows.
+    from bot.applications.service import advance_status
+
+    advance_status(session_factory(catalogue_db_url), receipt_no=receipt.replace(" ", ""),
+                   status="审核中", actor="测试")
+    assert "审核中" in stack.text(sender, "我的申请到哪一步了")
 
 
 def test_under_80_gets_a_kind_explanation_and_nothing_is_stored(stack, sender, catalogue_db_url):
@@ -139,6 +145,8 @@ def test_appointment_booked_by_tapping_then_cancelled(stack, sender):
     assert "哪个区县" in stack.text(sender, "1")
     days = stack.text(sender, "1")
     assert "哪天去" in days and "1." in days
+    not_offered = stack.text(sender, "99")  # a day that is not among the working days offered
+    assert "请回复 1 到" in not_offered and "哪天去" in not_offered
     slots = stack.text(sender, "1")
     assert "还剩" in slots
     run(stack, sender, "1", "张伟")
