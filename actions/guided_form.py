@@ -25,7 +25,7 @@ from actions.service_answer import answer_service
 from bot import replies
 from bot.flows import engine
 from bot.flows.catalogue import APPLICATION_FLOWS, APPOINTMENT_FLOW, FlowContext, flow_context
-from bot.flows.drafts import delete_draft, load_draft, save_draft
+from bot.flows.drafts import delete_draft, load_draft, purge_expired, save_draft
 from bot.flows.submission import submit
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class ActionStartFlow(GuardedAction):
             dispatcher.utter_message(text=replies.FLOWS_AVAILABLE if intent != "affirm" else replies.ANYTHING_ELSE)
             return []
         ctx = await context()
+        await run_blocking(purge_expired, ctx.sessions)  # abandoned drafts keep nothing for long
         outcome = engine.start(ctx.build(flow_name), prefill)
         for message in outcome.messages:
             send(dispatcher, message)
