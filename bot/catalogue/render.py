@@ -63,11 +63,12 @@ def render_service_answer(
     if related_names:
         parts.append("相关业务：" + "、".join(related_names))
     parts.append("咨询电话：12345政务服务便民热线\n" + CAUTION.format(updated=service.updated))
-    return "\n\n".join(parts)
+    # One "\n" between sections: Rasa splits a text on blank lines into separate messages.
+    return "\n".join(parts)
 
 
 def render_hall_answer(service: ServiceView, hall: HallView) -> str:
     """Follow-up when the district arrives after the answer."""
     return (f"【{service.name}】在{hall.district_name}的办理地点：\n"
             + render_hall(service, hall)
-            + "\n\n" + CAUTION.format(updated=service.updated))
+            + "\n" + CAUTION.format(updated=service.updated))

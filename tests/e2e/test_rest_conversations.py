@@ -21,6 +21,13 @@ def test_menu_choice_by_number_answers_that_service(stack, sender):
     assert "【住房公积金租房提取】" in stack.text(sender, "2")
 
 
+def test_service_answer_is_one_message_then_the_district_question(stack, sender):
+    messages = stack.say(sender, "社保卡怎么办理")
+    assert len(messages) == 2
+    assert messages[0]["text"].startswith("【社会保障卡申领】") and NOTICE in messages[0]["text"]
+    assert "哪个区县" in messages[1]["text"] and len(messages[1]["buttons"]) == 7
+
+
 def test_service_answer_tells_everything_once_and_asks_the_district(stack, sender):
     text = stack.text(sender, "社保卡怎么办理")
     for part in ("【社会保障卡申领】", "市人力资源和社会保障局", "谁可以办", "要带的材料", "办理步骤",
