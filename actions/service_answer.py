@@ -12,10 +12,7 @@ from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_f
 from bot import choices, replies
 from bot.catalogue.render import render_hall_answer, render_service_answer
 from bot.catalogue.repository import DistrictView, ServiceNotFound
-
-#: Services that can be applied for in the chat (kept here so this module stays free of
-#: the flow machinery; tests/actions check it matches bot.flows.catalogue).
-ONLINE_FLOWS = frozenset({"elderly-allowance", "sbk-replace"})
+from bot.flows.catalogue import APPLICATION_FLOWS as ONLINE_FLOWS
 
 logger = logging.getLogger(__name__)
 

@@ -39,7 +39,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.applications.receipts import format_receipt, new_receipt_no, parse_receipt
-from bot.applications.service import IdempotencyConflict, mask_name, mask_phone
+from bot.applications.service import IdempotencyConflict
+from bot.personal.masking import mask_name, mask_phone
 from bot.appointments.calendar import is_bookable, local_today
 from bot.appointments.models import Appointment, AppointmentSlot
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.appointments.calendar import bookable_dates
 from bot.appointments.service import available_slots
-from bot.flows.engine import Flow, Option, Step, StepError
+from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, StepError, option_label
 from bot.flows.fields import parse_contact_phone, parse_name, show_phone
 from bot.replies import MENU_SERVICE_IDS
 
@@ -60,7 +60,7 @@ def build(*, today: date, districts: Sequence[Option], services: Sequence[Servic
     return Flow(
         name=FLOW_NAME,
         title="办事预约",
-        intro="好的，我来帮您预约到大厅办事。每次只问一个问题；说“上一步”可以返回，说“不办了”可以取消。",
+        intro="好的，我来帮您预约到大厅办事。" + CONTROLS_HINT,
         steps=(
             Step("service", "预约业务", "请问要办哪项业务？回复数字，或者直接说业务名称。",
                  "预约后按时到大厅，可以少排队。",
@@ -68,7 +68,7 @@ def build(*, today: date, districts: Sequence[Option], services: Sequence[Servic
                  display=lambda v: names.get(v, v), aliases=("业务",)),
             Step("district", "办理大厅", "到哪个区县的大厅办？", "每个区县都有政务服务大厅，选离您近的。",
                  options=lambda v: districts,
-                 display=lambda v: next((o.label for o in districts if o.value == v), v), aliases=("大厅", "区县")),
+                 display=partial(option_label, districts), aliases=("大厅", "区县")),
             Step("day", "日期", "哪天去？（未来14天内的工作日，节假日不开放）",
                  "只能约未来14天内的工作日；法定节假日不开放，调休上班的周末可以约。",
                  options=lambda v: day_options, display=lambda v: day_label(date.fromisoformat(v)),

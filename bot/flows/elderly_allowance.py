@@ -5,10 +5,10 @@ from datetime import date
 from functools import partial
 from typing import Any, Dict, Sequence
 
-from bot.flows.engine import Flow, FlowRefused, Option, Step
+from bot.flows.engine import CONTROLS_HINT, Flow, FlowRefused, Option, Step, option_label
 from bot.flows.fields import (parse_address, parse_contact_phone, parse_id, parse_name, show_id,
                               show_phone)
-from bot.personal.id_number import parse_id_number
+from bot.personal.id_number import age_on, parse_id_number
 
 SERVICE_ID = "elderly-allowance"
 MIN_AGE = 80
@@ -23,7 +23,7 @@ def _check_age(values: Dict[str, Any], *, today: date) -> None:
     if "elder_id" not in values:
         return
     birth = parse_id_number(values["elder_id"], today=today).birth_date
-    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    age = age_on(birth, today)
     if age < MIN_AGE:
         try:
             eligible = birth.replace(year=birth.year + MIN_AGE)
@@ -41,12 +41,12 @@ def build(*, today: date, districts: Sequence[Option]) -> Flow:
         name=SERVICE_ID,
         title="高龄津贴申请",
         intro="好的，我来一步一步帮您申请高龄津贴（年满80周岁的老人可以申请）。"
-              "每次只问一个问题；说“上一步”可以返回，说“不办了”可以取消。",
+              + CONTROLS_HINT,
         steps=(
             Step("applicant", "申请方式", "请问是老人本人申请，还是子女或亲属代办？",
                  "代办的话，我们需要代办人的姓名和电话，方便工作人员联系。",
                  options=lambda v: APPLICANT_OPTIONS,
-                 display=lambda v: dict((o.value, o.label) for o in APPLICANT_OPTIONS)[v],
+                 display=partial(option_label, APPLICANT_OPTIONS),
                  aliases=("本人", "代办")),
             Step("agent_name", "代办人姓名", "请告诉我代办人（您）的姓名。",
                  "代办人是帮老人办理的子女或亲属，工作人员会和代办人联系。",
@@ -61,7 +61,7 @@ def build(*, today: date, districts: Sequence[Option]) -> Flow:
                  parse=partial(parse_id, today=today), display=show_id, aliases=("身份证",)),
             Step("district", "所在区县", "老人住在哪个区县？", "高龄津贴由老人户籍或居住地的街道（乡镇）受理。",
                  options=lambda v: districts,
-                 display=lambda v: next((o.label for o in districts if o.value == v), v),
+                 display=partial(option_label, districts),
                  aliases=("区县", "区")),
             Step("street", "街道社区", "老人住在哪个街道（乡镇）、哪个社区（村）？",
                  "街道（乡镇）和社区（村）工作人员负责上门核实，请说到社区（村）。",

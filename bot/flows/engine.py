@@ -49,6 +49,15 @@ class Option:
     value: str
 
 
+#: Said once at the start of every flow: the two controls people need most.
+CONTROLS_HINT = "每次只问一个问题；说“上一步”可以返回，说“不办了”可以取消。"
+
+
+def option_label(options: Sequence[Option], value: Any) -> str:
+    """The label of the option with this value (the value itself if none matches)."""
+    return next((o.label for o in options if o.value == value), str(value))
+
+
 Values = Dict[str, Any]
 Parser = Callable[[str, Values], Any]
 OptionsFor = Callable[[Values], Sequence[Option]]

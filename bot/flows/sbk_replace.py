@@ -5,17 +5,13 @@ from datetime import date
 from functools import partial
 from typing import Any, Dict, Sequence
 
-from bot.flows.engine import Flow, Option, Step
+from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, option_label
 from bot.flows.fields import (parse_address, parse_contact_phone, parse_id, parse_name, show_id,
                               show_phone)
 
 SERVICE_ID = "sbk-replace"
 REASONS = (Option("丢失（需要挂失）", "lost"), Option("损坏", "damaged"), Option("信息变更", "changed"))
 DELIVERY = (Option("邮寄到家", "mail"), Option("到大厅领取", "hall"))
-
-
-def _label(options: Sequence[Option], value: str) -> str:
-    return next((o.label for o in options if o.value == value), value)
 
 
 def _by_mail(values: Dict[str, Any]) -> bool:
@@ -30,7 +26,7 @@ def build(*, today: date, districts: Sequence[Option]) -> Flow:
     return Flow(
         name=SERVICE_ID,
         title="社保卡挂失补换",
-        intro="好的，我来一步一步帮您办社保卡挂失补换。每次只问一个问题；说“上一步”可以返回，说“不办了”可以取消。",
+        intro="好的，我来一步一步帮您办社保卡挂失补换。" + CONTROLS_HINT,
         steps=(
             Step("name", "持卡人姓名", "请告诉我持卡人的姓名。", "要和身份证上的姓名一致。",
                  parse=parse_name, aliases=("姓名", "名字")),
@@ -38,13 +34,13 @@ def build(*, today: date, districts: Sequence[Option]) -> Flow:
                  "用身份证号找到您的社保卡。我们会保密，回复时只显示前6位和后4位。",
                  parse=partial(parse_id, today=today), display=show_id, aliases=("身份证",)),
             Step("reason", "补换原因", "请问为什么要补换？", "丢失的卡会马上挂失，别人就不能再用了。",
-                 options=lambda v: REASONS, display=partial(_label, REASONS), aliases=("原因",)),
+                 options=lambda v: REASONS, display=partial(option_label, REASONS), aliases=("原因",)),
             Step("delivery", "领卡方式", "新卡怎么给您？", "邮寄到家不用跑腿；到大厅领取可以当面核对。",
-                 options=lambda v: DELIVERY, display=partial(_label, DELIVERY), aliases=("领卡", "邮寄")),
+                 options=lambda v: DELIVERY, display=partial(option_label, DELIVERY), aliases=("领卡", "邮寄")),
             Step("address", "邮寄地址", "请告诉我收卡地址（区县、街道、小区和门牌号）。", "新卡会寄到这个地址。",
                  parse=parse_address, when=_by_mail, aliases=("地址",)),
             Step("district", "领卡大厅", "到哪个区县的大厅领卡？", "选离您最近的区县政务服务中心。",
-                 options=lambda v: districts, display=partial(_label, districts), when=_at_hall,
+                 options=lambda v: districts, display=partial(option_label, districts), when=_at_hall,
                  aliases=("大厅", "区县")),
             Step("phone", "联系电话", "请留一个联系电话（手机或带区号的座机）。", "新卡做好后会通过这个电话通知您。",
                  parse=parse_contact_phone, display=show_phone, aliases=("电话", "手机")),

@@ -137,9 +137,3 @@ def test_database_failure_becomes_a_polite_reply(monkeypatch, tmp_path):
     assert "系统有点忙" in messages[0]["text"]
     assert events == []
 
-
-def test_online_application_hint_matches_the_flows_that_exist():
-    from actions.service_answer import ONLINE_FLOWS
-    from bot.flows.catalogue import APPLICATION_FLOWS
-
-    assert ONLINE_FLOWS == set(APPLICATION_FLOWS)
