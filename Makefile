@@ -26,7 +26,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu bench lock clean
+.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu bench lock clean wechat-menu
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ test-nlu: $(MODEL_STAMP)
 
 bench: $(DB_STAMP) $(MODEL_STAMP) ## latency benchmark vs a bare Rasa server (prints a table)
 	$(PY) bench/latency.py
+
+wechat-menu: $(VENV)/.installed ## push channels/wechat/menu.yml to the Official Account (needs WECHAT_APPID/APPSECRET)
+	$(PY) -m channels.wechat menu push
 
 lock: ## re-pin requirements.txt from the current .venv
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.txt

@@ -89,10 +89,16 @@ def running_stack(
     database_url: Optional[str] = None,
     with_actions: bool = True,
     project: Path = PROJECT_ROOT,
+    credentials: str = "rest:\n",
+    extra_env: Optional[dict] = None,
 ) -> Iterator[Stack]:
-    """Run Rasa (REST channel) and, if wanted, the action server until the block ends."""
+    """Run Rasa and, if wanted, the action server until the block ends.
+
+    ``credentials`` is the credentials.yml text (the REST channel by default; add a
+    ``channels.wechat.WeChatInput`` section for the WeChat channel).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **QUIET_ENV}
+    env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
     if database_url:
         env["GOV_DATABASE_URL"] = database_url
     logs = {"rasa": workdir / "rasa.log"}
@@ -110,7 +116,7 @@ def running_stack(
             _wait_http(f"http://127.0.0.1:{actions_port}/health", procs[-1], logs["actions"])
             endpoints += f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
         (workdir / "endpoints.yml").write_text(endpoints, encoding="utf-8")
-        (workdir / "credentials.yml").write_text("rest:\n", encoding="utf-8")
+        (workdir / "credentials.yml").write_text(credentials, encoding="utf-8")
         port = free_port()
         with logs["rasa"].open("w") as out:
             procs.append(subprocess.Popen(

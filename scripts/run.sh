@@ -9,6 +9,9 @@ ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export GOV_VAR_DIR=${GOV_VAR_DIR:-$PWD/var}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-$GOV_VAR_DIR/tracker.db}
+# WeChat channel (credentials.yml): off unless WECHAT_TOKEN is set; empty defaults let Rasa expand them.
+export WECHAT_TOKEN=${WECHAT_TOKEN:-} WECHAT_APPID=${WECHAT_APPID:-} WECHAT_APPSECRET=${WECHAT_APPSECRET:-}
+export WECHAT_AES_KEY=${WECHAT_AES_KEY:-} WECHAT_API_BASE=${WECHAT_API_BASE:-https://api.weixin.qq.com}
 mkdir -p "$GOV_VAR_DIR" logs
 
 pids=()
@@ -42,4 +45,9 @@ cat <<MSG
   REST:    curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{"sender":"me","message":"社保卡怎么办"}'
   终端对话: make shell      (Ctrl-C 停止 / stops everything)
 MSG
+if [ -n "$WECHAT_TOKEN" ]; then
+  echo "  微信公众号: http://<本机公网地址>:$RASA_PORT/webhooks/wechat/webhook  (公众平台“服务器配置”填此 URL)"
+else
+  echo "  微信公众号: 未启用（设置 WECHAT_TOKEN 等环境变量后重启即可，见 README）"
+fi
 wait -n "${pids[@]}"

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot.catalogue.models import District, Hall, Service
+from bot.catalogue.models import District, DistrictLocation, Hall, Service
 from bot.catalogue.schema import DistrictIn, HallsFile, ServiceIn, ServicesFile
 
 
@@ -107,10 +107,12 @@ def _check_unique(path: Path, key: str, values: Iterable[str], attr: str) -> Non
 def write_catalogue(session: Session, catalogue: Catalogue) -> None:
     """Replace the catalogue tables' content. The caller owns the transaction."""
     session.execute(delete(Hall))
+    session.execute(delete(DistrictLocation))
     session.execute(delete(District))
     session.execute(delete(Service))
     for position, d in enumerate(catalogue.districts):
         session.add(District(id=d.id, name=d.name, aliases=list(d.aliases), position=f"{position:04d}"))
+        session.add(DistrictLocation(district_id=d.id, latitude=d.location.lat, longitude=d.location.lng))
         for h in d.halls:
             session.add(Hall(id=f"{d.id}:{h.type}", district_id=d.id, hall_type=h.type,
                              name=h.name, address=h.address, hours=h.hours, phone=h.phone))

@@ -1,7 +1,7 @@
 """ORM tables for the catalogue. Lists (materials, steps…) are JSON: they are read whole."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, String, Text, UniqueConstraint
 
 from bot.db import Base
 
@@ -13,6 +13,15 @@ class District(Base):
     name = Column(String(32), nullable=False, unique=True)
     aliases = Column(JSON, nullable=False, default=list)
     position = Column(String(4), nullable=False)  # order in menus, zero-padded
+
+
+# A table of its own (not columns on districts) so existing SQLite files get it from create_all, no migration.
+class DistrictLocation(Base):
+    __tablename__ = "district_locations"
+
+    district_id = Column(String(32), ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True)
+    latitude = Column(Float, nullable=False)  # WGS-84 decimal degrees, approximate seat
+    longitude = Column(Float, nullable=False)
 
 
 class Hall(Base):

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.catalogue.models import District, Hall, Service
+from bot.catalogue.geo import nearest
+from bot.catalogue.models import District, DistrictLocation, Hall, Service
 
 
 class ServiceNotFound(LookupError):
@@ -110,6 +111,26 @@ class CatalogueRepository:
                 if form and form in text and len(form) > best_len:
                     best, best_len = district, len(form)
         return best
+
+    def nearest_district(self, lat: float, lng: float,
+                         max_km: float = 60.0) -> Optional[Tuple[DistrictView, float]]:
+        """The district whose seat is closest to (lat, lng), with the distance in km.
+
+        None when even the closest seat is farther than ``max_km``: the point is outside
+        Wuhu, and naming a Wuhu hall would mislead. The seats are approximate, so this
+        picks a likely district, not the one the point is legally in.
+        """
+        with self._sessions() as session:
+            rows = session.execute(
+                select(District, DistrictLocation.latitude, DistrictLocation.longitude)
+                .join(DistrictLocation, DistrictLocation.district_id == District.id)
+                .order_by(District.position)
+            ).all()
+            places = [(DistrictView(d.id, d.name, tuple(d.aliases)), la, ln) for d, la, ln in rows]
+        found = nearest((lat, lng), places)
+        if found is None or found[1] > max_km:
+            return None
+        return found
 
     def hall_for(self, district_id: str, hall_type: str) -> Optional[HallView]:
         with self._sessions() as session:

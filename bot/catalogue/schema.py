@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import List, Optional
 
-from pydantic import BaseModel, Extra, conlist, constr, validator
+from pydantic import BaseModel, Extra, confloat, conlist, constr, validator
 
 HALL_TYPES = ("government_center", "exit_entry", "traffic", "housing_fund", "tax", "real_estate")
 
@@ -34,10 +34,18 @@ class HallIn(_Strict):
     _known_type = validator("type", allow_reuse=True)(_known_hall_type)
 
 
+class GeoPointIn(_Strict):
+    """WGS-84 decimal degrees."""
+
+    lat: confloat(ge=-90, le=90)
+    lng: confloat(ge=-180, le=180)
+
+
 class DistrictIn(_Strict):
     id: Slug
     name: NonEmpty
     aliases: List[NonEmpty] = []
+    location: GeoPointIn  # approximate seat of the district government, for "nearest district"
     halls: conlist(HallIn, min_items=1)
 
     @validator("halls")

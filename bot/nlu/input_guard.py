@@ -16,7 +16,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.tokenizer import RAW_TEXT_KEY
+from bot.nlu.tokenizer import RAW_TEXT_KEY, is_payload
 from bot.text import InputProblem, classify_input
 
 UNUSABLE_INTENT = "unusable_input"
@@ -40,7 +40,10 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            problem = classify_input(message.get(RAW_TEXT_KEY, message.get(TEXT)))
+            text = message.get(RAW_TEXT_KEY, message.get(TEXT))
+            if isinstance(text, str) and is_payload(text):
+                continue  # Rasa's RegexMessageHandler sets the payload's intent
+            problem = classify_input(text)
             if problem is InputProblem.OK:
                 continue
             message.set(INPUT_PROBLEM_KEY, problem.value, add_to_output=True)

@@ -16,6 +16,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -25,6 +26,11 @@ from bot.text import MAX_MESSAGE_CHARS, normalize
 
 #: Message key under which the resident's original text is kept for later components.
 RAW_TEXT_KEY = "raw_text"
+
+
+def is_payload(text: str) -> bool:
+    """A button or menu payload such as "/greet" or '/inform_district{"district":"镜湖区"}'."""
+    return text.strip().startswith(INTENT_MESSAGE_PREFIX)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
@@ -67,7 +73,8 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
             raw = message.get(TEXT)
             if isinstance(raw, str) and message.get(RAW_TEXT_KEY) is None:
                 message.set(RAW_TEXT_KEY, raw)
-                message.set(TEXT, self._correct(normalize(raw)[:MAX_MESSAGE_CHARS]))
+                if not is_payload(raw):  # "/greet" must reach Rasa's RegexMessageHandler intact
+                    message.set(TEXT, self._correct(normalize(raw)[:MAX_MESSAGE_CHARS]))
         return super().process(messages)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import func, select
 
 from bot.catalogue.loader import CatalogueError, load_catalogue, read_catalogue
-from bot.catalogue.models import Hall, Service
+from bot.catalogue.models import DistrictLocation, Hall, Service
 from bot.config import PROJECT_ROOT
 from bot.db import session_factory
 
@@ -95,6 +95,33 @@ def test_district_missing_a_hall_type_is_rejected(catalogue_copy):
         read_catalogue(catalogue_copy)
     assert info.value.record.startswith("districts[2]")
     assert "缺少大厅类型" in info.value.reason
+
+
+@pytest.mark.parametrize("edit, reason", [
+    (lambda d: d.pop("location"), "location: field required"),
+    (lambda d: d["location"].pop("lng"), "location.lng: field required"),
+    (lambda d: d["location"].update(lat=131.0), "location.lat"),
+])
+def test_district_without_a_valid_location_is_rejected(catalogue_copy, loaded_db, edit, reason):
+    before = _counts(loaded_db)
+    path = catalogue_copy / "halls.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data["districts"][5])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(loaded_db, catalogue_copy)
+    assert info.value.file == str(path)
+    assert info.value.record == "districts[5] (id=nanling)"
+    assert reason in info.value.reason
+    assert _counts(loaded_db) == before
+
+
+def test_every_district_location_is_stored(loaded_db):
+    with loaded_db() as s:
+        rows = s.execute(select(DistrictLocation.district_id, DistrictLocation.latitude,
+                                DistrictLocation.longitude)).all()
+    assert len(rows) == 7
+    assert all(30.5 < lat < 31.6 and 117.7 < lng < 118.7 for _, lat, lng in rows)
 
 
 def test_cli_reports_bad_file_and_exits_nonzero(catalogue_copy, tmp_path, monkeypatch, capsys):

@@ -65,6 +65,17 @@ def test_input_guard_leaves_real_requests_alone(tokenizer):
     assert message.get(INPUT_PROBLEM_KEY) is None
 
 
+@pytest.mark.parametrize("payload", ["/greet", '/inform_district{"district":"镜湖区"}'])
+def test_payloads_reach_the_regex_message_handler_intact(tokenizer, payload):
+    """Menu clicks and buttons send "/intent" payloads; normalising would strip the "/"."""
+    message = _process(tokenizer, payload)
+    assert message.get(TEXT) == payload
+    message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.2})
+    InputGuard().process([message])
+    assert message.get(INTENT)["name"] == "nlu_fallback"  # not unusable_input: English-looking
+    assert message.get(INPUT_PROBLEM_KEY) is None
+
+
 @pytest.mark.parametrize("text, intent", [("办理", "start_application"), ("上一步", "form_back"),
                                           ("不办了", "form_cancel"), ("确认", "affirm"), ("查进度", "check_progress")])
 def test_exact_commands_win_over_the_classifier(tokenizer, text, intent):

@@ -1,0 +1,103 @@
+"""WeChat's server API (access token, customer-service messages, menu) through wechatpy.
+
+wechatpy's client does the request shapes and caches the access token until it expires.
+This wrapper adds what a deployment needs on top: a configurable API base (a test server
+or a proxy), timeouts on every call including the token fetch, retries on connection
+errors, one token refresh (not an endless loop) on WeChat's token-expiry codes, and a
+lock so concurrent senders fetch one token.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Dict
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from channels.wechat.settings import WeChatSettings
+
+logger = logging.getLogger(__name__)
+
+#: invalid credential, invalid access_token, access_token expired.
+TOKEN_EXPIRED_CODES = frozenset({40001, 40014, 42001})
+
+
+class WeChatApiError(RuntimeError):
+    """A call failed after retries; ``errcode`` is WeChat's code when it sent one."""
+
+    def __init__(self, message: str, errcode: Any = None) -> None:
+        super().__init__(message)
+        self.errcode = errcode
+
+
+class _Client(WeChatClient):
+    """wechatpy's client pointed at ``api_base``, with timeouts on the token fetch too."""
+
+    def __init__(self, settings: WeChatSettings) -> None:
+        super().__init__(settings.appid, settings.appsecret, timeout=settings.http_timeout_s,
+                         auto_retry=False)
+        self.API_BASE_URL = f"{settings.api_base}/cgi-bin/"
+        self._token_url = f"{settings.api_base}/cgi-bin/token"
+        retry = Retry(total=settings.http_retries, connect=settings.http_retries,
+                      read=0, status=settings.http_retries, backoff_factor=0.2,
+                      status_forcelist=(500, 502, 503, 504), allowed_methods=None,
+                      raise_on_status=False)
+        adapter = HTTPAdapter(max_retries=retry)
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
+        self._token_lock = threading.Lock()
+
+    def fetch_access_token(self, force: bool = False) -> Dict[str, Any]:
+        with self._token_lock:
+            fresh = self.expires_at and self.expires_at - time.time() > 60
+            if fresh and not force and self.session.get(self.access_token_key):
+                return {"access_token": self.session.get(self.access_token_key)}  # another thread got it
+            res = self._http.get(self._token_url, timeout=self.timeout, params={
+                "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+            res.raise_for_status()
+            return self._handle_token(res)
+
+    def _handle_token(self, res: requests.Response) -> Dict[str, Any]:
+        result = res.json()
+        if result.get("errcode"):
+            raise WeChatApiError(f"token API refused: {result.get('errmsg')}", result["errcode"])
+        expires_in = int(result.get("expires_in", 7200))
+        self.session.set(self.access_token_key, result["access_token"], expires_in)
+        self.expires_at = int(time.time()) + expires_in
+        return result
+
+
+class WeChatApi:
+    """Blocking calls; the channel runs them in a worker thread."""
+
+    def __init__(self, settings: WeChatSettings) -> None:
+        self._client = _Client(settings)
+
+    def _call(self, operation) -> Dict[str, Any]:
+        # The forced refresh and the second attempt sit inside the same try, so that an
+        # HTTP failure of the refresh is a WeChatApiError too (not a raw requests error).
+        try:
+            try:
+                return operation()
+            except WeChatClientException as exc:
+                if exc.errcode not in TOKEN_EXPIRED_CODES:
+                    raise
+                logger.info("WeChat access token rejected (%s); fetching a new one", exc.errcode)
+            self._client.fetch_access_token(force=True)
+            return operation()  # once only: a token refused again is an error, not a loop
+        except WeChatClientException as exc:
+            raise WeChatApiError(f"WeChat API error: {exc.errmsg}", exc.errcode) from exc
+        except requests.RequestException as exc:
+            raise WeChatApiError(f"WeChat API unreachable: {type(exc).__name__}") from exc
+
+    def send_text(self, openid: str, content: str) -> Dict[str, Any]:
+        """One customer-service text message (the resident must have written in 48 h)."""
+        return self._call(lambda: self._client.message.send_text(openid, content))
+
+    def create_menu(self, menu_json: Dict[str, Any]) -> Dict[str, Any]:
+        return self._call(lambda: self._client.menu.create(menu_json))

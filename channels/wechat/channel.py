@@ -1,0 +1,76 @@
+"""The Rasa input channel: serves WeChatEndpoint at /webhooks/wechat/webhook."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.wechat.api import WeChatApi
+from channels.wechat.endpoint import HttpReply, WeChatEndpoint
+from channels.wechat.locate import CatalogueLocator
+from channels.wechat.menu import load_menu
+from channels.wechat.settings import WeChatSettings
+
+logger = logging.getLogger(__name__)
+
+
+class WeChatInput(InputChannel):
+    """WeChat Official Account (公众号) messages, in plaintext, compatible or safe mode."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(WeChatSettings.from_credentials(credentials))
+
+    def __init__(self, settings: WeChatSettings) -> None:
+        self.settings = settings
+        self.endpoint: Optional[WeChatEndpoint] = None
+
+    def _build_endpoint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> WeChatEndpoint:
+        async def assistant(sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+            collector = CollectingOutputChannel()
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                             metadata=metadata))
+            return collector.messages
+
+        menu = load_menu(self.settings.menu_path).payloads() if self.settings.enabled else {}
+        api = WeChatApi(self.settings) if self.settings.can_call_api else None
+        if self.settings.enabled:
+            logger.info("WeChat channel on (%s mode, customer-service API %s)",
+                        "safe/compatible" if self.settings.can_decrypt else "plaintext",
+                        "on" if api else "off: set WECHAT_APPID and WECHAT_APPSECRET")
+        return WeChatEndpoint(self.settings, assistant, menu, locator=CatalogueLocator(),
+                              send_text=api.send_text if api else None)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        endpoint = self.endpoint = self._build_endpoint(on_new_message)
+        hook = Blueprint("wechat_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "enabled": self.settings.enabled})
+
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            return _http(endpoint.handle_get(_query(request)))
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return _http(await endpoint.handle_post(_query(request), request.body or b""))
+
+        return hook
+
+
+def _query(request: Request) -> Dict[str, str]:
+    return {key: request.args.get(key) for key in request.args}
+
+
+def _http(reply: HttpReply) -> HTTPResponse:
+    return response.text(reply.body, status=reply.status, content_type=reply.content_type)

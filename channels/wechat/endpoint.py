@@ -1,0 +1,233 @@
+"""The WeChat webhook, independent of the web framework: query + body in, status + body out.
+
+Order of checks for every request: configured → URL signature and freshness → size and
+XML safety → (safe mode) message signature and decryption → message. Nothing reaches
+the assistant before all of them pass.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Tuple
+
+from wechatpy import parse_message
+from wechatpy.crypto import PrpCrypto, WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException
+from wechatpy.replies import TextReply
+
+from bot.choices import parse_number
+from channels.wechat import texts
+from channels.wechat.inbound import Inbound, interpret
+from channels.wechat.render import Rendered, render, split_text
+from channels.wechat.replay import ReplayCache, Turn
+from channels.wechat.security import RejectedXml, check_xml, is_fresh, sign, signature_matches
+from channels.wechat.settings import WeChatSettings
+
+logger = logging.getLogger(__name__)
+
+#: sender, text, metadata → the assistant's messages (Rasa's collected dicts).
+Assistant = Callable[[str, str, Dict[str, Any]], Awaitable[List[Dict[str, Any]]]]
+#: latitude, longitude → (district name, nearest hall text) or None outside Wuhu. Blocking.
+Locator = Callable[[float, float], Optional[Tuple[str, Optional[Dict[str, str]]]]]
+#: openid, chunks → delivered through the customer-service API. Blocking.
+Sender = Callable[[str, str], Any]
+
+XML = "application/xml; charset=utf-8"
+PLAIN = "text/plain; charset=utf-8"
+SUCCESS = "success"  # WeChat's "received, nothing to say now"
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    status: int
+    body: str
+    content_type: str = PLAIN
+
+
+FORBIDDEN = HttpReply(403, "forbidden")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_REMEMBERED_CHOICES = 10_000
+
+
+def _mask(openid: str) -> str:
+    return openid[:4] + "…" if openid else "?"
+
+
+class WeChatEndpoint:
+    def __init__(self, settings: WeChatSettings, assistant: Assistant,
+                 menu_payloads: Mapping[str, str], locator: Optional[Locator] = None,
+                 send_text: Optional[Sender] = None) -> None:
+        self.settings = settings
+        self._assistant = assistant
+        self._menu_payloads = dict(menu_payloads)
+        self._locator = locator
+        self._send_text = send_text
+        self._turns = ReplayCache(settings.dedupe_window_s)
+        self._choices: "OrderedDict[str, Dict[str, str]]" = OrderedDict()
+        self._background: Set[asyncio.Task] = set()
+        self._crypto = (WeChatCrypto(settings.token, settings.aes_key, settings.appid)
+                        if settings.can_decrypt else None)
+
+    # -- checks -------------------------------------------------------------------------
+    def _url_signed(self, query: Mapping[str, str]) -> bool:
+        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        expected = sign(self.settings.token, timestamp, nonce)
+        return (signature_matches(expected, query.get("signature"))
+                and is_fresh(timestamp, self.settings.max_clock_skew_s))
+
+    def _open_envelope(self, query: Mapping[str, str], body: bytes) -> bytes:
+        """Safe mode: check msg_signature over the ciphertext, then decrypt (wechatpy's AES)."""
+        if self._crypto is None:
+            raise PermissionError("encrypted message but no WECHAT_AES_KEY/WECHAT_APPID")
+        encrypted = (check_xml(body, self.settings.max_body_bytes).findtext("Encrypt") or "").strip()
+        if not encrypted:
+            raise RejectedXml("no <Encrypt> in a safe-mode message")
+        expected = sign(self.settings.token, query.get("timestamp", ""), query.get("nonce", ""), encrypted)
+        if not signature_matches(expected, query.get("msg_signature")):
+            raise PermissionError("bad msg_signature")
+        try:
+            plain = PrpCrypto(self._crypto.key).decrypt(encrypted, self.settings.appid)
+        except InvalidAppIdException as exc:
+            raise PermissionError("message for another AppID") from exc
+        except Exception as exc:  # noqa: BLE001 - any ciphertext we cannot open is a bad request
+            raise RejectedXml(f"cannot decrypt: {type(exc).__name__}") from exc
+        return plain.encode("utf-8")
+
+    # -- HTTP entry points --------------------------------------------------------------
+    def handle_get(self, query: Mapping[str, str]) -> HttpReply:
+        """Server verification: echo ``echostr`` when the signature is right."""
+        if not self.settings.enabled:
+            return HttpReply(404, "WeChat channel is not configured")
+        if not self._url_signed(query):
+            return FORBIDDEN
+        return HttpReply(200, query.get("echostr", ""))
+
+    async def handle_post(self, query: Mapping[str, str], body: bytes) -> HttpReply:
+        started = time.monotonic()
+        if not self.settings.enabled:
+            return HttpReply(404, "WeChat channel is not configured")
+        if not self._url_signed(query):
+            return FORBIDDEN
+        encrypted = query.get("encrypt_type", "raw").lower() == "aes"
+        try:
+            xml = self._open_envelope(query, body) if encrypted else body
+            check_xml(xml, self.settings.max_body_bytes)
+            message = parse_message(xml.decode("utf-8"))
+        except PermissionError as exc:
+            logger.warning("WeChat request refused: %s", exc)
+            return FORBIDDEN
+        except RejectedXml as exc:
+            logger.warning("WeChat request rejected: %s", exc.reason)
+            status = 413 if "exceeds" in exc.reason else 400
+            return HttpReply(status, "bad request")
+        except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
+            logger.warning("WeChat message unreadable: %s", type(exc).__name__)
+            return HttpReply(400, "bad request")
+
+        inbound = interpret(message, self._menu_payloads)
+        if inbound.silent or not inbound.sender:
+            return HttpReply(200, SUCCESS)
+        turn, _ = self._turns.claim(inbound.key, lambda: self._answer(inbound))
+        chunks = await self._wait(turn, inbound, started)
+        if not chunks:
+            return HttpReply(200, SUCCESS)
+        if len(chunks) > 1 and not turn.followups_sent:
+            turn.followups_sent = True
+            self._spawn(self._deliver(inbound.sender, chunks[1:]))
+        return self._passive(message, chunks[0], query if encrypted else None)
+
+    # -- the 5-second rule --------------------------------------------------------------
+    async def _wait(self, turn: Turn, inbound: Inbound, started: float) -> List[str]:
+        """The reply chunks if ready before the deadline; otherwise hand over and return []."""
+        if not turn.handed_over:
+            remaining = self.settings.reply_deadline_s - (time.monotonic() - started)
+            try:
+                return await asyncio.wait_for(asyncio.shield(turn.task), max(remaining, 0.0))
+            except asyncio.TimeoutError:
+                pass
+        if not turn.handed_over:
+            turn.handed_over = True
+            logger.info("WeChat reply to %s late; delivering via customer-service API", _mask(inbound.sender))
+            self._spawn(self._deliver_when_ready(inbound.sender, turn))
+        return []
+
+    async def _deliver_when_ready(self, openid: str, turn: Turn) -> None:
+        await self._deliver(openid, await turn.task)
+
+    async def _deliver(self, openid: str, chunks: List[str]) -> None:
+        if self._send_text is None:
+            logger.error("WeChat reply to %s lost: no WECHAT_APPID/WECHAT_APPSECRET for the API",
+                         _mask(openid))
+            return
+        for chunk in chunks:
+            try:
+                await asyncio.to_thread(self._send_text, openid, chunk)
+            except Exception as exc:  # noqa: BLE001 - logged, the resident can ask again
+                logger.error("customer-service message to %s failed: %s", _mask(openid), exc)
+                return
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for queued customer-service deliveries (shutdown and tests)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    # -- producing the reply ------------------------------------------------------------
+    async def _answer(self, inbound: Inbound) -> List[str]:
+        try:
+            text = await self._reply_text(inbound)
+        except Exception:  # noqa: BLE001 - the resident gets an apology, the log the trace
+            logger.exception("WeChat message from %s failed", _mask(inbound.sender))
+            text = texts.ASSISTANT_FAILED
+        return split_text(text)
+
+    async def _reply_text(self, inbound: Inbound) -> str:
+        if inbound.reply is not None:
+            return inbound.reply
+        if inbound.location is not None:
+            return await self._locate(inbound)
+        return (await self._ask(inbound, self._translate_choice(inbound))).text
+
+    def _translate_choice(self, inbound: Inbound) -> str:
+        """A number answering buttons whose payload is not the number becomes that payload."""
+        said = inbound.say or ""
+        number = parse_number(said)
+        return self._choices.get(inbound.sender, {}).get(str(number), said) if number else said
+
+    async def _ask(self, inbound: Inbound, text: str) -> Rendered:
+        rendered = render(await self._assistant(inbound.sender, text, inbound.metadata))
+        if rendered.choices:
+            self._choices[inbound.sender] = rendered.choices
+            self._choices.move_to_end(inbound.sender)
+            while len(self._choices) > MAX_REMEMBERED_CHOICES:
+                self._choices.popitem(last=False)
+        else:
+            self._choices.pop(inbound.sender, None)
+        return rendered
+
+    async def _locate(self, inbound: Inbound) -> str:
+        latitude, longitude, label = inbound.location
+        found = await asyncio.to_thread(self._locator, latitude, longitude) if self._locator else None
+        if found is None:
+            return texts.OUTSIDE_WUHU
+        district, hall = found
+        reply = (await self._ask(inbound, district)).text
+        if hall and hall["name"] not in reply:
+            reply = texts.NEAREST_HALL.format(label=label, **hall) + "\n\n" + reply
+        return reply
+
+    def _passive(self, message, content: str, query: Optional[Mapping[str, str]]) -> HttpReply:
+        # wechatpy wraps content in CDATA without escaping: split any "]]>" so it stays text.
+        content = _XML_INVALID.sub("", content).replace("]]>", "]]]]><![CDATA[>")
+        xml = TextReply(message=message, content=content).render()
+        if query is not None and self._crypto is not None:
+            xml = self._crypto.encrypt_message(xml, query.get("nonce", ""), query.get("timestamp"))
+        return HttpReply(200, xml, XML)

@@ -1,0 +1,77 @@
+"""What each kind of WeChat message asks of the assistant.
+
+Text and recognised voice go to the assistant as typed; subscribe and menu clicks send a
+payload; location asks for the nearest district; other media get a polite direct reply;
+background events (unsubscribe, location reports, link clicks) need no answer at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from wechatpy.messages import BaseMessage
+
+from channels.wechat import texts
+
+WELCOME_PAYLOAD = "/greet"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message, reduced to what the channel must do with it."""
+
+    sender: str
+    #: Retries of this message share the key (MsgId, or sender and CreateTime for events).
+    key: str
+    kind: str
+    say: Optional[str] = None  # text or payload for the assistant
+    reply: Optional[str] = None  # answered by the channel without the assistant
+    location: Optional[Tuple[float, float, str]] = None  # latitude, longitude, label
+    metadata: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def silent(self) -> bool:
+        return self.say is None and self.reply is None and self.location is None
+
+
+def _kind(message: BaseMessage) -> str:
+    event = getattr(message, "event", None)
+    return f"event:{event}" if event else str(message._data.get("MsgType") or message.type).lower()
+
+
+def dedupe_key(message: BaseMessage) -> str:
+    if message.id:
+        return f"msg:{message.id}"
+    return f"evt:{message.source}:{message.time}:{_kind(message)}"
+
+
+def _typed_text(content: str) -> str:
+    """Residents' text is never a Rasa payload: "/intent{...}" could set slots directly."""
+    return content.lstrip("/").strip()
+
+
+def interpret(message: BaseMessage, menu_payloads: Mapping[str, str]) -> Inbound:
+    kind = _kind(message)
+    base = dict(sender=str(message.source or ""), key=dedupe_key(message), kind=kind,
+                metadata={"wechat": {"msg_type": kind, "msg_id": message.id or None}})
+    if kind == "text":
+        return Inbound(**base, say=_typed_text(message.content or ""))
+    if kind == "voice":
+        heard = _typed_text(message.recognition or "")
+        return Inbound(**base, say=heard) if heard else Inbound(**base, reply=texts.VOICE_NOT_RECOGNISED)
+    if kind == "location":
+        label = f"（{message.label}）" if message.label else ""
+        try:
+            point = (float(message.location_x), float(message.location_y), label)
+        except (TypeError, ValueError):
+            return Inbound(**base, reply=texts.OUTSIDE_WUHU)
+        return Inbound(**base, location=point)
+    if kind in ("event:subscribe", "event:subscribe_scan"):
+        return Inbound(**base, say=WELCOME_PAYLOAD)
+    if kind == "event:click":
+        payload = menu_payloads.get(message.key or "")
+        return Inbound(**base, say=payload) if payload else Inbound(**base, reply=texts.UNKNOWN_MENU)
+    if kind.startswith("event:"):  # unsubscribe, location reports, link clicks…: no answer
+        return Inbound(**base)
+    return Inbound(**base, reply=texts.UNSUPPORTED.format(
+        kind=texts.UNSUPPORTED_KINDS.get(kind, texts.UNSUPPORTED_DEFAULT)))

@@ -1,0 +1,195 @@
+"""Test doubles for the two sides of the WeChat protocol.
+
+- :class:`WeChatServer` plays WeChat's servers calling our webhook: it builds and signs
+  messages, and encrypts them in safe mode, with wechatpy (as WeChat's own SDK samples do).
+- :class:`FakeWeChatApi` is a local HTTP server speaking WeChat's token, customer-service
+  message and menu APIs, recording what it receives; failures can be scripted.
+"""
+from __future__ import annotations
+
+import json
+import random
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, List, Optional
+from urllib.parse import parse_qs, urlparse
+
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
+
+TOKEN = "wuhutesttoken"
+APPID = "wx1234567890abcdef"
+APPSECRET = "test-secret"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+ACCOUNT = "gh_wuhu_gov"
+
+
+def _sign(*parts: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return signer.signature
+
+
+@dataclass
+class WeChatServer:
+    token: str = TOKEN
+    aes_key: str = AES_KEY
+    appid: str = APPID
+    _msg_id: int = field(default_factory=lambda: random.randint(10**18, 2 * 10**18))
+
+    def next_msg_id(self) -> int:
+        self._msg_id += 1
+        return self._msg_id
+
+    def query(self, timestamp: Optional[int] = None, **extra: str) -> Dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        nonce = "".join(random.choices(string.digits, k=9))
+        return {"signature": _sign(self.token, ts, nonce), "timestamp": ts, "nonce": nonce,
+                "openid": "x", **extra}
+
+    # -- messages, as WeChat's XML ------------------------------------------------------
+    @staticmethod
+    def _xml(fields: Dict[str, object]) -> str:
+        body = "".join(f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}><![CDATA[{v}]]></{k}>"
+                       for k, v in fields.items())
+        return f"<xml>{body}</xml>"
+
+    def message(self, openid: str, msg_type: str, msg_id: Optional[int] = None, **fields) -> str:
+        return self._xml({"ToUserName": ACCOUNT, "FromUserName": openid,
+                          "CreateTime": int(time.time()), "MsgType": msg_type, **fields,
+                          "MsgId": msg_id or self.next_msg_id()})
+
+    def text(self, openid: str, content: str, msg_id: Optional[int] = None) -> str:
+        return self.message(openid, "text", msg_id, Content=content)
+
+    def event(self, openid: str, event: str, create_time: Optional[int] = None, **fields) -> str:
+        return self._xml({"ToUserName": ACCOUNT, "FromUserName": openid,
+                          "CreateTime": create_time or int(time.time()), "MsgType": "event",
+                          "Event": event, **fields})
+
+    # -- safe mode ----------------------------------------------------------------------
+    def encrypt(self, xml: str, query: Dict[str, str]) -> tuple:
+        """(body, query) as WeChat sends a safe-mode message: ciphertext + msg_signature."""
+        crypto = WeChatCrypto(self.token, self.aes_key, self.appid)
+        envelope = xmltodict.parse(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))["xml"]
+        body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+        return body, {**query, "encrypt_type": "aes", "msg_signature": envelope["MsgSignature"]}
+
+    def decrypt_reply(self, body: str) -> str:
+        """Check our reply's signature and decrypt it, as WeChat does."""
+        envelope = xmltodict.parse(body)["xml"]
+        crypto = WeChatCrypto(self.token, self.aes_key, self.appid)
+        return crypto.decrypt_message(body, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"])
+
+
+def reply_content(xml: str) -> str:
+    """The text of a passive reply (or '' for "success")."""
+    if not xml.strip().startswith("<xml"):
+        return ""
+    return xmltodict.parse(xml)["xml"]["Content"]
+
+
+class FakeWeChatApi:
+    """WeChat's API on localhost. ``errors`` scripts errcodes for the next send calls."""
+
+    def __init__(self, send_delay_s: float = 0.0) -> None:
+        self.tokens_issued = 0
+        self.sent: List[dict] = []
+        self.menus: List[dict] = []
+        self.errors: List[int] = []  # errcodes for the next customer-service sends
+        self.http_failures = 0  # next N requests get HTTP 503
+        self.send_delay_s = send_delay_s
+        self.valid_tokens: set = set()
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def _json(self, status: int, payload: dict) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _fail_http(self) -> bool:
+                with fake._lock:
+                    if fake.http_failures > 0:
+                        fake.http_failures -= 1
+                        self._json(503, {"error": "unavailable"})
+                        return True
+                return False
+
+            def do_GET(self) -> None:
+                url = urlparse(self.path)
+                params = {k: v[0] for k, v in parse_qs(url.query).items()}
+                if self._fail_http():
+                    return
+                if url.path == "/cgi-bin/token":
+                    if params.get("appid") != APPID or params.get("secret") != APPSECRET:
+                        return self._json(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
+                    with fake._lock:
+                        fake.tokens_issued += 1
+                        token = f"TOKEN{fake.tokens_issued}"
+                        fake.valid_tokens.add(token)
+                    return self._json(200, {"access_token": token, "expires_in": 7200})
+                self._json(404, {"errcode": 404, "errmsg": "not found"})
+
+            def do_POST(self) -> None:
+                url = urlparse(self.path)
+                params = {k: v[0] for k, v in parse_qs(url.query).items()}
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if self._fail_http():
+                    return
+                with fake._lock:
+                    scripted = fake.errors.pop(0) if fake.errors else None
+                    known = params.get("access_token") in fake.valid_tokens
+                if scripted is not None:
+                    if scripted in (40001, 42001):
+                        fake.valid_tokens.discard(params.get("access_token"))
+                    return self._json(200, {"errcode": scripted, "errmsg": "scripted"})
+                if not known:
+                    return self._json(200, {"errcode": 40014, "errmsg": "invalid access_token"})
+                if url.path == "/cgi-bin/message/custom/send":
+                    time.sleep(fake.send_delay_s)
+                    with fake._arrived:
+                        fake.sent.append(body)
+                        fake._arrived.notify_all()
+                    return self._json(200, {"errcode": 0, "errmsg": "ok"})
+                if url.path == "/cgi-bin/menu/create":
+                    with fake._lock:
+                        fake.menus.append(body)
+                    return self._json(200, {"errcode": 0, "errmsg": "ok"})
+                self._json(404, {"errcode": 404, "errmsg": "not found"})
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "FakeWeChatApi":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def wait_for_messages(self, count: int, timeout: float = 30.0) -> List[dict]:
+        """Block until ``count`` customer-service messages arrived (or the timeout)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.sent) < count and time.monotonic() < deadline:
+                self._arrived.wait(deadline - time.monotonic())
+            return list(self.sent)
+
+    def texts_to(self, openid: str) -> List[str]:
+        with self._lock:
+            return [m["text"]["content"] for m in self.sent if m.get("touser") == openid]

@@ -1,0 +1,139 @@
+"""The WeChat channel inside the real Rasa server, with the real action server and database.
+
+WeChat's side is played by wechatpy (signing, AES) and a local HTTP server for the
+customer-service API (tests/channels/wechat_fakes.py).
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+import requests
+
+from bot.stack import running_stack
+from tests.channels.wechat_fakes import FakeWeChatApi, WeChatServer, reply_content
+from tests.e2e.conftest import _model, wechat_credentials
+
+pytestmark = pytest.mark.e2e
+wechat = WeChatServer()
+NOTICE = "以窗口最新要求为准"
+
+
+def hook(stack) -> str:
+    return f"{stack.rasa_url}/webhooks/wechat/webhook"
+
+
+def post(stack, body: str, query=None, encrypted: bool = False):
+    query = query or wechat.query()
+    if encrypted:
+        body, query = wechat.encrypt(body, query)
+    return requests.post(hook(stack), params=query, data=body.encode("utf-8"), timeout=30)
+
+
+def whole_reply(stack, api, openid: str, body: str, encrypted: bool = False) -> str:
+    """Passive reply plus any continuation the channel sent through the API, as one text."""
+    before = len(api.texts_to(openid))
+    resp = post(stack, body, encrypted=encrypted)
+    assert resp.status_code == 200
+    passive = reply_content(wechat.decrypt_reply(resp.text) if encrypted else resp.text)
+    time.sleep(0.5)  # continuation messages are sent just after the passive reply
+    return "\n".join([passive, *api.texts_to(openid)[before:]])
+
+
+def user_turns(stack, openid: str) -> int:
+    with sqlite3.connect(stack.tracker_db) as db:
+        return db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
+                          (openid,)).fetchone()[0]
+
+
+def test_server_verification(stack):
+    ok = requests.get(hook(stack), params=wechat.query(echostr="8364729101"), timeout=10)
+    assert (ok.status_code, ok.text) == (200, "8364729101")
+    forged = requests.get(hook(stack), params={**wechat.query(echostr="1"), "signature": "0" * 40}, timeout=10)
+    assert forged.status_code == 403
+
+
+def test_text_question_gets_the_whole_answer_and_a_number_picks_the_district(stack, wechat_api, sender):
+    text = whole_reply(stack, wechat_api, sender, wechat.text(sender, "社保卡怎么办理"))
+    for part in ("【社会保障卡申领】", "要带的材料", NOTICE, "哪个区县", "1. 镜湖区", "回复数字"):
+        assert part in text, part
+    hall = whole_reply(stack, wechat_api, sender, wechat.text(sender, "2"))
+    assert "弋江区" in hall and "地址" in hall
+
+
+def test_safe_mode_conversation(stack, wechat_api, sender):
+    text = whole_reply(stack, wechat_api, sender, wechat.text(sender, "你好"), encrypted=True)
+    assert "芜湖市政务服务助手" in text and "1. 社会保障卡申领" in text
+
+
+def test_subscribe_gets_the_welcome_menu(stack, wechat_api, sender):
+    text = whole_reply(stack, wechat_api, sender, wechat.event(sender, "subscribe"))
+    assert "芜湖市政务服务助手" in text and "回复数字" in text
+
+
+def test_menu_click_reaches_the_assistant(stack, wechat_api, sender):
+    text = whole_reply(stack, wechat_api, sender, wechat.event(sender, "CLICK", EventKey="GUIDE_IDCARD"))
+    assert "【居民身份证" in text
+
+
+def test_voice_with_and_without_recognition(stack, wechat_api, sender):
+    heard = whole_reply(stack, wechat_api, sender, wechat.message(sender, "voice", MediaId="m", Format="amr",
+                                                                  Recognition="身份证过期了怎么换？"))
+    assert "【居民身份证" in heard
+    unheard = whole_reply(stack, wechat_api, sender, wechat.message(sender, "voice", MediaId="m", Format="amr"))
+    assert "打字" in unheard
+
+
+def test_location_picks_the_nearest_hall_and_the_district_is_remembered(stack, wechat_api, sender):
+    text = whole_reply(stack, wechat_api, sender, wechat.message(
+        sender, "location", Location_X="30.925", Location_Y="118.33", Scale="15", Label="南陵县籍山镇"))
+    assert "南陵县" in text and "地址" in text
+    answer = whole_reply(stack, wechat_api, sender, wechat.text(sender, "社保卡怎么办理"))
+    assert "办理地点（南陵县）" in answer and "哪个区县" not in answer
+
+
+def test_unsupported_image_gets_a_polite_answer(stack, wechat_api, sender):
+    text = whole_reply(stack, wechat_api, sender, wechat.message(sender, "image", PicUrl="http://x/y.jpg", MediaId="m"))
+    assert "暂不支持图片消息" in text
+
+
+def test_replayed_msgid_is_processed_once(stack, sender):
+    body = wechat.text(sender, "公积金租房提取要带什么", wechat.next_msg_id())
+    first, again = post(stack, body), post(stack, body)
+    assert reply_content(first.text) == reply_content(again.text) != ""
+    assert user_turns(stack, sender) == 1
+
+
+def test_forged_and_hostile_requests_are_refused_and_leave_no_trace(stack, sender):
+    forged = post(stack, wechat.text(sender, "你好"), query={**wechat.query(), "signature": "f" * 40})
+    stale = post(stack, wechat.text(sender, "你好"), query=wechat.query(timestamp=int(time.time()) - 3600))
+    xxe = post(stack, f"""<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<xml><FromUserName>{sender}</FromUserName><MsgType>text</MsgType><Content>&x;</Content><MsgId>9</MsgId></xml>""")
+    malformed = post(stack, "<xml><MsgType>text</MsgType><Content>未闭合")
+    assert [r.status_code for r in (forged, stale, xxe, malformed)] == [403, 403, 400, 400]
+    assert user_turns(stack, sender) == 0
+    assert reply_content(post(stack, wechat.text(sender, "你好")).text)  # still serving
+
+
+@pytest.fixture(scope="module")
+def hasty_stack(tmp_path_factory, catalogue_db_url):
+    """A server whose reply deadline every answer misses: all replies go through the API."""
+    with FakeWeChatApi() as api:
+        with running_stack(tmp_path_factory.mktemp("hasty"), _model(), catalogue_db_url,
+                           credentials=wechat_credentials(api.base, reply_deadline_s=0.001)) as running:
+            yield running, api
+
+
+def test_late_reply_answers_success_in_time_and_arrives_through_the_api(hasty_stack, sender):
+    stack, api = hasty_stack
+    started = time.monotonic()
+    resp = post(stack, wechat.text(sender, "社保卡怎么办理"))
+    elapsed = time.monotonic() - started
+    assert (resp.status_code, resp.text) == (200, "success")
+    assert elapsed < 4.0  # WeChat would have waited 5 s
+    deadline = time.monotonic() + 30
+    while not any("哪个区县" in t for t in api.texts_to(sender)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    delivered = "\n".join(api.texts_to(sender))
+    assert "【社会保障卡申领】" in delivered and NOTICE in delivered and "哪个区县" in delivered
