@@ -78,6 +78,7 @@ test-nlu: $(MODEL_STAMP)
 
 bench: $(DB_STAMP) $(MODEL_STAMP) ## latency benchmark vs a bare Rasa server (prints a table)
 	$(PY) bench/latency.py
+	$(PY) bench/wechat_channel.py
 
 wechat-menu: $(VENV)/.installed ## push channels/wechat/menu.yml to the Official Account (needs WECHAT_APPID/APPSECRET)
 	$(PY) -m channels.wechat menu push

@@ -91,7 +91,9 @@ class WeChatApi:
             self._client.fetch_access_token(force=True)
             return operation()  # once only: a token refused again is an error, not a loop
         except WeChatClientException as exc:
-            raise WeChatApiError(f"WeChat API error: {exc.errmsg}", exc.errcode) from exc
+            status = getattr(getattr(exc, "response", None), "status_code", "?")
+            detail = exc.errmsg if exc.errmsg is not None else f"HTTP {status}"
+            raise WeChatApiError(f"WeChat API error: {detail}", exc.errcode) from exc
         except requests.RequestException as exc:
             raise WeChatApiError(f"WeChat API unreachable: {type(exc).__name__}") from exc
 
