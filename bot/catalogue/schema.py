@@ -18,13 +18,15 @@ def _known_hall_type(cls, value: str) -> str:
     return value
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Unknown fields are errors and text is stripped: a typo in a data file must not pass."""
+
     class Config:
         extra = Extra.forbid
         anystr_strip_whitespace = True
 
 
-class HallIn(_Strict):
+class HallIn(StrictModel):
     type: str
     name: NonEmpty
     address: NonEmpty
@@ -34,14 +36,14 @@ class HallIn(_Strict):
     _known_type = validator("type", allow_reuse=True)(_known_hall_type)
 
 
-class GeoPointIn(_Strict):
+class GeoPointIn(StrictModel):
     """WGS-84 decimal degrees."""
 
     lat: confloat(ge=-90, le=90)
     lng: confloat(ge=-180, le=180)
 
 
-class DistrictIn(_Strict):
+class DistrictIn(StrictModel):
     id: Slug
     name: NonEmpty
     aliases: List[NonEmpty] = []
@@ -59,28 +61,28 @@ class DistrictIn(_Strict):
         return halls
 
 
-class HallsFile(_Strict):
+class HallsFile(StrictModel):
     version: str
     districts: conlist(DistrictIn, min_items=1)
 
 
-class MaterialIn(_Strict):
+class MaterialIn(StrictModel):
     name: NonEmpty
     note: Optional[NonEmpty] = None
     required: bool = True
 
 
-class OnlineIn(_Strict):
+class OnlineIn(StrictModel):
     channel: NonEmpty
     how: NonEmpty
 
 
-class FaqIn(_Strict):
+class FaqIn(StrictModel):
     q: NonEmpty
     a: NonEmpty
 
 
-class ServiceIn(_Strict):
+class ServiceIn(StrictModel):
     id: Slug
     name: NonEmpty
     department: NonEmpty
@@ -103,6 +105,6 @@ class ServiceIn(_Strict):
     _known_type = validator("hall_type", allow_reuse=True)(_known_hall_type)
 
 
-class ServicesFile(_Strict):
+class ServicesFile(StrictModel):
     version: str
     services: conlist(ServiceIn, min_items=1)

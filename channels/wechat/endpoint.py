@@ -137,7 +137,7 @@ class WeChatEndpoint:
             return HttpReply(200, SUCCESS)
         if len(chunks) > 1 and not turn.followups_sent:
             turn.followups_sent = True
-            self._spawn(self._deliver(inbound.sender, chunks[1:]))
+            self._spawn(self._deliver(inbound.sender, chunks[1:], self.settings.followup_delay_s))
         return self._passive(message, chunks[0], query if encrypted else None)
 
     # -- the 5-second rule --------------------------------------------------------------
@@ -158,7 +158,8 @@ class WeChatEndpoint:
     async def _deliver_when_ready(self, openid: str, turn: Turn) -> None:
         await self._deliver(openid, await turn.task)
 
-    async def _deliver(self, openid: str, chunks: List[str]) -> None:
+    async def _deliver(self, openid: str, chunks: List[str], delay_s: float = 0.0) -> None:
+        await asyncio.sleep(delay_s)  # lets WeChat show the passive reply first
         if self._send_text is None:
             logger.error("WeChat reply to %s lost: no WECHAT_APPID/WECHAT_APPSECRET for the API",
                          _mask(openid))

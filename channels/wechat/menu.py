@@ -5,7 +5,9 @@ from pathlib import Path
 from typing import Dict, List
 
 import yaml
-from pydantic import BaseModel, Extra, conlist, constr, validator
+from pydantic import conlist, constr, validator
+
+from bot.catalogue.schema import StrictModel
 
 _KEY = constr(regex=r"^[A-Z][A-Z0-9_]{0,63}$")
 
@@ -20,13 +22,7 @@ def _within_bytes(limit: int):
     return check
 
 
-class _Strict(BaseModel):
-    class Config:
-        extra = Extra.forbid
-        anystr_strip_whitespace = True
-
-
-class MenuItem(_Strict):
+class MenuItem(StrictModel):
     name: str
     key: _KEY
     payload: constr(strip_whitespace=True, min_length=1, max_length=200)
@@ -34,14 +30,14 @@ class MenuItem(_Strict):
     _name_len = validator("name", allow_reuse=True)(_within_bytes(60))
 
 
-class TopButton(_Strict):
+class TopButton(StrictModel):
     name: str
     sub_buttons: conlist(MenuItem, min_items=1, max_items=5)
 
     _name_len = validator("name", allow_reuse=True)(_within_bytes(16))
 
 
-class Menu(_Strict):
+class Menu(StrictModel):
     menu: conlist(TopButton, min_items=1, max_items=3)
 
     @validator("menu")

@@ -30,6 +30,8 @@ class WeChatSettings:
     max_clock_skew_s: float = 300.0
     #: Retries of one message arrive within ~15 s; results are kept a little longer.
     dedupe_window_s: float = 60.0
+    #: The rest of a long answer is sent this long after the passive reply, to keep the order.
+    followup_delay_s: float = 0.5
     max_body_bytes: int = 64 * 1024
     http_timeout_s: float = 5.0
     http_retries: int = 2
@@ -61,6 +63,7 @@ class WeChatSettings:
             reply_deadline_s=float(raw.get("reply_deadline_s", defaults.reply_deadline_s)),
             max_clock_skew_s=float(raw.get("max_clock_skew_s", defaults.max_clock_skew_s)),
             dedupe_window_s=float(raw.get("dedupe_window_s", defaults.dedupe_window_s)),
+            followup_delay_s=float(raw.get("followup_delay_s", defaults.followup_delay_s)),
             max_body_bytes=int(raw.get("max_body_bytes", defaults.max_body_bytes)),
             http_timeout_s=float(raw.get("http_timeout_s", defaults.http_timeout_s)),
             http_retries=int(raw.get("http_retries", defaults.http_retries)),

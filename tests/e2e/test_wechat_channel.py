@@ -37,8 +37,22 @@ def whole_reply(stack, api, openid: str, body: str, encrypted: bool = False) -> 
     resp = post(stack, body, encrypted=encrypted)
     assert resp.status_code == 200
     passive = reply_content(wechat.decrypt_reply(resp.text) if encrypted else resp.text)
-    time.sleep(0.5)  # continuation messages are sent just after the passive reply
-    return "\n".join([passive, *api.texts_to(openid)[before:]])
+    return "\n".join([passive, *settled_texts(api, openid)[before:]])
+
+
+def settled_texts(api, openid: str, quiet_s: float = 1.2, timeout_s: float = 15.0) -> list:
+    """Customer-service texts to ``openid`` once none has arrived for ``quiet_s``.
+
+    The rest of a long answer follows the passive reply after the channel's short delay.
+    """
+    deadline = time.monotonic() + timeout_s
+    seen, quiet_since = api.texts_to(openid), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < quiet_s:
+        time.sleep(0.1)
+        now = api.texts_to(openid)
+        if len(now) != len(seen):
+            seen, quiet_since = now, time.monotonic()
+    return seen
 
 
 def user_turns(stack, openid: str) -> int:
