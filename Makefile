@@ -21,12 +21,14 @@ CATALOGUE_INPUTS := $(shell find data/catalogue -name '*.yml' 2>/dev/null)
 export GOV_VAR_DIR ?= $(CURDIR)/var
 DB_STAMP := $(GOV_VAR_DIR)/.catalogue-loaded
 MODEL_STAMP := models/.trained
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
+WEB_PAGE := web/dist/index.html
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu bench lock clean wechat-menu
+.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit bench lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +49,21 @@ $(DB_STAMP): $(VENV)/.installed $(CATALOGUE_INPUTS)
 
 catalogue: $(DB_STAMP) ## validate and load data/catalogue into the database
 
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed to build the web chat (apt-get install nodejs npm)." >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_PAGE): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_PAGE) ## build the web chat page (web/ → web/dist, served at /chat/)
+
+browser: ## Debian's chromium (and CJK fonts) for the browser tests, installed once
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
+
 $(MODEL_STAMP): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(RASA) train --data $(TRAIN_DATA) --out models
 	@touch $@
@@ -56,14 +73,17 @@ train: $(MODEL_STAMP) ## train a model when data or config changed (and only the
 validate: $(VENV)/.installed ## rasa data validate
 	$(RASA) data validate --data $(TRAIN_DATA) --fail-on-warnings
 
-run: $(DB_STAMP) $(MODEL_STAMP) ## install, load, train if needed, start action server + Rasa (Ctrl-C stops)
+run: $(DB_STAMP) $(MODEL_STAMP) $(WEB_PAGE) ## install, load, train if needed, start action server + Rasa (Ctrl-C stops)
 	@bash scripts/run.sh
 
 shell: $(DB_STAMP) $(MODEL_STAMP) ## chat in the terminal (starts the action server too)
 	@bash scripts/run.sh shell
 
-test: validate $(MODEL_STAMP) ## everything: validate, train, pytest (incl. live servers), conversation tests, held-out NLU
-	$(MAKE) test-stories test-nlu test-python
+test: validate $(MODEL_STAMP) $(WEB_PAGE) browser ## everything: validate, train, build the page, pytest (live servers, browser), conversation tests, held-out NLU
+	$(MAKE) test-stories test-nlu test-web-unit test-python
+
+test-web-unit: web/node_modules/.installed
+	cd web && npm test
 
 test-python: $(MODEL_STAMP)
 	$(PY) -m pytest
@@ -82,6 +102,9 @@ bench: $(DB_STAMP) $(MODEL_STAMP) ## latency benchmark vs a bare Rasa server (pr
 
 wechat-menu: $(VENV)/.installed ## push channels/wechat/menu.yml to the Official Account (needs WECHAT_APPID/APPSECRET)
 	$(PY) -m channels.wechat menu push
+
+screenshots: ## copy the browser tests' phone screenshots (results/screenshots) into docs/
+	mkdir -p docs/screenshots && cp results/screenshots/*.png docs/screenshots/
 
 lock: ## re-pin requirements.txt from the current .venv
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.txt

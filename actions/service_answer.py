@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from bot import choices, replies
-from bot.catalogue.render import render_hall_answer, render_service_answer
+from bot.catalogue.render import render_hall_answer, render_service_answer, service_card
 from bot.catalogue.repository import DistrictView, ServiceNotFound
 from bot.flows.catalogue import APPLICATION_FLOWS as ONLINE_FLOWS
 
@@ -55,7 +55,8 @@ async def answer_service(
         hall = await run_blocking(repo.hall_for, district.id, service.hall_type)
     related = await run_blocking(repo.service_names, list(service.related))
     related_names = [related[r] for r in service.related if r in related]
-    dispatcher.utter_message(text=render_service_answer(service, hall, related_names))
+    dispatcher.utter_message(text=render_service_answer(service, hall, related_names),
+                             service_card=service_card(service, hall))
     if in_flow:
         return []
     events: List[EventType] = [SlotSet("current_service", service.id),

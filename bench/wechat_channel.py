@@ -25,7 +25,7 @@ from bot.config import PROJECT_ROOT  # noqa: E402
 from bot.db import session_factory  # noqa: E402
 from bot.stack import latest_model, running_stack  # noqa: E402
 from tests.channels.wechat_fakes import FakeWeChatApi, WeChatServer, reply_content  # noqa: E402
-from tests.e2e.conftest import wechat_credentials  # noqa: E402
+from tests.servers import all_channels  # noqa: E402
 
 QUESTIONS = ["社保卡怎么办理", "公积金租房提取要带什么", "身份证过期了怎么换", "异地就医备案怎么弄",
              "孩子刚出生怎么上户口", "高龄津贴怎么申请"]
@@ -45,7 +45,7 @@ def main() -> None:
         db_url = f"sqlite:///{Path(tmp) / 'app.db'}"
         load_catalogue(session_factory(db_url), PROJECT_ROOT / "data" / "catalogue")
         with running_stack(Path(tmp) / "stack", latest_model(), db_url,
-                           credentials=wechat_credentials(api.base)) as stack:
+                           credentials=all_channels(api.base)) as stack:
             hook = f"{stack.rasa_url}/webhooks/wechat/webhook"
             for i in range(args.turns + 6):  # the first 6 rounds warm up
                 question = QUESTIONS[i % len(QUESTIONS)]

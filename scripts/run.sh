@@ -42,6 +42,7 @@ wait_for "http://localhost:$RASA_PORT/" "${pids[1]}" "Rasa server"
 cat <<MSG
 
 芜湖政务服务助手已启动 / The assistant is up:
+  网页聊天: http://localhost:$RASA_PORT/chat/   (手机浏览器打开；长辈模式在右上角)
   REST:    curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{"sender":"me","message":"社保卡怎么办"}'
   终端对话: make shell      (Ctrl-C 停止 / stops everything)
 MSG

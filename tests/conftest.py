@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,29 @@ def db_url(tmp_path, catalogue) -> str:
 @pytest.fixture()
 def sessions(db_url):
     return session_factory(db_url)
+
+
+@pytest.fixture(scope="session")
+def wechat_api():
+    """WeChat's token and customer-service APIs, played by a local HTTP server."""
+    from tests.channels.wechat_fakes import FakeWeChatApi
+
+    with FakeWeChatApi() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, catalogue_db_url, wechat_api):
+    """The real assistant (action server + Rasa with REST, web chat and WeChat), shared."""
+    from bot.stack import running_stack
+    from tests.servers import all_channels, trained_model
+
+    with running_stack(tmp_path_factory.mktemp("stack"), trained_model(), catalogue_db_url,
+                       credentials=all_channels(wechat_api.base)) as running:
+        yield running
+
+
+@pytest.fixture()
+def sender() -> str:
+    """A fresh conversation id per test."""
+    return f"test-{uuid.uuid4().hex[:12]}"

@@ -67,6 +67,27 @@ def render_service_answer(
     return "\n".join(parts)
 
 
+def service_card(service: ServiceView, hall: Optional[HallView]) -> dict:
+    """The same answer as structured data, for clients that draw a card (the web chat).
+
+    Sent beside the text (as bot-message metadata), so text-only channels lose nothing.
+    """
+    return {
+        "id": service.id,
+        "name": service.name,
+        "department": service.department,
+        "summary": service.summary,
+        "materials": [{"name": m["name"], "note": m.get("note"), "required": m.get("required", True)}
+                      for m in service.materials],
+        "time_limit": service.time_limit,
+        "fee": service.fee,
+        "online": [{"channel": o["channel"], "how": o["how"]} for o in service.online],
+        "hall": ({"district": hall.district_name, "name": hall.name, "address": hall.address,
+                  "hours": hall.hours} if hall is not None else None),
+        "notice": CAUTION.format(updated=service.updated),
+    }
+
+
 def render_hall_answer(service: ServiceView, hall: HallView) -> str:
     """Follow-up when the district arrives after the answer."""
     return (f"【{service.name}】在{hall.district_name}的办理地点：\n"

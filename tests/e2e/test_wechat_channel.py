@@ -13,7 +13,7 @@ import requests
 
 from bot.stack import running_stack
 from tests.channels.wechat_fakes import FakeWeChatApi, WeChatServer, reply_content
-from tests.e2e.conftest import _model, wechat_credentials
+from tests.servers import all_channels, trained_model
 
 pytestmark = pytest.mark.e2e
 wechat = WeChatServer()
@@ -134,8 +134,8 @@ def test_forged_and_hostile_requests_are_refused_and_leave_no_trace(stack, sende
 def hasty_stack(tmp_path_factory, catalogue_db_url):
     """A server whose reply deadline every answer misses: all replies go through the API."""
     with FakeWeChatApi() as api:
-        with running_stack(tmp_path_factory.mktemp("hasty"), _model(), catalogue_db_url,
-                           credentials=wechat_credentials(api.base, reply_deadline_s=0.001)) as running:
+        with running_stack(tmp_path_factory.mktemp("hasty"), trained_model(), catalogue_db_url,
+                           credentials=all_channels(api.base, reply_deadline_s=0.001)) as running:
             yield running, api
 
 

@@ -1,0 +1,67 @@
+"""Tracker events → the chat messages the page shows.
+
+The tracker store is the single source of truth for the page: live replies and the
+history after a reload or reconnect are both read from it, so every message has one id
+and the page can merge without losing or doubling anything.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Dict, Iterable, List, Optional
+
+Message = Dict[str, Any]
+
+
+def _stable_id(role: str, timestamp: float, text: str) -> str:
+    digest = hashlib.sha1(f"{timestamp:.6f}|{text}".encode("utf-8")).hexdigest()[:10]
+    return f"{role}-{timestamp:.6f}-{digest}"
+
+
+def _user(event: Dict[str, Any], ts: float) -> Message:
+    text = event.get("text") or ""
+    client_id = event.get("message_id")
+    metadata = event.get("metadata") or {}
+    return {"id": f"u-{client_id}" if client_id else _stable_id("u", ts, text), "role": "user",
+            "text": text, "ts": ts, "buttons": [], "custom": None, "client_id": client_id,
+            "display": metadata.get("display")}
+
+
+def _bot(event: Dict[str, Any], ts: float) -> Message:
+    text = event.get("text") or ""
+    data = event.get("data") or {}
+    metadata = event.get("metadata") or {}
+    custom = data.get("custom")
+    if custom is None and metadata.get("service_card"):
+        custom = {"type": "service_card", "service": metadata["service_card"]}
+    return {"id": _stable_id("b", ts, text), "role": "bot", "text": text, "ts": ts,
+            "buttons": list(data.get("buttons") or data.get("quick_replies") or []),
+            "custom": custom, "client_id": None, "display": None}
+
+
+def chat_messages(events: Iterable[Dict[str, Any]], since: Optional[float] = None) -> List[Message]:
+    """User and bot messages newer than ``since`` (a message ``ts``), oldest first."""
+    messages: List[Message] = []
+    for event in events:
+        kind = event.get("event")
+        if kind not in ("user", "bot"):
+            continue
+        ts = float(event.get("timestamp") or 0.0)
+        if since is not None and ts <= since:
+            continue
+        message = _user(event, ts) if kind == "user" else _bot(event, ts)
+        if message["role"] == "bot" and not message["text"] and not message["buttons"] and not message["custom"]:
+            continue
+        messages.append(message)
+    return messages
+
+
+def messages_from(events: List[Dict[str, Any]], client_id: str) -> List[Message]:
+    """The user message with ``client_id`` and everything after it (its replies)."""
+    for index, event in enumerate(events):
+        if event.get("event") == "user" and event.get("message_id") == client_id:
+            return chat_messages(events[index:])
+    return []
+
+
+def has_message(events: Iterable[Dict[str, Any]], client_id: str) -> bool:
+    return any(e.get("event") == "user" and e.get("message_id") == client_id for e in events)

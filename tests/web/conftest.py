@@ -1,0 +1,50 @@
+"""Debian's chromium driven by playwright, at phone size, against the real servers."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONES = {"375x812": {"width": 375, "height": 812}, "360x640": {"width": 360, "height": 640}}
+AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("Debian's chromium is missing: `make browser` installs it")
+    if not (PROJECT_ROOT / "web" / "dist" / "index.html").exists():
+        pytest.fail("the chat page is not built: `make web` builds it")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def open_phone(browser):
+    """Factory: a fresh phone-sized page (new storage) whose console errors are collected."""
+    contexts = []
+
+    def make(size: str = "375x812"):
+        context = browser.new_context(viewport=PHONES[size], device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
