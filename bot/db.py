@@ -35,6 +35,7 @@ def create_schema(engine: Engine) -> None:
     import bot.applications.models  # noqa: F401
     import bot.appointments.models  # noqa: F401
     import bot.flows.drafts  # noqa: F401
+    import bot.console.models  # noqa: F401
 
     Base.metadata.create_all(engine)
 

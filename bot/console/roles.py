@@ -1,0 +1,80 @@
+"""Roles and what they may do: reviewer < trainer < admin, each with the lower ones' rights.
+
+The permission table is the single place the console asks "may this person do that";
+anything unknown (a role from an old database, a typo) is refused.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Dict, FrozenSet, Union
+
+
+class Permission(str, enum.Enum):
+    VIEW_INBOX = "view_inbox"
+    ANNOTATE = "annotate"
+    RETRAIN = "retrain"
+    ACTIVATE_MODEL = "activate_model"
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+class Role(str, enum.Enum):
+    REVIEWER = "reviewer"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+class UnknownRole(ValueError):
+    """No such role; the message is meant for the person who typed it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        names = "、".join(r.value for r in Role)
+        super().__init__(f"没有“{text}”这个角色，可选：{names}。")
+
+
+# What each role adds on top of the role below it.
+_OWN: Dict[Role, FrozenSet[Permission]] = {
+    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE}),
+    Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL}),
+    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
+}
+_ORDER = (Role.REVIEWER, Role.TRAINER, Role.ADMIN)
+
+
+def _cumulative() -> Dict[Role, FrozenSet[Permission]]:
+    table: Dict[Role, FrozenSet[Permission]] = {}
+    granted: FrozenSet[Permission] = frozenset()
+    for role in _ORDER:
+        granted = granted | _OWN[role]
+        table[role] = granted
+    return table
+
+
+PERMISSIONS: Dict[Role, FrozenSet[Permission]] = _cumulative()
+
+
+def parse_role(text: Union[str, Role]) -> Role:
+    """The Role for "reviewer" / "trainer" / "admin" (any case); UnknownRole otherwise."""
+    if isinstance(text, Role):
+        return text
+    try:
+        return Role(str(text).strip().lower())
+    except ValueError:
+        raise UnknownRole(str(text)) from None
+
+
+def permissions_of(role: Union[str, Role]) -> FrozenSet[Permission]:
+    """Everything the role may do; empty for an unknown role (fail closed)."""
+    try:
+        return PERMISSIONS[parse_role(role)]
+    except UnknownRole:
+        return frozenset()
+
+
+def allows(role: Union[str, Role], permission: Union[str, Permission]) -> bool:
+    """True if `role` has `permission`. Unknown roles or permissions are refused."""
+    try:
+        wanted = Permission(permission)
+    except ValueError:
+        return False
+    return wanted in permissions_of(role)

@@ -1,0 +1,32 @@
+"""Tests of the staff console's security core (bot/console).
+
+Shared fixtures live here and are imported by the test modules: a fresh SQLite database
+per test, and cheap Argon2 parameters so dozens of logins do not take seconds each.
+test_passwords checks the real (slow) parameters separately.
+"""
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy.orm import sessionmaker
+
+from bot.console import passwords
+from bot.db import session_factory
+
+REAL_HASHER = passwords.HASHER
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch) -> None:
+    monkeypatch.setattr(passwords, "HASHER", FAST_HASHER)
+
+
+@pytest.fixture()
+def console_db_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'c.db'}"
+
+
+@pytest.fixture()
+def console_db(console_db_url) -> sessionmaker:
+    return session_factory(console_db_url)

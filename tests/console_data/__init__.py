@@ -1,0 +1,1 @@
+"""Console data: the inbox of uncertain messages and training-data edits."""
