@@ -1,0 +1,261 @@
+"""The staff console over real HTTP: sanic serving in a background thread, requests as the browser."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from argon2 import PasswordHasher
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.config import PROJECT_ROOT
+from bot.console import accounts, decisions, passwords
+from bot.console.sessions import SESSION_COOKIE
+from bot.db import session_factory
+from tests.console_data.test_inbox import T0, act, bot, fallback, start
+
+PHRASE = "社保卡在哪能弄到手"
+XSS = "<script>alert(1)</script>怎么办"
+PASSWORD = "correct-horse-42"
+SECRET = "test-secret-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_tracker_db(path: Path) -> str:
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    conversations = {
+        "resident-1": [*start(T0), fallback(PHRASE, T0 + 1, ("svc_sbk_apply", 0.31)),
+                       act("action_default_fallback", T0 + 2), bot("抱歉，我没有理解。", T0 + 2),
+                       act("action_listen", T0 + 2)],
+        "resident-2": [*start(T0 + 50), fallback(XSS, T0 + 51, ("svc_sbk_apply", 0.1)),
+                       act("action_default_fallback", T0 + 52), bot("抱歉，我没有理解。", T0 + 52),
+                       act("action_listen", T0 + 52)],
+    }
+
+    async def save_all() -> None:
+        for sender_id, events in conversations.items():
+            await store.save(DialogueStateTracker.from_events(sender_id, events, slots=domain.slots))
+
+    asyncio.run(save_all())
+    store.engine.dispose()
+    return f"sqlite:///{path}"
+
+
+class ServerThread:
+    """app.create_server on its own event loop in a daemon thread."""
+
+    def __init__(self, app, port: int) -> None:
+        self.app, self.port = app, port
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.loop = asyncio.new_event_loop()
+        self.server = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.server = self.loop.run_until_complete(self.app.create_server(
+                host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False))
+            self.loop.run_until_complete(self.server.startup())
+            self.loop.run_until_complete(self.server.before_start())
+            self.loop.run_until_complete(self.server.after_start())
+        except BaseException as error:  # pragma: no cover - reported by start()
+            self.error = error
+            self.ready.set()
+            return
+        self.ready.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(self.server.before_stop())
+        self.server.close()
+        self.loop.run_until_complete(self.server.wait_closed())
+        self.loop.run_until_complete(self.server.after_stop())
+        self.loop.close()
+
+    def start(self) -> None:
+        self.thread.start()
+        assert self.ready.wait(20), "server did not start"
+        if self.error:
+            raise self.error
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    root = tmp_path_factory.mktemp("console_app")
+    nlu_dir = root / "data" / "nlu"
+    shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
+    domain_path = root / "domain.yml"
+    shutil.copy(PROJECT_ROOT / "domain.yml", domain_path)
+    db_url = f"sqlite:///{root / 'console.db'}"
+    db = session_factory(db_url)
+    for name, role in (("reviewer", "reviewer"), ("trainer", "trainer"), ("admin", "admin")):
+        accounts.create_user(db, name, PASSWORD, role)
+    tracker = build_tracker_db(root / "tracker.db")
+
+    from bot.console.app import create_app
+    app = create_app(db_url, tracker, nlu_dir, domain_path, SECRET, secure_cookies=False)
+    server = ServerThread(app, free_port())
+    server.start()
+    try:
+        yield {"base": f"http://127.0.0.1:{server.port}", "nlu_dir": nlu_dir, "db": db}
+    finally:
+        server.stop()
+        patch.undo()
+
+
+def get(session: requests.Session, url: str) -> requests.Response:
+    return session.get(url, allow_redirects=False, timeout=10)
+
+
+def post(session: requests.Session, url: str, data: dict) -> requests.Response:
+    return session.post(url, data=data, allow_redirects=False, timeout=10)
+
+
+def login(base: str, username: str, password: str = PASSWORD) -> tuple[requests.Session, requests.Response]:
+    session = requests.Session()
+    form = get(session, base + "/login")
+    assert form.status_code == 200
+    token = re.search(r'name="form_token" value="([^"]+)"', form.text).group(1)
+    response = post(session, base + "/login",
+                    {"form_token": token, "username": username, "password": password})
+    return session, response
+
+
+def logged_in(base: str, username: str) -> requests.Session:
+    session, response = login(base, username)
+    assert response.status_code == 303, response.text
+    return session
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+
+
+def nlu_digest(nlu_dir: Path) -> str:
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(nlu_dir.glob("*.yml")))).hexdigest()
+
+
+def test_anonymous_is_sent_to_login(console):
+    base, anon = console["base"], requests.Session()
+    for path in ("/inbox", "/audit"):
+        response = get(anon, base + path)
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith("/login")
+    response = post(anon, base + "/inbox/decide", {"text": PHRASE, "action": "dismiss", "csrf": "x"})
+    assert response.status_code == 401
+    page = get(anon, base + "/login")
+    assert '<html lang="zh-CN">' in page.text and "<title>" in page.text
+    assert page.text.count("<h1>") == 1 and '<label for="password">' in page.text
+    headers = page.headers
+    assert headers["Content-Security-Policy"] == (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_login_needs_the_form_token_and_the_right_password(console):
+    base = console["base"]
+    _, wrong = login(base, "reviewer", "not-the-password")
+    assert wrong.status_code == 401
+    assert "用户名或密码不正确" in wrong.text
+    no_form = requests.Session()
+    forged = post(no_form, base + "/login",
+                  {"form_token": "made-up", "username": "reviewer", "password": PASSWORD})
+    assert forged.status_code == 403
+    assert SESSION_COOKIE not in forged.cookies
+
+
+def test_session_cookie_flags(console):
+    _, response = login(console["base"], "trainer")
+    assert response.status_code == 303 and response.headers["Location"] == "/inbox"
+    cookies = [c for c in response.raw.headers.getlist("Set-Cookie") if c.startswith(SESSION_COOKIE + "=")]
+    assert len(cookies) == 1
+    flags = cookies[0].lower()
+    assert "httponly" in flags and "samesite=strict" in flags and "path=/" in flags
+
+
+def test_missing_or_forged_csrf_is_refused_and_writes_nothing(console):
+    base, nlu_dir = console["base"], console["nlu_dir"]
+    reviewer = logged_in(base, "reviewer")
+    before = nlu_digest(nlu_dir)
+    for data in ({"text": PHRASE, "action": "assign", "intent": "svc_sbk_apply"},
+                 {"text": PHRASE, "action": "assign", "intent": "svc_sbk_apply", "csrf": "0" * 64}):
+        response = post(reviewer, base + "/inbox/decide", data)
+        assert response.status_code == 403
+    assert nlu_digest(nlu_dir) == before
+    assert decisions.get_decision(console["db"], PHRASE) is None
+    # Another session's valid token is no good either.
+    other = csrf_of(get(logged_in(base, "trainer"), base + "/inbox").text)
+    response = post(reviewer, base + "/inbox/decide",
+                    {"text": PHRASE, "action": "dismiss", "csrf": other})
+    assert response.status_code == 403
+    assert decisions.get_decision(console["db"], PHRASE) is None
+
+
+def test_xss_phrasing_is_escaped(console):
+    reviewer = logged_in(console["base"], "reviewer")
+    page = get(reviewer, console["base"] + "/inbox").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;怎么办" in page
+    assert "<script" not in page
+
+
+def test_reviewer_assigns_a_phrasing(console):
+    base, nlu_dir = console["base"], console["nlu_dir"]
+    reviewer = logged_in(base, "reviewer")
+    page = get(reviewer, base + "/inbox")
+    assert page.status_code == 200 and PHRASE in page.text
+    assert '<option value="svc_sbk_apply" selected>' in page.text
+    response = post(reviewer, base + "/inbox/decide", {
+        "text": PHRASE, "action": "assign", "intent": "svc_sbk_apply", "csrf": csrf_of(page.text)})
+    assert response.status_code == 303 and response.headers["Location"] == "/inbox"
+    assert f"- {PHRASE}" in (nlu_dir / "social_security.yml").read_text(encoding="utf-8")
+    after = get(reviewer, base + "/inbox").text
+    assert PHRASE not in after
+    assert get(reviewer, base + "/audit").status_code == 403
+    assert "您没有权限执行此操作" in get(reviewer, base + "/audit").text
+
+
+def test_training_data_error_is_shown(console):
+    base = console["base"]
+    reviewer = logged_in(base, "reviewer")
+    csrf = csrf_of(get(reviewer, base + "/inbox").text)
+    response = post(reviewer, base + "/inbox/decide",
+                    {"text": XSS, "action": "assign", "intent": "no_such_intent", "csrf": csrf})
+    assert response.status_code == 400
+    assert "no_such_intent" in response.text and "domain.yml" in response.text
+
+
+def test_admin_sees_the_decision_in_the_audit_log(console):
+    base = console["base"]
+    admin = logged_in(base, "admin")
+    page = get(admin, base + "/audit")
+    assert page.status_code == 200
+    assert "inbox_decide" in page.text and PHRASE in page.text and "svc_sbk_apply" in page.text
+
+
+def test_logout_ends_the_session(console):
+    base = console["base"]
+    trainer = logged_in(base, "trainer")
+    csrf = csrf_of(get(trainer, base + "/inbox").text)
+    assert post(trainer, base + "/logout", {"csrf": csrf}).status_code == 303
+    assert get(trainer, base + "/inbox").status_code == 303
