@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
+CONSOLE_PORT=${CONSOLE_PORT:-5002}
 export GOV_VAR_DIR=${GOV_VAR_DIR:-$PWD/var}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-$GOV_VAR_DIR/tracker.db}
@@ -39,12 +40,23 @@ fi
 "$BIN/rasa" run --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml --cors "*" &
 pids+=($!)
 wait_for "http://localhost:$RASA_PORT/" "${pids[1]}" "Rasa server"
+
+# Staff console (its own port, localhost only). The CSRF secret is made once and kept in var/;
+# cookies without Secure because this embedded default is plain http on localhost.
+if [ ! -s "$GOV_VAR_DIR/console_secret" ]; then
+  (umask 077; "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$GOV_VAR_DIR/console_secret")
+fi
+CONSOLE_SECRET=$(cat "$GOV_VAR_DIR/console_secret") CONSOLE_SECURE_COOKIES=${CONSOLE_SECURE_COOKIES:-0} \
+  CONSOLE_PORT=$CONSOLE_PORT "$BIN/python" -m bot.console.server >logs/console.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$CONSOLE_PORT/login" "${pids[2]}" "staff console (logs/console.log)"
 cat <<MSG
 
 芜湖政务服务助手已启动 / The assistant is up:
   网页聊天: http://localhost:$RASA_PORT/chat/   (手机浏览器打开；长辈模式在右上角)
   REST:    curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{"sender":"me","message":"社保卡怎么办"}'
   终端对话: make shell      (Ctrl-C 停止 / stops everything)
+  工作人员后台: http://localhost:$CONSOLE_PORT/   (首个管理员: .venv/bin/python -m bot.console user add admin --role admin)
 MSG
 if [ -n "$WECHAT_TOKEN" ]; then
   echo "  微信公众号: http://<本机公网地址>:$RASA_PORT/webhooks/wechat/webhook  (公众平台“服务器配置”填此 URL)"
