@@ -68,6 +68,14 @@ class Stack:
     def text(self, sender: str, message: str) -> str:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))
 
+    def count_events(self, sender: str, type_name: str) -> int:
+        """How many events of a type ("user", "bot"…) the tracker store holds for a sender."""
+        import sqlite3
+
+        with sqlite3.connect(self.tracker_db) as db:
+            return db.execute("select count(*) from events where sender_id = ? and type_name = ?",
+                              (sender, type_name)).fetchone()[0]
+
     def log_text(self) -> str:
         return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs.values())
 

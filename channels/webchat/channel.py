@@ -11,6 +11,7 @@ Differences from Rasa's built-in ``socketio`` channel, and why:
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
@@ -18,7 +19,6 @@ import weakref
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-import asyncio
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, Sanic, response

@@ -6,7 +6,6 @@ history from the tracker, stable ids, resend deduplication, replies not lost off
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import uuid
 from typing import Any, Dict, List, Optional
 
@@ -66,12 +65,6 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-def user_turns(stack, session_id: str) -> int:
-    with sqlite3.connect(stack.tracker_db) as db:
-        return db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
-                          (session_id,)).fetchone()[0]
-
-
 def test_new_session_gets_an_id_and_empty_history(stack):
     async def scenario():
         page = Page(stack.rasa_url)
@@ -120,14 +113,8 @@ def test_resent_message_is_processed_once_and_reload_returns_the_same_history(st
 
     page, first, again, reloaded = run(scenario())
     assert first == again == {"ok": True}
-    assert user_turns(stack, page.session_id) == 1
+    assert stack.count_events(page.session_id, "user") == 1
     assert [m["id"] for m in reloaded.merged()] == [m["id"] for m in page.merged()]
-
-
-def bot_turns(stack, session_id: str) -> int:
-    with sqlite3.connect(stack.tracker_db) as db:
-        return db.execute("select count(*) from events where sender_id = ? and type_name = 'bot'",
-                          (session_id,)).fetchone()[0]
 
 
 def test_reply_produced_while_offline_arrives_after_reconnect(stack):
@@ -136,14 +123,14 @@ def test_reply_produced_while_offline_arrives_after_reconnect(stack):
         await page.open()
         await page.say("你好")
         last_seen = max(m["ts"] for m in page.merged())
-        bots_before = bot_turns(stack, page.session_id)
+        bots_before = stack.count_events(page.session_id, "bot")
         # The page goes offline right after sending; the reply is produced meanwhile.
         await page.sio.emit("user_uttered", {"session_id": page.session_id, "message": "身份证过期了怎么换",
                                              "client_id": "offline-0000001"})
         await asyncio.sleep(0.05)  # the packet leaves; the reply takes longer than this
         await page.close()
         received_before_close = [m["text"] for b in page.batches[2:] for m in b]
-        await page.wait(lambda: bot_turns(stack, page.session_id) > bots_before)
+        await page.wait(lambda: stack.count_events(page.session_id, "bot") > bots_before)
         back = Page(stack.rasa_url)
         await back.open(session_id=page.session_id, last_seen=last_seen)
         await back.close()

@@ -5,7 +5,6 @@ customer-service API (tests/channels/wechat_fakes.py).
 """
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest
@@ -53,12 +52,6 @@ def settled_texts(api, openid: str, quiet_s: float = 1.2, timeout_s: float = 15.
         if len(now) != len(seen):
             seen, quiet_since = now, time.monotonic()
     return seen
-
-
-def user_turns(stack, openid: str) -> int:
-    with sqlite3.connect(stack.tracker_db) as db:
-        return db.execute("select count(*) from events where sender_id = ? and type_name = 'user'",
-                          (openid,)).fetchone()[0]
 
 
 def test_server_verification(stack):
@@ -116,7 +109,7 @@ def test_replayed_msgid_is_processed_once(stack, sender):
     body = wechat.text(sender, "公积金租房提取要带什么", wechat.next_msg_id())
     first, again = post(stack, body), post(stack, body)
     assert reply_content(first.text) == reply_content(again.text) != ""
-    assert user_turns(stack, sender) == 1
+    assert stack.count_events(sender, "user") == 1
 
 
 def test_forged_and_hostile_requests_are_refused_and_leave_no_trace(stack, sender):
@@ -126,7 +119,7 @@ def test_forged_and_hostile_requests_are_refused_and_leave_no_trace(stack, sende
 <xml><FromUserName>{sender}</FromUserName><MsgType>text</MsgType><Content>&x;</Content><MsgId>9</MsgId></xml>""")
     malformed = post(stack, "<xml><MsgType>text</MsgType><Content>未闭合")
     assert [r.status_code for r in (forged, stale, xxe, malformed)] == [403, 403, 400, 400]
-    assert user_turns(stack, sender) == 0
+    assert stack.count_events(sender, "user") == 0
     assert reply_content(post(stack, wechat.text(sender, "你好")).text)  # still serving
 
 
