@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit bench lock clean wechat-menu web browser screenshots
+.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit bench bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,7 @@ browser: ## Debian's chromium (and CJK fonts) for the browser tests, installed o
 
 $(MODEL_STAMP): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(RASA) train --data $(TRAIN_DATA) --out models
+	@rm -f $${GOV_VAR_DIR:-var}/active_model  # a fresh build goes live, not the console's last pick
 	@touch $@
 
 train: $(MODEL_STAMP) ## train a model when data or config changed (and only then)
@@ -96,9 +97,13 @@ test-nlu: $(MODEL_STAMP)
 	$(PY) scripts/heldout_report.py results/heldout
 	$(PY) scripts/evaluate_nlu.py "$$(ls -t models/*.tar.gz | head -1)" tests/nlu_heldout
 
-bench: $(DB_STAMP) $(MODEL_STAMP) ## latency benchmark vs a bare Rasa server (prints a table)
+bench: $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency vs a bare Rasa server, WeChat overhead, retrain to live (tables)
 	$(PY) bench/latency.py
 	$(PY) bench/wechat_channel.py
+	$(PY) bench/retrain_to_live.py
+
+bench-retrain: $(MODEL_STAMP) ## time from "retrain" to the new model answering (fine-tune and full)
+	$(PY) bench/retrain_to_live.py
 
 wechat-menu: $(VENV)/.installed ## push channels/wechat/menu.yml to the Official Account (needs WECHAT_APPID/APPSECRET)
 	$(PY) -m channels.wechat menu push

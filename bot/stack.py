@@ -22,6 +22,11 @@ from bot.config import PROJECT_ROOT
 BIN = Path(sys.executable).parent
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
              "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+#: The action server keeps idle connections longer than Rasa's HTTP client (aiohttp, 15 s),
+#: so the client always closes first. With Sanic's 5 s default, a pause in Rasa (loading a
+#: model blocks its loop for seconds) let the server close a pooled connection just as Rasa
+#: reused it: "Cannot write to closing transport", a lost reply (tests/e2e/test_model_activation.py).
+ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "75"}
 
 
 def free_port() -> int:
@@ -58,6 +63,7 @@ class Stack:
     rasa_url: str
     logs: dict
     tracker_db: Optional[Path] = None
+    api_token: Optional[str] = None
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list:
         resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
@@ -99,11 +105,14 @@ def running_stack(
     project: Path = PROJECT_ROOT,
     credentials: str = "rest:\n",
     extra_env: Optional[dict] = None,
+    api_token: Optional[str] = None,
+    warmup: str = "你好",
 ) -> Iterator[Stack]:
     """Run Rasa and, if wanted, the action server until the block ends.
 
     ``credentials`` is the credentials.yml text (the REST channel by default; add a
-    ``channels.wechat.WeChatInput`` section for the WeChat channel).
+    ``channels.wechat.WeChatInput`` section for the WeChat channel). With ``api_token``
+    Rasa's admin API is on, behind that token (as scripts/run.sh runs it).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
@@ -120,7 +129,7 @@ def running_stack(
             with logs["actions"].open("w") as out:
                 procs.append(subprocess.Popen(
                     [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                    cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT))
+                    cwd=project, env={**env, **ACTION_SERVER_ENV}, stdout=out, stderr=subprocess.STDOUT))
             _wait_http(f"http://127.0.0.1:{actions_port}/health", procs[-1], logs["actions"])
             endpoints += f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
         (workdir / "endpoints.yml").write_text(endpoints, encoding="utf-8")
@@ -130,12 +139,13 @@ def running_stack(
             procs.append(subprocess.Popen(
                 [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
                  "--endpoints", str(workdir / "endpoints.yml"),
-                 "--credentials", str(workdir / "credentials.yml")],
+                 "--credentials", str(workdir / "credentials.yml"),
+                 *(["--enable-api", "--auth-token", api_token] if api_token else [])],
                 cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT))
-        stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db")
+        stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db", api_token)
         _wait_http(f"{stack.rasa_url}/", procs[-1], logs["rasa"])
         deadline = time.monotonic() + 120
-        while not stack.say("warmup", "你好"):  # the root answers before the model is loaded
+        while not stack.say("warmup", warmup):  # the root answers before the model is loaded
             if time.monotonic() > deadline:
                 raise RuntimeError("model did not answer")
             time.sleep(0.5)

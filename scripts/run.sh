@@ -28,7 +28,8 @@ wait_for() {
   echo "$3 did not start in 180 s" >&2; exit 1
 }
 
-"$BIN/rasa" run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
+# Idle connections outlive Rasa's client pool (15 s): see ACTION_SERVER_ENV in bot/stack.py.
+SANIC_KEEP_ALIVE_TIMEOUT=75 "$BIN/rasa" run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$ACTIONS_PORT/health" "${pids[0]}" "action server (logs/actions.log)"
 
@@ -37,7 +38,18 @@ if [ "${1:-}" = "shell" ]; then
   exit 0
 fi
 
-"$BIN/rasa" run --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml --cors "*" &
+# Rasa's admin API (model activation by the console) is on, behind a token kept in var/.
+if [ ! -s "$GOV_VAR_DIR/rasa_token" ]; then
+  (umask 077; "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$GOV_VAR_DIR/rasa_token")
+fi
+RASA_TOKEN=$(cat "$GOV_VAR_DIR/rasa_token")
+# The model staff put live last (var/active_model, cleared by `make train`), else the newest.
+MODEL=models
+if [ -s "$GOV_VAR_DIR/active_model" ] && [ -f "models/$(cat "$GOV_VAR_DIR/active_model")" ]; then
+  MODEL="models/$(cat "$GOV_VAR_DIR/active_model")"
+fi
+"$BIN/rasa" run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml \
+  --cors "*" --enable-api --auth-token "$RASA_TOKEN" &
 pids+=($!)
 wait_for "http://localhost:$RASA_PORT/" "${pids[1]}" "Rasa server"
 
@@ -46,7 +58,8 @@ wait_for "http://localhost:$RASA_PORT/" "${pids[1]}" "Rasa server"
 if [ ! -s "$GOV_VAR_DIR/console_secret" ]; then
   (umask 077; "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$GOV_VAR_DIR/console_secret")
 fi
-CONSOLE_SECRET=$(cat "$GOV_VAR_DIR/console_secret") CONSOLE_SECURE_COOKIES=${CONSOLE_SECURE_COOKIES:-0} \
+RASA_URL=http://localhost:$RASA_PORT RASA_TOKEN=$RASA_TOKEN \
+  CONSOLE_SECRET=$(cat "$GOV_VAR_DIR/console_secret") CONSOLE_SECURE_COOKIES=${CONSOLE_SECURE_COOKIES:-0} \
   CONSOLE_PORT=$CONSOLE_PORT "$BIN/python" -m bot.console.server >logs/console.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$CONSOLE_PORT/login" "${pids[2]}" "staff console (logs/console.log)"

@@ -52,7 +52,8 @@ def test_every_service_has_intent_rule_and_enough_examples(services_tsv):
 
 
 def test_every_intent_with_examples_is_in_the_domain():
-    assert set(TRAIN) <= set(DOMAIN["intents"])
+    # Retrieval intents ("faq/office_hours") are declared by their base name ("faq").
+    assert {intent.split("/")[0] for intent in TRAIN} <= set(DOMAIN["intents"])
     assert set(HELDOUT) <= set(DOMAIN["intents"])
 
 

@@ -1,5 +1,7 @@
 """Account management for the staff console: `python -m bot.console user add|list|disable|enable|passwd`.
 
+Also `python -m bot.console faq list|add` for the frequently asked questions (bot/console/faq.py).
+
 The first admin has to be created here, before the console can be used. Passwords are
 typed twice at a hidden prompt, or taken from $CONSOLE_PASSWORD for scripts (never from
 the command line, where they would end up in the shell history and `ps`). Every change
@@ -15,19 +17,22 @@ import getpass
 import os
 import sys
 from datetime import timezone
+from pathlib import Path
 from typing import List, NoReturn, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.config import get_settings
-from bot.console import audit
+from bot.config import PROJECT_ROOT, get_settings
+from bot.console import audit, faq
 from bot.console.accounts import (
     InvalidUsername, StaffAccount, UserNotFound, UsernameTaken, create_user, get_user, list_users,
     set_active, set_password, validate_username,
 )
+from bot.console.model_cli import add_model_commands
 from bot.console.passwords import WeakPassword, check_policy
 from bot.console.roles import Role, UnknownRole, parse_role
+from bot.console.training_data import TrainingDataError
 from bot.db import session_factory
 
 PASSWORD_ENV = "CONSOLE_PASSWORD"
@@ -83,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     passwd = users.add_parser("passwd", help=f"set a new password (prompted, or ${PASSWORD_ENV})")
     passwd.add_argument("username")
     passwd.set_defaults(func=cmd_passwd)
+    _add_faq_commands(sub)
+    add_model_commands(sub)
     return parser
 
 
@@ -181,6 +188,52 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     account = set_password(_sessions(), before.username, _read_password(before.username))
     _audit("user.passwd", username=account.username)
     print(f"已为 {account.username} 设置新密码，其登录会话已全部结束。")
+    return 0
+
+
+# --- frequently asked questions ------------------------------------------------------------
+
+def _add_faq_commands(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("faq", help="frequently asked questions (常见问题)")
+    faqs = group.add_subparsers(dest="faq_command", required=True, parser_class=_Parser)
+    for name, text, func in (("list", "every FAQ with its phrasings and answer", cmd_faq_list),
+                             ("add", "add an FAQ (takes effect after the next training)", cmd_faq_add)):
+        command = faqs.add_parser(name, help=text)
+        command.add_argument("--nlu-dir", type=Path, default=PROJECT_ROOT / "data" / "nlu",
+                             help=argparse.SUPPRESS)
+        command.set_defaults(func=func)
+    add = faqs.choices["add"]
+    add.add_argument("key", help="lowercase a-z, 0-9 and _, e.g. parking")
+    add.add_argument("--answer", required=True, metavar="TEXT", help="the reply sent to residents")
+    add.add_argument("--example", action="append", required=True, dest="examples", metavar="TEXT",
+                     help="a resident's phrasing; give 2 to 50")
+    add.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain.yml", help=argparse.SUPPRESS)
+    add.add_argument("--heldout-dir", type=Path, default=PROJECT_ROOT / "tests" / "nlu_heldout",
+                     help=argparse.SUPPRESS)
+
+
+def cmd_faq_list(args: argparse.Namespace) -> int:
+    faqs = faq.list_faqs(args.nlu_dir)
+    if not faqs:
+        print("还没有常见问题。用 python -m bot.console faq add 标识 --answer 回答 --example 问法 … 添加。")
+        return 0
+    for item in faqs:
+        print(f"{item.key}（{len(item.examples)} 条问法）")
+        print("  问法：" + " / ".join(item.examples[:3]) + (" …" if len(item.examples) > 3 else ""))
+        print("  回答：" + item.answer.replace("\n", "\n        "))
+    print(f"共 {len(faqs)} 个常见问题")
+    return 0
+
+
+def cmd_faq_add(args: argparse.Namespace) -> int:
+    try:
+        added = faq.add_faq(args.nlu_dir, args.key, args.examples, args.answer, args.domain,
+                            args.heldout_dir)
+    except TrainingDataError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    _audit("faq_add", key=added.key, examples=added.examples, answer=added.answer)
+    print(f"已添加常见问题 {added.key}（{len(added.examples)} 条问法），重新训练并上线模型后生效。")
     return 0
 
 

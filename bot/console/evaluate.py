@@ -9,11 +9,15 @@ here (a few lines) so the console does not need sklearn at runtime.
 """
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import os
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional, Sequence, Union
 
 #: (precision, recall, f1, support)
 IntentScores = tuple[float, float, float, int]
@@ -32,6 +36,17 @@ class Report:
     accuracy: float
     per_intent: dict[str, IntentScores] = field(default_factory=dict)
     total: int = 0
+
+    def as_dict(self) -> dict:
+        """JSON-ready form (the registry stores it; the evaluation subprocess prints it)."""
+        return {"accuracy": self.accuracy, "total": self.total,
+                "per_intent": {k: list(v) for k, v in self.per_intent.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        per_intent = {str(k): (float(v[0]), float(v[1]), float(v[2]), int(v[3]))
+                      for k, v in (data.get("per_intent") or {}).items()}
+        return cls(float(data["accuracy"]), per_intent, int(data.get("total", 0)))
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,32 @@ async def evaluate_model(model_path: Union[str, Path], heldout_dir: Union[str, P
     return score(pairs)
 
 
+class EvaluationFailed(RuntimeError):
+    """The evaluation subprocess failed; the message ends with its output's last lines."""
+
+
+async def evaluate_in_subprocess(model_paths: Sequence[Union[str, Path]],
+                                 heldout_dir: Union[str, Path], timeout: float = 900) -> list[Report]:
+    """`evaluate_model` for each model in one child process (TensorFlow loads once, and
+    never into the console), reports in the same order."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.console.evaluate", str(heldout_dir), *map(str, model_paths),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env=env)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout)
+    except asyncio.TimeoutError:
+        process.kill()
+        await process.wait()
+        raise EvaluationFailed(f"评估超过 {timeout:.0f} 秒未完成") from None
+    lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.startswith("{")]
+    if process.returncode != 0 or len(lines) != len(model_paths):
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-5:]
+        raise EvaluationFailed("评估失败：" + " / ".join(tail))
+    return [Report.from_dict(json.loads(line)) for line in lines]
+
+
 def compare(candidate: Report, live: Optional[Report], margin: float = 0.01) -> Comparison:
     """Allow the candidate unless it is measurably worse than the live model."""
     if live is None:
@@ -110,3 +151,23 @@ def compare(candidate: Report, live: Optional[Report], margin: float = 0.01) -> 
     if reasons:
         return Comparison(False, reasons, rows)
     return Comparison(True, ["没有明显退步：可以启用"], rows)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """``python -m bot.console.evaluate HELDOUT_DIR MODEL...``: one JSON report line per model."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) < 2:
+        print("usage: python -m bot.console.evaluate HELDOUT_DIR MODEL [MODEL...]", file=sys.stderr)
+        return 2
+
+    async def run_all() -> None:
+        for model in args[1:]:
+            report = await evaluate_model(model, args[0])
+            print(json.dumps(report.as_dict(), ensure_ascii=False), flush=True)
+
+    asyncio.run(run_all())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

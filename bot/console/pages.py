@@ -47,6 +47,10 @@ header button{background:transparent;border-color:#fff;min-height:auto;padding:.
 .error{background:#ffece8;border:1px solid #f53f3f;color:#a1151e;padding:.6rem 1rem;border-radius:6px}
 table{width:100%;border-collapse:collapse;background:#fff;font-size:.9rem}
 th,td{border:1px solid #dde1e6;padding:.4rem;text-align:left;vertical-align:top;word-break:break-all}
+h2{font-size:1.15rem;margin:0 0 .6rem}
+pre{white-space:pre-wrap;word-break:break-all;font-size:.8rem;max-height:20rem;overflow:auto}
+progress{width:100%;height:1.2rem}
+tr.worse td{background:#ffece8}
 .login{max-width:360px;margin:3rem auto}
 .login label{display:block;margin-top:.8rem}
 .login input{width:100%}
@@ -61,7 +65,8 @@ def _e(value: Any) -> str:
 
 
 def layout(title: str, body: str, user: Optional[Any] = None, csrf: Optional[str] = None,
-           nav: Sequence[tuple[str, str]] = ()) -> str:
+           nav: Sequence[tuple[str, str]] = (), head: str = "") -> str:
+    """The page frame; `head` is trusted markup for <head> (e.g. a meta refresh)."""
     header = ""
     if user is not None:
         links = "".join(f'<a href="{_e(href)}">{_e(label)}</a>' for href, label in nav)
@@ -76,7 +81,7 @@ def layout(title: str, body: str, user: Optional[Any] = None, csrf: Optional[str
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{_e(title)} - 芜湖政务助手管理台</title><style>{_CSS}</style></head>'
+        f'<title>{_e(title)} - 芜湖政务助手管理台</title>{head}<style>{_CSS}</style></head>'
         f'<body>{header}<main><h1>{_e(title)}</h1>{body}</main></body></html>'
     )
 

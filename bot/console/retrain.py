@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import sys
 import tarfile
@@ -103,41 +104,75 @@ def domain_intents(domain_path: Path) -> set[str]:
     return names
 
 
-def model_intents(model_path: Path) -> set[str]:
-    """Intents the model was trained with, read from its archive without unpacking it."""
+def _model_domain(model_path: Path) -> dict:
+    """The training domain stored in a model archive, read without unpacking it."""
     with tarfile.open(model_path, "r:gz") as archive:
         for member in archive.getmembers():
             if member.name.lstrip("./") == MODEL_DOMAIN_MEMBER:
                 handle = archive.extractfile(member)
                 if handle is None:
                     break
-                data = _load_yaml(handle.read().decode("utf-8"))
-                return _intent_names(data.get("intents"))
+                return _load_yaml(handle.read().decode("utf-8"))
     raise ValueError(f"{model_path} 里没有找到 {MODEL_DOMAIN_MEMBER}，不像是 Rasa 3 的模型")
 
 
-def plan_training(domain_path: Path, live_model: Optional[Path]) -> TrainingPlan:
-    """Fine-tune when the live model knows exactly the current intents, else train in full."""
-    if live_model is None or not Path(live_model).exists():
-        return TrainingPlan("full", "还没有上线的模型：需要完整训练")
-    try:
-        live = model_intents(Path(live_model))
-    except (OSError, tarfile.TarError, ValueError, YAMLError):
-        return TrainingPlan("full", "上线模型无法读取：需要完整训练")
-    current = domain_intents(Path(domain_path))
-    if live == current:
-        return TrainingPlan(
-            "finetune",
-            "只新增了训练例句，意图没有变化：用微调（约五分之一轮次）",
-            Path(live_model),
-        )
+def model_intents(model_path: Path) -> set[str]:
+    """Intents the model was trained with."""
+    return _intent_names(_model_domain(model_path).get("intents"))
+
+
+def model_retrieval_responses(model_path: Path) -> set[str]:
+    """FAQ answers (``utter_<intent>/<key>``) the model was trained with."""
+    return {str(k) for k in (_model_domain(model_path).get("responses") or {}) if "/" in str(k)}
+
+
+def data_retrieval_responses(data: Iterable[Path]) -> set[str]:
+    """FAQ answers in the training data's ``responses:`` sections (data/nlu/faq.yml)."""
+    names: set[str] = set()
+    for folder in data:
+        folder = Path(folder)
+        files = [folder] if folder.is_file() else folder.rglob("*")
+        for path in files:
+            if path.suffix in {".yml", ".yaml"}:
+                responses = _load_yaml(path.read_text(encoding="utf-8")).get("responses") or {}
+                names |= {str(k) for k in responses if "/" in str(k)}
+    return names
+
+
+def _changes(label: str, current: set[str], live: set[str]) -> str:
     parts = []
     added, removed = sorted(current - live), sorted(live - current)
     if added:
         parts.append("新增：" + "、".join(added))
     if removed:
         parts.append("删除：" + "、".join(removed))
-    return TrainingPlan("full", f"意图有变化（{'；'.join(parts)}）：需要完整训练")
+    return f"{label}有变化（{'；'.join(parts)}）：需要完整训练"
+
+
+def plan_training(domain_path: Path, live_model: Optional[Path],
+                  data: Sequence[Path] = ()) -> TrainingPlan:
+    """Fine-tune when the live model knows exactly the current intents and FAQ answers
+    (only examples were added), else train in full. Rasa refuses a fine-tune for other
+    changes too (e.g. config.yml); the pipeline then falls back to a full training."""
+    if live_model is None or not Path(live_model).exists():
+        return TrainingPlan("full", "还没有上线的模型：需要完整训练")
+    try:
+        live = model_intents(Path(live_model))
+        live_faq = model_retrieval_responses(Path(live_model))
+    except (OSError, tarfile.TarError, ValueError, YAMLError):
+        return TrainingPlan("full", "上线模型无法读取：需要完整训练")
+    current = domain_intents(Path(domain_path))
+    if live != current:
+        return TrainingPlan("full", _changes("意图", current, live))
+    if data:
+        current_faq = data_retrieval_responses(data)
+        if current_faq != live_faq:
+            return TrainingPlan("full", _changes("常见问题", current_faq, live_faq))
+    return TrainingPlan(
+        "finetune",
+        "只新增了训练例句，意图和常见问题没有变化：用微调（约五分之一轮次）",
+        Path(live_model),
+    )
 
 
 @dataclass
@@ -152,6 +187,21 @@ class TrainingSettings:
     cwd: Path = PROJECT_ROOT
     epoch_fraction: float = DEFAULT_EPOCH_FRACTION
     fixed_model_name: Optional[str] = None
+
+
+def copy_training_inputs(root: Path, source: Path = PROJECT_ROOT) -> TrainingSettings:
+    """Copy what training reads (data/nlu, data/rules, data/dict, config, domain) under
+    `root` and return settings that train there into root/models: a sandbox for tests and
+    benchmarks that must not touch the project's data or models."""
+    root = Path(root)
+    for part in ("nlu", "rules", "dict"):
+        shutil.copytree(source / "data" / part, root / "data" / part)
+    for name in ("config.yml", "domain.yml"):
+        shutil.copy(source / name, root / name)
+    (root / "models").mkdir(exist_ok=True)
+    return TrainingSettings(data=(root / "data" / "nlu", root / "data" / "rules"),
+                            config=root / "config.yml", domain=root / "domain.yml",
+                            out=root / "models", cwd=root)
 
 
 def build_argv(plan: TrainingPlan, settings: TrainingSettings) -> list[str]:

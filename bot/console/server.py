@@ -9,6 +9,9 @@ Environment:
   TRACKER_DB       Rasa's tracker store: an SQLite file path (as in endpoints.yml) or a URL;
                    default var/tracker.db
   GOV_DATABASE_URL accounts, sessions, audit (via bot.config)
+  RASA_URL, RASA_TOKEN  the Rasa server's admin API for activating models (default
+                   http://localhost:5005; the token defaults to var/rasa_token, which
+                   scripts/run.sh writes); without a token models can be trained, not activated
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import sys
 
 from bot.config import PROJECT_ROOT, get_settings
 from bot.console.app import create_app
+from bot.console.pipeline import project_pipeline
+from bot.db import session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +50,10 @@ def main() -> int:
     host = os.environ.get("CONSOLE_HOST", "127.0.0.1")
     port = int(os.environ.get("CONSOLE_PORT", "5002"))
     tracker = tracker_url(os.environ.get("TRACKER_DB") or str(PROJECT_ROOT / "var" / "tracker.db"))
-    app = create_app(get_settings().database_url, tracker, PROJECT_ROOT / "data" / "nlu",
-                     PROJECT_ROOT / "domain.yml", secret, secure_cookies=secure)
+    database_url = get_settings().database_url
+    app = create_app(database_url, tracker, PROJECT_ROOT / "data" / "nlu",
+                     PROJECT_ROOT / "domain.yml", secret, secure_cookies=secure,
+                     pipeline=project_pipeline(session_factory(database_url)))
     app.run(host=host, port=port, access_log=False, workers=1)
     return 0
 

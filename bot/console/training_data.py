@@ -164,6 +164,23 @@ def domain_intents(domain_path: Path) -> list[str]:
     return names
 
 
+def assignable_intents(nlu_dir: Path, domain_path: Path) -> list[str]:
+    """The intents a phrasing can be added to (the inbox's "归入意图" list).
+
+    The domain's intents, except that a retrieval intent (``faq``) is replaced by its
+    sub-intents in the NLU data (``faq/office_hours``…): a phrasing belongs to one question.
+    """
+    retrieval: dict[str, list[str]] = {}
+    for name in scan_nlu(Path(nlu_dir)).intent_files:
+        base, separator, _ = name.partition("/")
+        if separator:
+            retrieval.setdefault(base, []).append(name)
+    names: list[str] = []
+    for intent in domain_intents(domain_path):
+        names.extend(retrieval.get(intent, [intent]))
+    return names
+
+
 def _heldout_texts(heldout_dir: Optional[Path]) -> set[str]:
     if heldout_dir is None or not heldout_dir.is_dir():
         return set()
@@ -434,17 +451,22 @@ def add_example(nlu_dir: Path, intent: str, text: str, domain_path: Optional[Pat
 
     Refuses (TrainingDataError) unknown intents, empty/overlong texts and any text whose
     normalized form is already an example of any intent (or in ``heldout_dir``).
-    ``domain_path`` defaults to the domain.yml next to the data folder.
+    ``domain_path`` defaults to the domain.yml next to the data folder. A retrieval
+    intent's question (``faq/<key>``) is accepted when ``faq`` is in the domain and the
+    question already has examples (bot/console/faq.py creates new ones).
     """
     nlu_dir = Path(nlu_dir)
     domain_path = Path(domain_path) if domain_path else _default_domain(nlu_dir)
     cleaned = clean_example(text)
-    if intent not in domain_intents(domain_path):
-        raise UnknownIntentError(f"意图 {intent} 不在 domain.yml 的 intents 列表中。")
+    base, separator, _ = intent.partition("/")
+    if base not in domain_intents(domain_path):
+        raise UnknownIntentError(f"意图 {base} 不在 domain.yml 的 intents 列表中。")
     with _edit_lock(nlu_dir):
         index = scan_nlu(nlu_dir)
-        _refuse_known(cleaned, intent, index, _heldout_texts(heldout_dir))
         path = index.intent_files.get(intent)
+        if path is None and separator:
+            raise UnknownIntentError(f"没有 {intent} 这个问题，请先在“常见问题”中新建它。")
+        _refuse_known(cleaned, intent, index, _heldout_texts(heldout_dir))
         if path is None:
             raise UnknownIntentError(
                 f"意图 {intent} 还没有任何训练样本文件，请先在 {nlu_dir.name} 中为它建立样本。")

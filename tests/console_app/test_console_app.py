@@ -5,8 +5,6 @@ import asyncio
 import hashlib
 import re
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,18 +18,13 @@ from bot.config import PROJECT_ROOT
 from bot.console import accounts, decisions, passwords
 from bot.console.sessions import SESSION_COOKIE
 from bot.db import session_factory
+from tests.console_app.server_thread import ServerThread, free_port  # noqa: F401 (shared)
 from tests.console_data.test_inbox import T0, act, bot, fallback, start
 
 PHRASE = "社保卡在哪能弄到手"
 XSS = "<script>alert(1)</script>怎么办"
 PASSWORD = "correct-horse-42"
 SECRET = "test-secret-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def build_tracker_db(path: Path) -> str:
@@ -53,48 +46,6 @@ def build_tracker_db(path: Path) -> str:
     asyncio.run(save_all())
     store.engine.dispose()
     return f"sqlite:///{path}"
-
-
-class ServerThread:
-    """app.create_server on its own event loop in a daemon thread."""
-
-    def __init__(self, app, port: int) -> None:
-        self.app, self.port = app, port
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-        self.loop = asyncio.new_event_loop()
-        self.server = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        try:
-            self.server = self.loop.run_until_complete(self.app.create_server(
-                host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False))
-            self.loop.run_until_complete(self.server.startup())
-            self.loop.run_until_complete(self.server.before_start())
-            self.loop.run_until_complete(self.server.after_start())
-        except BaseException as error:  # pragma: no cover - reported by start()
-            self.error = error
-            self.ready.set()
-            return
-        self.ready.set()
-        self.loop.run_forever()
-        self.loop.run_until_complete(self.server.before_stop())
-        self.server.close()
-        self.loop.run_until_complete(self.server.wait_closed())
-        self.loop.run_until_complete(self.server.after_stop())
-        self.loop.close()
-
-    def start(self) -> None:
-        self.thread.start()
-        assert self.ready.wait(20), "server did not start"
-        if self.error:
-            raise self.error
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -179,3 +179,43 @@ def test_cancel_stops_the_process():
     status = asyncio.run(run())
     assert status["stage"] == STAGE_CANCELLED
     assert status["exit_code"] != 0 and not status["running"]
+
+
+def _archive_with_domain(path: Path, domain: str) -> Path:
+    """A stand-in model archive holding only the training domain (all the planner reads)."""
+    import io
+    import tarfile
+
+    from bot.console.retrain import MODEL_DOMAIN_MEMBER
+
+    data = domain.encode("utf-8")
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo(MODEL_DOMAIN_MEMBER)
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+FAQ_DOMAIN = ('version: "3.1"\nintents:\n  - greet\n  - faq\nresponses:\n'
+              "  utter_greet:\n  - text: hi\n  utter_faq/hours:\n  - text: 9 to 5\n")
+
+
+def _faq_data(folder: Path, keys) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    responses = "".join(f"  utter_faq/{k}:\n  - text: answer {k}\n" for k in keys)
+    (folder / "faq.yml").write_text(f'version: "3.1"\nresponses:\n{responses}', encoding="utf-8")
+    (folder / "other.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n',
+                                      encoding="utf-8")
+    return folder
+
+
+def test_a_new_faq_needs_full_training_and_a_new_faq_example_does_not(tmp_path):
+    live = _archive_with_domain(tmp_path / "live.tar.gz", FAQ_DOMAIN)
+    domain = tmp_path / "domain.yml"
+    domain.write_text('version: "3.1"\nintents:\n  - greet\n  - faq\n', encoding="utf-8")
+    same = plan_training(domain, live, [_faq_data(tmp_path / "same", ["hours"])])
+    assert same.mode == "finetune" and "常见问题没有变化" in same.reason
+    added = plan_training(domain, live, [_faq_data(tmp_path / "added", ["hours", "parking"])])
+    assert added.mode == "full" and added.reason == "常见问题有变化（新增：utter_faq/parking）：需要完整训练"
+    removed = plan_training(domain, live, [_faq_data(tmp_path / "removed", [])])
+    assert removed.mode == "full" and "删除：utter_faq/hours" in removed.reason

@@ -1,0 +1,76 @@
+"""常见问题 (FAQ): list the questions with their answers; reviewers add questions and phrasings."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Mapping, Optional
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, redirect
+
+from bot.console import faq, faq_pages, training_data
+from bot.console.accounts import StaffAccount
+from bot.console.roles import Permission, allows
+from bot.console.web import Web, form_field, nav
+from bot.text import normalize
+
+#: Form limits: 50 phrasings of 200 characters with line breaks; the answer with room to trim.
+EXAMPLES_FIELD_CHARS = faq.MAX_EXAMPLES * (training_data.MAX_EXAMPLE_CHARS + 2)
+ANSWER_FIELD_CHARS = faq.MAX_ANSWER_CHARS * 2
+
+
+def register(app: Sanic, web: Web) -> None:
+    console = web.console
+    # Held-out phrasings are refused when the console knows the set (its model pipeline).
+    heldout_dir: Optional[Path] = getattr(getattr(console.pipeline, "settings", None),
+                                          "heldout_dir", None)
+
+    async def render(user: StaffAccount, token: str, message: Optional[str] = None,
+                     status: int = 200, typed: Optional[Mapping[str, str]] = None,
+                     example: Optional[tuple[str, str]] = None) -> HTTPResponse:
+        faqs = await asyncio.to_thread(faq.list_faqs, console.nlu_dir)
+        body = faq_pages.faq_page(faqs, user, web.csrf(token),
+                                  allows(user.role, Permission.ANNOTATE), nav(user),
+                                  message, typed, example)
+        return web.page(body, status)
+
+    @app.get("/faq")
+    async def faq_list(request: Request) -> HTTPResponse:
+        refusal, user, token = await web.guard(request, Permission.VIEW_INBOX, check_csrf=False)
+        if refusal is not None:
+            return refusal
+        return await render(user, token)
+
+    @app.post("/faq/add")
+    async def faq_add(request: Request) -> HTTPResponse:
+        refusal, user, token = await web.guard(request, Permission.ANNOTATE, check_csrf=True)
+        if refusal is not None:
+            return refusal
+        typed = {"key": form_field(request, "key", 100).strip(),
+                 "examples": form_field(request, "examples", EXAMPLES_FIELD_CHARS),
+                 "answer": form_field(request, "answer", ANSWER_FIELD_CHARS)}
+        examples = [line.strip() for line in typed["examples"].splitlines() if line.strip()]
+        try:
+            added = await asyncio.to_thread(faq.add_faq, console.nlu_dir, typed["key"], examples,
+                                            typed["answer"], console.domain_path, heldout_dir)
+        except training_data.TrainingDataError as error:
+            return await render(user, token, str(error), 400, typed=typed)
+        await web.record(user, "faq_add", {"key": added.key, "examples": added.examples,
+                                           "answer": added.answer}, request)
+        return redirect("/faq", status=303)
+
+    @app.post("/faq/example")
+    async def faq_example(request: Request) -> HTTPResponse:
+        refusal, user, token = await web.guard(request, Permission.ANNOTATE, check_csrf=True)
+        if refusal is not None:
+            return refusal
+        key, text = form_field(request, "key", 100).strip(), form_field(request, "text")
+        try:
+            await asyncio.to_thread(faq.add_faq_example, console.nlu_dir, key, text,
+                                    console.domain_path, heldout_dir)
+        except training_data.TrainingDataError as error:
+            return await render(user, token, str(error), 400, example=(key, text))
+        await web.record(user, "faq_example", {"key": key, "text": normalize(text)},
+                         request)
+        return redirect("/faq", status=303)
