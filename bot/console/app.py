@@ -21,6 +21,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.config import PROJECT_ROOT
 from bot.console import decisions, sessions
 from bot.console.routes import audit, auth, faq, inbox, models
 from bot.console.web import Console, Web
@@ -33,18 +34,20 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 ROUTE_MODULES = (auth, inbox, faq, models, audit)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,
-               secret: str, secure_cookies: bool = True, pipeline: Optional[Any] = None) -> Sanic:
+               secret: str, secure_cookies: bool = True, pipeline: Optional[Any] = None,
+               heldout_dir: Optional[Path] = HELDOUT_DIR) -> Sanic:
     sessions.csrf_token("check", secret)  # refuses a short secret now, not at first request
     app = Sanic(f"wuhu_console_{uuid.uuid4().hex}")
     app.config.KEEP_ALIVE = True
     db = session_factory(database_url)
     decisions.ensure_table(db.kw["bind"])
     console = Console(db, tracker_db_url, Path(nlu_dir), Path(domain_path), secret,
-                      secure_cookies, pipeline)
+                      secure_cookies, pipeline, heldout_dir)
     app.ctx.console = console
 
     @app.on_response

@@ -32,6 +32,8 @@ class Console:
     secure_cookies: bool
     #: Retraining, evaluation and activation; None when the console runs without them.
     pipeline: Optional[Any] = field(default=None)
+    #: The held-out regression set: phrasings in it are never added to the training data.
+    heldout_dir: Optional[Path] = field(default=None)
 
 
 def form_field(request: Request, name: str, limit: int = MAX_FIELD) -> str:

@@ -48,20 +48,27 @@ def build_tracker_db(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    patch = pytest.MonkeyPatch()
-    patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    root = tmp_path_factory.mktemp("console_app")
+def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
+    """A console's inputs under `root`: copies of data/nlu and domain.yml, a database with
+    one account per role (password PASSWORD), a tracker store with two fallbacks.
+    Returns (nlu_dir, domain_path, db_url, sessionmaker, tracker_url)."""
     nlu_dir = root / "data" / "nlu"
     shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
     domain_path = root / "domain.yml"
     shutil.copy(PROJECT_ROOT / "domain.yml", domain_path)
     db_url = f"sqlite:///{root / 'console.db'}"
     db = session_factory(db_url)
-    for name, role in (("reviewer", "reviewer"), ("trainer", "trainer"), ("admin", "admin")):
-        accounts.create_user(db, name, PASSWORD, role)
-    tracker = build_tracker_db(root / "tracker.db")
+    for role in ("reviewer", "trainer", "admin"):
+        accounts.create_user(db, role, PASSWORD, role)
+    return nlu_dir, domain_path, db_url, db, build_tracker_db(root / "tracker.db")
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    root = tmp_path_factory.mktemp("console_app")
+    nlu_dir, domain_path, db_url, db, tracker = console_files(root)
 
     from bot.console.app import create_app
     app = create_app(db_url, tracker, nlu_dir, domain_path, SECRET, secure_cookies=False)
@@ -194,6 +201,22 @@ def test_training_data_error_is_shown(console):
                     {"text": XSS, "action": "assign", "intent": "no_such_intent", "csrf": csrf})
     assert response.status_code == 400
     assert "no_such_intent" in response.text and "domain.yml" in response.text
+
+
+def test_a_held_out_phrasing_is_never_added_to_the_training_data(console):
+    """The regression set must stay unseen, or the evaluation gate measures nothing."""
+    base, nlu_dir = console["base"], console["nlu_dir"]
+    heldout = next(line[6:] for line in (PROJECT_ROOT / "tests" / "nlu_heldout" / "civil_affairs.yml")
+                   .read_text(encoding="utf-8").splitlines() if line.startswith("    - "))
+    before = nlu_digest(nlu_dir)
+    reviewer = logged_in(base, "reviewer")
+    for action in ("assign", "out_of_scope"):
+        csrf = csrf_of(get(reviewer, base + "/inbox").text)
+        response = post(reviewer, base + "/inbox/decide",
+                        {"text": heldout, "action": action, "intent": "svc_marriage", "csrf": csrf})
+        assert response.status_code == 400, response.text[:500]
+        assert "留出" in response.text or "held" in response.text
+    assert nlu_digest(nlu_dir) == before
 
 
 def test_admin_sees_the_decision_in_the_audit_log(console):

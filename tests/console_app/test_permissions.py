@@ -25,7 +25,6 @@ import pytest
 import requests
 from argon2 import PasswordHasher
 
-from bot.config import PROJECT_ROOT
 from bot.console import accounts, audit, decisions, passwords
 from bot.console.pages import CSRF_MESSAGE, FORBIDDEN_MESSAGE
 from bot.console.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
@@ -33,7 +32,7 @@ from bot.console.retrain import MODEL_DOMAIN_MEMBER, TrainingSettings
 from bot.console.sessions import SESSION_COOKIE
 from bot.db import session_factory
 from tests.console_app.test_console_app import (
-    PASSWORD, PHRASE, SECRET, ServerThread, build_tracker_db, csrf_of, free_port, get,
+    PASSWORD, PHRASE, SECRET, ServerThread, console_files, csrf_of, free_port, get,
     logged_in, login, nlu_digest, post,
 )
 from tests.console_models import domain_text, write_project
@@ -82,15 +81,7 @@ def env(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     root = tmp_path_factory.mktemp("console_permissions")
-    nlu_dir = root / "data" / "nlu"
-    shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
-    domain_path = root / "domain.yml"
-    shutil.copy(PROJECT_ROOT / "domain.yml", domain_path)
-    db_url = f"sqlite:///{root / 'console.db'}"
-    db = session_factory(db_url)
-    for role in ("reviewer", "trainer", "admin"):
-        accounts.create_user(db, role, PASSWORD, role)
-    tracker = build_tracker_db(root / "tracker.db")
+    nlu_dir, domain_path, db_url, db, tracker = console_files(root)
 
     tiny = write_project(root / "tiny")
     heldout = root / "heldout"

@@ -76,7 +76,7 @@ def test_finetune_argv(tmp_path):
     assert argv == [
         "/venv/bin/rasa", "train", "--data", str(tmp_path / "data" / "nlu"),
         str(tmp_path / "data" / "rules"), "--config", str(tmp_path / "c.yml"),
-        "--domain", str(tmp_path / "d.yml"), "--out", str(tmp_path / "models"),
+        "--domain", str(tmp_path / "d.yml"), "--out", str(tmp_path / "models"), "--skip-validation",
         "--finetune", str(live), "--epoch-fraction", "0.2",
     ]
     full = build_argv(TrainingPlan("full", "…"), settings)

@@ -11,7 +11,6 @@ import shutil
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests

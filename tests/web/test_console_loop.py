@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import uuid
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher

@@ -56,10 +56,12 @@ def register(app: Sanic, web: Web) -> None:
         try:
             if action == "assign":
                 await asyncio.to_thread(training_data.add_example, console.nlu_dir, intent, text,
-                                        domain_path=console.domain_path)
+                                        domain_path=console.domain_path,
+                                        heldout_dir=console.heldout_dir)
             elif action == "out_of_scope":
                 await asyncio.to_thread(training_data.mark_out_of_scope, console.nlu_dir, text,
-                                        domain_path=console.domain_path)
+                                        domain_path=console.domain_path,
+                                        heldout_dir=console.heldout_dir)
         except training_data.TrainingDataError as error:
             return await render_inbox(user, token, str(error), 400)
         try:

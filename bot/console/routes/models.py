@@ -26,6 +26,13 @@ def register(app: Sanic, web: Web) -> None:
     def pipeline() -> Optional[Pipeline]:
         return console.pipeline
 
+    async def admit(request: Request, permission: Permission, check_csrf: bool = True):
+        """(refusal, user, token, pipeline): refusal is None when the request may go ahead."""
+        refusal, user, token = await web.guard(request, permission, check_csrf=check_csrf)
+        if refusal is None and pipeline() is None:
+            refusal = web.forbidden(user, token, NO_PIPELINE)
+        return refusal, user, token, pipeline()
+
     async def render(user: StaffAccount, token: str, message: Optional[str] = None,
                      status: int = 200) -> HTTPResponse:
         pipe = pipeline()
@@ -73,12 +80,9 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/models/retrain")
     async def retrain(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.RETRAIN, check_csrf=True)
+        refusal, user, token, pipe = await admit(request, Permission.RETRAIN)
         if refusal is not None:
             return refusal
-        pipe = pipeline()
-        if pipe is None:
-            return web.forbidden(user, token, NO_PIPELINE)
         try:
             run = await pipe.start_retrain(user.username)
         except TrainingBusy as busy:
@@ -88,22 +92,18 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/models/cancel")
     async def cancel(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.RETRAIN, check_csrf=True)
+        refusal, user, token, pipe = await admit(request, Permission.RETRAIN)
         if refusal is not None:
             return refusal
-        pipe = pipeline()
-        if pipe is not None and await pipe.cancel():
+        if await pipe.cancel():
             await web.record(user, "model_retrain_cancel", None, request)
         return redirect("/models", status=303)
 
     @app.post("/models/evaluate")
     async def evaluate(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.RETRAIN, check_csrf=True)
+        refusal, user, token, pipe = await admit(request, Permission.RETRAIN)
         if refusal is not None:
             return refusal
-        pipe = pipeline()
-        if pipe is None:
-            return web.forbidden(user, token, NO_PIPELINE)
         filename = form_field(request, "model", 255)
         try:
             await pipe.start_evaluation(filename)
@@ -114,12 +114,9 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/models/activate")
     async def activate(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.ACTIVATE_MODEL, check_csrf=True)
+        refusal, user, token, pipe = await admit(request, Permission.ACTIVATE_MODEL)
         if refusal is not None:
             return refusal
-        pipe = pipeline()
-        if pipe is None:
-            return web.forbidden(user, token, NO_PIPELINE)
         filename = form_field(request, "model", 255)
         try:
             previous, kind = await pipe.activate(filename, user.username)
