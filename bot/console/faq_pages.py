@@ -51,6 +51,9 @@ def _add_form(csrf: str, typed: Mapping[str, str]) -> str:
     return (
         '<section class="card" aria-labelledby="new-faq"><h2 id="new-faq" style="font-size:1.15rem;margin-top:0">新增常见问题</h2>'
         '<form method="post" action="/faq/add">' + _hidden(csrf) +
+        (f'<input type="hidden" name="from_inbox" value="{_e(typed["from_inbox"])}">'
+         '<p class="meta">来自待处理消息：保存后这条消息会离开待处理列表。</p>'
+         if typed.get("from_inbox") else "") +
         '<p><label for="key">问题标识</label><br>'
         f'<input id="key" name="key" required maxlength="41" value="{_e(typed.get("key", ""))}" '
         'aria-describedby="key-hint"><br>'

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from urllib.parse import urlencode
 from typing import Any, Iterable, Optional, Sequence
 
 from bot.console.audit import AuditRecord
@@ -158,6 +159,8 @@ def _group_card(index: int, group: InboxGroup, intents: Sequence[str], csrf: str
             f'<form class="inline" method="post" action="/inbox/decide">{hidden}'
             '<button class="secondary" type="submit" name="action" value="out_of_scope">不属于服务范围</button>'
             '<button class="secondary" type="submit" name="action" value="dismiss">忽略</button></form>'
+            f'<p class="meta">不是已有的业务？<a href="/faq?{_e(urlencode({"text": group.text}))}">'
+            '作为新的常见问题（写上回答）</a></p>'
         )
     parts.append("</section>")
     return "".join(parts)

@@ -106,3 +106,24 @@ def test_validation_errors_are_shown_with_what_was_typed(console):
     response = post(trainer, base + "/faq/example", {"key": "no_such", "text": "随便问问", "csrf": csrf})
     assert response.status_code == 400 and "no_such" in response.text
     assert nlu_digest(nlu_dir) == before
+
+
+def test_an_inbox_message_becomes_a_new_faq_and_leaves_the_inbox(console):
+    """The inbox's "new intent" path: a question no intent covers becomes a FAQ with an answer."""
+    from urllib.parse import quote
+
+    from tests.console_app.test_console_app import PHRASE
+
+    base, nlu_dir = console["base"], console["nlu_dir"]
+    reviewer = logged_in(base, "reviewer")
+    inbox = get(reviewer, base + "/inbox").text
+    link = f'/faq?text={quote(PHRASE)}'
+    assert f'href="{link}"' in inbox
+    page = get(reviewer, base + link).text
+    assert f'name="from_inbox" value="{PHRASE}"' in page and f"\n{PHRASE}\n</textarea>" in page
+    response = post(reviewer, base + "/faq/add", {
+        "key": "card_pickup", "examples": f"{PHRASE}\n卡做好了去哪里领", "from_inbox": PHRASE,
+        "answer": "一般在办理网点领取（示例内容，以窗口最新要求为准）", "csrf": csrf_of(page)})
+    assert response.status_code == 303 and response.headers["Location"] == "/inbox"
+    assert "- intent: faq/card_pickup\n" in faq_file(nlu_dir).read_text(encoding="utf-8")
+    assert PHRASE not in get(reviewer, base + "/inbox").text

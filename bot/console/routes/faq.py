@@ -8,7 +8,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from bot.console import faq, faq_pages, training_data
+from bot.console import decisions, faq, faq_pages, training_data
 from bot.console.accounts import StaffAccount
 from bot.console.roles import Permission, allows
 from bot.console.web import Web, form_field, nav
@@ -37,7 +37,10 @@ def register(app: Sanic, web: Web) -> None:
         refusal, user, token = await web.guard(request, Permission.VIEW_INBOX, check_csrf=False)
         if refusal is not None:
             return refusal
-        return await render(user, token)
+        # From the inbox's "作为新的常见问题": the phrasing pre-filled as the first question.
+        phrasing = (request.args.get("text") or "")[:training_data.MAX_EXAMPLE_CHARS]
+        typed = {"examples": phrasing + "\n", "from_inbox": phrasing} if phrasing.strip() else None
+        return await render(user, token, typed=typed)
 
     @app.post("/faq/add")
     async def faq_add(request: Request) -> HTTPResponse:
@@ -46,7 +49,8 @@ def register(app: Sanic, web: Web) -> None:
             return refusal
         typed = {"key": form_field(request, "key", 100).strip(),
                  "examples": form_field(request, "examples", EXAMPLES_FIELD_CHARS),
-                 "answer": form_field(request, "answer", ANSWER_FIELD_CHARS)}
+                 "answer": form_field(request, "answer", ANSWER_FIELD_CHARS),
+                 "from_inbox": form_field(request, "from_inbox")}
         examples = [line.strip() for line in typed["examples"].splitlines() if line.strip()]
         try:
             added = await asyncio.to_thread(faq.add_faq, console.nlu_dir, typed["key"], examples,
@@ -55,6 +59,14 @@ def register(app: Sanic, web: Web) -> None:
             return await render(user, token, str(error), 400, typed=typed)
         await web.record(user, "faq_add", {"key": added.key, "examples": added.examples,
                                            "answer": added.answer}, request)
+        origin = typed["from_inbox"]
+        if origin and decisions.key_of(origin) in {decisions.key_of(e) for e in added.examples}:
+            try:  # the inbox message became this FAQ's first question: it leaves the inbox
+                await asyncio.to_thread(decisions.record_decision, console.db, origin, "assign",
+                                        added.intent, user.username)
+            except decisions.AlreadyDecided:
+                pass
+            return redirect("/inbox", status=303)
         return redirect("/faq", status=303)
 
     @app.post("/faq/example")
