@@ -156,6 +156,10 @@ class Pipeline:
 
     async def plan(self) -> TrainingPlan:
         live, _ = await self.live_model_or_error()
+        return await self.plan_for(live)
+
+    async def plan_for(self, live: Optional[str]) -> TrainingPlan:
+        """The plan against a live model already asked for (one Rasa call per page)."""
         live_path = registry.find_model(self.settings.models_dir, live) if live else None
         return await asyncio.to_thread(plan_training, self.settings.domain_path, live_path,
                                        self.settings.training.data)
@@ -219,9 +223,7 @@ class Pipeline:
             if stamp is not None and stamp.exists():
                 stamp.touch()
             run.step = STEP_EVALUATING
-            comparison = await self.evaluate(model.name)
-            run.live_filename = await self._compared_with(model.name)
-            run.report = await asyncio.to_thread(registry.report_of, self.db, model.name)
+            run.report, run.live_filename, comparison = await self._score(model.name)
             run.comparison = comparison
             run.step = STEP_READY if comparison.allowed else STEP_BLOCKED
         except (EvaluationFailed, RasaUnavailable, TrainingBusy, ActivationRefused, OSError) as error:
@@ -232,16 +234,14 @@ class Pipeline:
         finally:
             run.finished_at = time.monotonic()
 
-    async def _compared_with(self, filename: str) -> Optional[str]:
-        for info in await asyncio.to_thread(self.models):
-            if info.filename == filename:
-                return info.compared_with
-        return None
-
     # --- evaluate ---------------------------------------------------------------------
 
     async def evaluate(self, filename: str) -> Comparison:
         """Score `filename` (and the live model, if not scored yet) and store the verdict."""
+        return (await self._score(filename))[2]
+
+    async def _score(self, filename: str) -> tuple[Report, Optional[str], Comparison]:
+        """`evaluate`, also returning the report and the live model it was compared with."""
         path = registry.find_model(self.settings.models_dir, filename)
         if path is None:
             raise ActivationRefused(f"没有找到模型 {filename}")
@@ -266,7 +266,7 @@ class Pipeline:
             compared = live if live_path else None
         await asyncio.to_thread(registry.record_evaluation, self.db, filename, report, compared,
                                 comparison)
-        return comparison
+        return report, compared, comparison
 
     async def start_evaluation(self, filename: str) -> None:
         """Score a model in the background (one at a time, never during a retrain)."""

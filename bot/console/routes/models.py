@@ -39,7 +39,7 @@ def register(app: Sanic, web: Web) -> None:
         if pipe is None:
             return web.forbidden(user, token, NO_PIPELINE)
         live, live_error = await pipe.live_model_or_error()
-        plan = await pipe.plan()
+        plan = await pipe.plan_for(live)
         models = await asyncio.to_thread(pipe.models)
         history = await asyncio.to_thread(registry.activations, console.db, 20)
         run = pipe.run.status() if pipe.run else None
