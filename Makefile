@@ -59,10 +59,15 @@ $(WEB_PAGE): web/node_modules/.installed $(WEB_SOURCES)
 
 web: $(WEB_PAGE) ## build the web chat page (web/ → web/dist, served at /chat/)
 
-browser: ## Debian's chromium (and CJK fonts) for the browser tests, installed once
-	@command -v chromium >/dev/null || { \
+browser: ## Debian's chromium and a CJK font for the browser tests, each installed when missing
+	@missing=""; \
+	command -v chromium >/dev/null || missing="chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk fontconfig"; \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
+	  echo "installing$$missing (Debian packages)"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 $(MODEL_STAMP): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(RASA) train --data $(TRAIN_DATA) --out models

@@ -12,6 +12,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 import socketio
 
+from tests.web.proxy import CuttableProxy
+
 pytestmark = pytest.mark.e2e
 
 
@@ -118,29 +120,36 @@ def test_resent_message_is_processed_once_and_reload_returns_the_same_history(st
 
 
 def test_reply_produced_while_offline_arrives_after_reconnect(stack):
+    """The page sends, then loses the downlink before any reply can reach it (certain, not timed)."""
+    proxy = CuttableProxy(int(stack.rasa_url.rsplit(":", 1)[1]))
+
     async def scenario():
-        page = Page(stack.rasa_url)
+        page = Page(proxy.url)
         await page.open()
         await page.say("你好")
         last_seen = max(m["ts"] for m in page.merged())
         bots_before = stack.count_events(page.session_id, "bot")
-        # The page goes offline right after sending; the reply is produced meanwhile.
+        batches_before = len(page.batches)
+        proxy.mute_downstream()  # offline from here: the message still leaves, nothing comes back
         await page.sio.emit("user_uttered", {"session_id": page.session_id, "message": "身份证过期了怎么换",
                                              "client_id": "offline-0000001"})
-        await asyncio.sleep(0.05)  # the packet leaves; the reply takes longer than this
-        await page.close()
-        received_before_close = [m["text"] for b in page.batches[2:] for m in b]
         await page.wait(lambda: stack.count_events(page.session_id, "bot") > bots_before)
+        received_while_offline = [m["text"] for b in page.batches[batches_before:] for m in b]
+        await page.close()
         back = Page(stack.rasa_url)
         await back.open(session_id=page.session_id, last_seen=last_seen)
         await back.close()
-        return back, received_before_close
+        return back, received_while_offline
 
-    back, received_before_close = run(scenario())
-    assert not any("居民身份证" in t for t in received_before_close)  # really produced offline
+    try:
+        back, received_while_offline = run(scenario())
+    finally:
+        proxy.close()
+    assert received_while_offline == []
     messages = back.merged()
     assert messages[0]["role"] == "user" and messages[0]["text"] == "身份证过期了怎么换"
-    assert any(m["role"] == "bot" and "居民身份证" in m["text"] for m in messages)
+    answers = [m for m in messages if m["role"] == "bot" and "居民身份证" in m["text"]]
+    assert len(answers) == 1  # arrives once
 
 
 def test_button_display_is_kept_and_personal_data_masked(stack):

@@ -3,6 +3,8 @@
 This is how the tests drop the connection for real: open sockets are closed and new ones
 are refused while the link is down, exactly what a phone losing signal looks like to
 both ends. Playwright's offline emulation does not close open WebSockets.
+:meth:`mute_downstream` is the other half of going offline: what the client sends still
+arrives, but nothing the server sends back reaches it, however fast the server is.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ class CuttableProxy:
         self.port = self._listener.getsockname()[1]
         self._up = threading.Event()
         self._up.set()
+        self._muted = threading.Event()
         self._lock = threading.Lock()
         self._open: List[socket.socket] = []
         self._stopped = False
@@ -46,16 +49,17 @@ class CuttableProxy:
                 continue
             with self._lock:
                 self._open += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, downstream in ((client, upstream, False), (upstream, client, True)):
+                threading.Thread(target=self._pipe, args=(a, b, downstream), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, downstream: bool) -> None:
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                if downstream and self._muted.is_set():
+                    continue  # lost on the way to the client
                 sink.sendall(data)
         except OSError:
             pass
@@ -77,6 +81,10 @@ class CuttableProxy:
                 s.close()
             except OSError:
                 pass
+
+    def mute_downstream(self) -> None:
+        """From now on the server's bytes are dropped before they reach any client."""
+        self._muted.set()
 
     def restore(self) -> None:
         self._up.set()
