@@ -5,11 +5,16 @@ import { shownText, stripButtonLines } from "../messages.js";
 import { RichText } from "../text.jsx";
 import { ServiceCard } from "./ServiceCard.jsx";
 
+const PIN_AT_MOST = 3;
+
 function MessageItem({ m, active, latest, elder, connected, canSpeak, onButton, onSpeak, onRetry }) {
   const isUser = m.role === "user";
   const isCard = !isUser && m.custom && m.custom.type === "service_card" && m.custom.service;
   // In elder mode the big buttons replace the option lines of the text.
   const text = elder ? stripButtonLines(shownText(m), m.buttons) : shownText(m);
+  // Elder mode shows a tall latest reply from its top; a short choice under it (确认提交 / 修改)
+  // stays pinned at the bottom of the screen so someone who only taps never has to scroll.
+  const pinned = elder && active && latest && m.buttons.length > 0 && m.buttons.length <= PIN_AT_MOST;
   const cls = ["Message", isUser ? "right" : "left"];
   if (latest) cls.push("is-latest");
   if (m.pending) cls.push("is-pending");
@@ -36,7 +41,11 @@ function MessageItem({ m, active, latest, elder, connected, canSpeak, onButton, 
             </button>
           ) : null}
           {m.buttons.length ? (
-            <div className="Message-buttons" role="group" aria-label={active ? "请选择" : "已过期的选项"}>
+            <div
+              className={pinned ? "Message-buttons is-pinned" : "Message-buttons"}
+              role="group"
+              aria-label={active ? "请选择" : "已过期的选项"}
+            >
               {m.buttons.map((b, i) => (
                 <Button key={i} className="OptionBtn" block disabled={!active} onClick={() => onButton(b)}>
                   {b.title}
