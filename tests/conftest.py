@@ -94,3 +94,20 @@ def stack(tmp_path_factory, catalogue_db_url, wechat_api):
 def sender() -> str:
     """A fresh conversation id per test."""
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+# -- tiers ---------------------------------------------------------------------------------
+#: Folder → tier, so every test carries exactly one tier marker without repeating it per file.
+_TIER_BY_FOLDER = {"web": "browser", "e2e": "e2e", "console_models": "training"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark each test with its tier: unit, e2e (live servers), training (trains models), browser."""
+    tests_dir = Path(__file__).parent
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(tests_dir).parts
+        tier = _TIER_BY_FOLDER.get(parts[0]) if len(parts) > 1 else None
+        if tier is None and item.get_closest_marker("e2e") is None:
+            tier = "unit"
+        if tier and item.get_closest_marker(tier) is None:
+            item.add_marker(getattr(pytest.mark, tier))
