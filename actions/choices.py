@@ -1,16 +1,22 @@
 """Numbered choices: offering them when unsure, and resolving the resident's pick."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.district_memory import DistrictChange, district_change
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from actions.service_answer import answer_service, resolve_district, show_hall
 from bot import choices, replies
+from bot.families import Family, family_for_intent
+from bot.text import normalize
 
+#: A reply this short (or a number) answers a pending numbered question whatever NLU thought
+#: of it ("两", "二号", "选二" come as nlu_fallback): the same matcher as inside flows.
+SHORT_REPLY_CHARS = 6
 #: A service is offered when its confidence reaches this floor and this share of the best.
 MIN_CHOICE_CONFIDENCE = 0.05
 MIN_SHARE_OF_BEST = 0.4
@@ -43,19 +49,74 @@ async def offer_services(dispatcher: CollectingDispatcher, service_ids: List[str
     return [SlotSet("pending_choice", {"kind": "service", "options": service_ids, "labels": labels})]
 
 
+async def pending_pick(tracker: Tracker) -> Optional[int]:
+    """Index of the pending option the latest message picks, by number, name or alias."""
+    pending = tracker.get_slot("pending_choice") or {}
+    options = list(pending.get("options") or [])
+    if not options:
+        return None
+    aliases = await _aliases(pending.get("kind"), options)
+    return choices.pick_option(tracker.latest_message.get("text") or "", pending.get("labels") or options, aliases)
+
+
+async def _aliases(kind: Optional[str], options: List[str]) -> List[List[str]]:
+    """The catalogue's other names for the options (芜湖县 for 湾沚区, 社保卡 for 社会保障卡申领)."""
+    if kind == "district":
+        found = {d.id: d.aliases for d in await run_blocking(catalogue().districts)}
+    else:
+        found = {s.id: s.aliases for s in await run_blocking(catalogue().service_summaries)}
+    return [list(found.get(option, ())) for option in options]
+
+
+async def resolve_pick(dispatcher: CollectingDispatcher, tracker: Tracker, index: int) -> List[EventType]:
+    pending = tracker.get_slot("pending_choice") or {}
+    picked = list(pending.get("options") or [])[index]
+    if pending.get("kind") == "district":
+        return await _use_district(dispatcher, tracker, picked)
+    return await answer_service(dispatcher, tracker, picked)
+
+
 class ActionClarify(GuardedAction):
-    """nlu_fallback: offer the likeliest services as numbered choices, or ask again."""
+    """nlu_fallback: offer the likeliest services as numbered choices, or ask again.
+
+    An ``ask_family_*`` intent (bot/families.py) offers its family's services instead.
+    """
 
     def name(self) -> str:
         return "action_clarify"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[str, Any]) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if choices.parse_number(text) is not None or len(normalize(text)) <= SHORT_REPLY_CHARS:
+            index = await pending_pick(tracker)  # a short reply to the last numbered question
+            if index is not None:
+                return await resolve_pick(dispatcher, tracker, index)
+        change = await district_change(tracker)
+        family = family_for_intent((tracker.latest_message.get("intent") or {}).get("name"))
+        if family is not None:
+            return await _offer_family(dispatcher, tracker, family, change)
+        if change is not None:
+            dispatcher.utter_message(text=change.text())
         candidates = candidate_services(tracker.latest_message.get("intent_ranking") or [])
         if not candidates:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
             return [SlotSet("pending_choice", None)]
         return await offer_services(dispatcher, candidates, replies.CLARIFY, replies.CLARIFY_TAIL)
+
+
+async def _offer_family(dispatcher: CollectingDispatcher, tracker: Tracker, family: Family,
+                        change: DistrictChange | None) -> list[EventType]:
+    """The family's services as numbered choices, after confirming a newly named district.
+
+    "我搬到无为了" just after the district question answers that question instead.
+    """
+    pending = tracker.get_slot("pending_choice") or {}
+    if change is not None and family.answers_district and pending.get("kind") == "district":
+        return await _use_district(dispatcher, tracker, change.now.id)
+    if change is not None:
+        dispatcher.utter_message(text=change.text())
+    return await offer_services(dispatcher, list(family.services), family.prompt, family.tail)
 
 
 class ActionResolveChoice(GuardedAction):
@@ -71,14 +132,11 @@ class ActionResolveChoice(GuardedAction):
         if not options:
             dispatcher.utter_message(text=replies.NO_PENDING_CHOICE)
             return []
-        index = choices.pick_option(tracker.latest_message.get("text") or "", pending.get("labels") or options)
+        index = await pending_pick(tracker)
         if index is None:
             dispatcher.utter_message(text=replies.OUT_OF_RANGE.format(n=len(options)))
             return []
-        picked = options[index]
-        if pending.get("kind") == "district":
-            return await _use_district(dispatcher, tracker, picked)
-        return await answer_service(dispatcher, tracker, picked)
+        return await resolve_pick(dispatcher, tracker, index)
 
 
 async def _use_district(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -86,11 +144,16 @@ async def _use_district(dispatcher: CollectingDispatcher, tracker: Tracker,
     districts = {d.id: d for d in await run_blocking(catalogue().districts)}
     district = districts[district_id]
     events: List[EventType] = [SlotSet("district", district.name), SlotSet("pending_choice", None)]
+    change = await district_change(tracker)
+    replaced = change is not None and change.before is not None and change.now.id == district_id
     service_id = tracker.get_slot("current_service")
     if service_id:
+        if replaced:  # a first district shows in the hall's answer
+            dispatcher.utter_message(text=change.text())
         await show_hall(dispatcher, service_id, district)
     else:
-        dispatcher.utter_message(text=f"好的，记住了，您在{district.name}。" + replies.NO_PENDING_CHOICE)
+        remembered = change.text() if replaced else f"好的，记住了，您在{district.name}。"
+        dispatcher.utter_message(text=remembered + replies.NO_PENDING_CHOICE)
     return events
 
 

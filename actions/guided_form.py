@@ -1,10 +1,13 @@
 """Guided applications and appointments: the Rasa form `guided_form` around bot/flows.
 
 The form has one slot, `flow_done`, that takes every answer as text; this module's
-validation action hands it to the flow engine with the control command the intent
-names (上一步, 重新填, 不办了, 再说一遍, 帮助, 确认), answers service questions asked in
-the middle (then "我们继续：…"), and submits on confirmation. The ask action asks the
-engine's current question, one per message, with numbered buttons.
+validation action hands it to the flow engine with the command the intent names (上一步,
+重新填, 不办了, 再说一遍, 帮助, 确认, 转人工, 菜单/你好/another request) and whether NLU is
+confident the message means something else. The engine decides whether it is an answer
+(bot/flows/engine.py, one rule for every step); a message that is not (an *aside*) is
+answered here (a service, a FAQ, the likely services) and the question comes again
+after "我们继续：". Confirmation submits. The ask action asks the engine's current
+question, one per message, with numbered buttons.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import asyncio
 import logging
 import uuid
 from functools import partial
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,9 +23,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.runtime import GuardedAction, run_blocking, service_id_from_intent
-from actions.service_answer import answer_service
+from actions.choices import candidate_services
+from actions.progress import RECORD_INTENTS, plan_records
+from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
+from actions.service_answer import answer_service, resolve_district
 from bot import replies
+from bot.families import family_for_intent
 from bot.flows import engine
 from bot.flows.catalogue import APPLICATION_FLOWS, APPOINTMENT_FLOW, FlowContext, flow_context
 from bot.flows.drafts import delete_draft, load_draft, purge_expired, save_draft
@@ -39,9 +45,70 @@ COMMANDS = {
     "affirm": engine.Command.AFFIRM,
     "deny": engine.Command.DENY,
 }
-#: A service question in the middle of a flow is answered when NLU is this sure of it
-#: and the text is not a valid answer to the current question.
+#: Requests that are commands inside a flow when NLU is DIGRESSION_CONFIDENCE sure (exact
+#: command words such as 转人工 and 菜单 come with 1.0 from bot/nlu/commands.py).
+GLOBAL_COMMANDS = {
+    "human_handoff": engine.Command.HANDOFF,
+    **dict.fromkeys(("greet", "goodbye", "book_appointment", "start_application", "check_progress",
+                     "cancel_appointment"), engine.Command.MENU),
+}
+#: From this confidence a message NLU reads as a service question, a FAQ or chit-chat
+#: "means something else": free text that only might be an answer (a name) is not taken.
 DIGRESSION_CONFIDENCE = 0.7
+#: A question that is not an answer is answered with the service NLU names from this
+#: confidence on; below it the likely services are named.
+ANSWER_CONFIDENCE = 0.5
+_NOT_ANSWERS = ("faq", "out_of_scope", "thank")
+
+
+def read_intent(intent: Dict[str, Any]) -> Tuple[Optional[engine.Command], bool]:
+    """(the command the intent names, whether NLU is sure the message means something else)."""
+    name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
+    sure = confidence >= DIGRESSION_CONFIDENCE
+    command = COMMANDS.get(name) or (GLOBAL_COMMANDS.get(name) if sure else None)
+    elsewhere = sure and (name in _NOT_ANSWERS or service_id_from_intent(name) is not None
+                          or family_for_intent(name) is not None)
+    return command, elsewhere
+
+
+async def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer a question asked in the middle of a flow; False when there is nothing to say."""
+    intent = tracker.latest_message.get("intent") or {}
+    name, confidence = intent.get("name"), intent.get("confidence") or 0.0
+    service_id = service_id_from_intent(name)
+    if service_id and confidence >= ANSWER_CONFIDENCE:
+        await answer_service(dispatcher, tracker, service_id, in_flow=True)
+        return True
+    if name == "faq":
+        return _answer_faq(dispatcher, tracker, intent)
+    if name in ("out_of_scope", "thank") and confidence >= ANSWER_CONFIDENCE:
+        dispatcher.utter_message(response=f"utter_{name}")
+        return True
+    family = family_for_intent(name)
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    likely = list(family.services) if family else candidate_services(ranking)
+    if not likely:
+        return False
+    names = await run_blocking(catalogue().service_names, likely)
+    listed = "、".join(names[s] for s in likely if s in names)
+    if not listed:
+        return False
+    dispatcher.utter_message(text=f"您问的可能是：{listed}。可以说得具体一点，比如“{names[likely[0]]}怎么办”，"
+                                  "我会一次告诉您。")
+    return True
+
+
+def _answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, intent: Dict[str, Any]) -> bool:
+    selected = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    texts = [r.get("text") for r in selected.get("responses") or [] if r.get("text")]
+    if texts:
+        dispatcher.utter_message(text=texts[0])
+        return True
+    key = intent.get("full_retrieval_intent_name") or selected.get("intent_response_key")
+    if not key:
+        return False
+    dispatcher.utter_message(response=f"utter_{key}")
+    return True
 
 
 def raw_text(tracker: Tracker) -> str:
@@ -102,8 +169,20 @@ class ActionStartFlow(GuardedAction):
         prefill: Dict[str, Any] = {}
         if intent == "book_appointment":
             flow_name = APPOINTMENT_FLOW
+            # What the conversation already said is taken over, named, and 上一步 reaches it.
             if current:
                 prefill["service"] = current
+            district = await resolve_district(tracker)
+            if district is not None:
+                prefill["district"] = district.id
+        elif intent in RECORD_INTENTS:  # 查进度 / 取消预约: actions/progress.py decides
+            plan = await run_blocking(partial(plan_records, await context(), intent=intent,
+                                              sender_id=tracker.sender_id, text=raw_text(tracker)))
+            for note in plan.notes:
+                dispatcher.utter_message(text=note)
+            if plan.flow is None:
+                return []
+            flow_name, prefill = plan.flow, plan.prefill
         elif current in APPLICATION_FLOWS and (intent != "affirm" or tracker.get_slot("offered_flow") == current):
             flow_name = current
         else:
@@ -111,7 +190,7 @@ class ActionStartFlow(GuardedAction):
             return []
         ctx = await context()
         await run_blocking(purge_expired, ctx.sessions)  # abandoned drafts keep nothing for long
-        outcome = engine.start(ctx.build(flow_name), prefill)
+        outcome = engine.start(ctx.build(flow_name, sender_id=tracker.sender_id), prefill)
         for message in outcome.messages:
             send(dispatcher, message)
         state = {**outcome.state, "instance": uuid.uuid4().hex}
@@ -132,7 +211,8 @@ class ActionAskFlowDone(GuardedAction):
         state = await load_state(ctx, tracker)
         if not state:
             return []
-        send(dispatcher, await run_blocking(engine.question, ctx.build(state["flow"]), state))
+        send(dispatcher, await run_blocking(engine.question, ctx.build(state["flow"], sender_id=tracker.sender_id),
+                                            state))
         if state.get("prefix"):
             await store_state(ctx, tracker, {**state, "prefix": ""})
         return []
@@ -169,15 +249,16 @@ class ValidateGuidedForm(FormValidationAction):
             send(dispatcher, engine.Message(state["done_text"]))
             return {"flow_done": "submitted", "flow_state": None}
         intent = tracker.latest_message.get("intent") or {}
-        flow = ctx.build(state["flow"])
+        flow = ctx.build(state["flow"], sender_id=tracker.sender_id)
         text = raw_text(tracker)
-        digression = service_id_from_intent(intent.get("name"))
-        if (digression and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
-                and not await run_blocking(engine.accepts, flow, state, text)):
-            await answer_service(dispatcher, tracker, digression, in_flow=True)
-            await store_state(ctx, tracker, {**state, "prefix": "我们继续：\n"})
+        command, elsewhere = read_intent(intent)
+        outcome = await run_blocking(partial(engine.handle, flow, state, text, command, elsewhere=elsewhere))
+        if outcome.aside:  # a question, not an answer: nothing stored, answered, asked again
+            if not await answer_aside(dispatcher, tracker):
+                for message in outcome.messages:
+                    send(dispatcher, message)
+            await store_state(ctx, tracker, outcome.state)
             return {"flow_done": None}
-        outcome = await run_blocking(engine.handle, flow, state, text, COMMANDS.get(intent.get("name")))
         for message in outcome.messages:
             send(dispatcher, message)
         if outcome.cancelled:

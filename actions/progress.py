@@ -1,77 +1,75 @@
-"""查进度 and 取消预约: a resident sees and changes only their own applications and bookings.
+"""查进度 and 取消预约: what happens when a resident asks, before any flow starts.
 
-Everything is tied to the conversation's sender id, so nobody can read another
-person's application by guessing receipt numbers.
+Both intents go to `action_start_flow` (actions/guided_form.py), which asks
+:func:`plan_records` what to do:
+
+* 查进度 in the conversation that submitted: its applications and bookings, at once.
+  Anywhere else: the `progress_lookup` flow, which asks for the receipt number and the
+  last 4 digits of the ID number or phone before showing anything.
+* 取消预约 with bookings in this conversation: the `cancel_booking` flow; it starts at
+  the summary when there is one booking or when "取消XX的预约" names one, so the
+  resident only confirms. Without any: `cancel_booking_by_number` (number + phone digits).
+* A conversation that used up its tries (bot/records/attempts.py) is refused politely
+  before any question, with 12345 and the hall.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from dataclasses import dataclass, field
+from typing import Any
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.runtime import GuardedAction, run_blocking
 from bot.applications.service import applications_for_sender
-from bot.appointments.service import AppointmentStatus, appointments_for_sender, cancel
-from bot.config import get_settings
-from bot.db import session_factory
+from bot.appointments.service import appointments_for_sender
+from bot.flows import cancel_booking, progress_lookup
+from bot.flows.catalogue import FlowContext
+from bot.records import attempts
+from bot.records.proof import LOCKED_TEXT
+from bot.records.render import records_text
 
-NOTHING_FOUND = ("没有找到您在这个对话里提交的申请或预约。"
-                 "如果是在别的渠道办的，请拨打12345政务服务便民热线，或带身份证到窗口查询。")
-
-
-def _sessions():
-    return session_factory(get_settings().database_url)
-
-
-def _progress_text(sender_id: str) -> str:
-    sessions = _sessions()
-    lines = []
-    for i, app in enumerate(applications_for_sender(sessions, sender_id=sender_id), start=1):
-        latest = app.history[-1]
-        line = f"{i}. {app.kind_name}（受理编号 {app.display}）：{app.status}，{latest.at:%m月%d日 %H:%M}更新"
-        if latest.reason:
-            line += f"，原因：{latest.reason}"
-        lines.append(line)
-    bookings = appointments_for_sender(sessions, sender_id=sender_id)
-    for booking in bookings:
-        lines.append(f"· 预约 {booking.service_name}：{booking.day.month}月{booking.day.day}日 {booking.slot}，"
-                     f"{booking.hall_name}（预约编号 {booking.display}，{booking.status}）")
-    if not lines:
-        return NOTHING_FOUND
-    return "您的办理情况：\n" + "\n".join(lines)
+CHECK_PROGRESS = "check_progress"
+CANCEL_APPOINTMENT = "cancel_appointment"
+RECORD_INTENTS = frozenset({CHECK_PROGRESS, CANCEL_APPOINTMENT})
+NOT_FOUND_NAMED = "没找到您说的那个预约。"
 
 
-def _cancel_latest(sender_id: str) -> str:
-    sessions = _sessions()
-    active = [b for b in appointments_for_sender(sessions, sender_id=sender_id)
-              if b.status == AppointmentStatus.BOOKED.value]
-    if not active:
-        return "您现在没有可以取消的预约。"
-    booking = cancel(sessions, receipt_no=active[0].receipt_no, sender_id=sender_id)
-    text = (f"已取消预约：{booking.service_name}，{booking.day.month}月{booking.day.day}日 {booking.slot}"
-            f"（预约编号 {booking.display}）。")
-    if len(active) > 1:
-        text += f"您还有{len(active) - 1}个预约，需要的话再发一次“取消预约”。"
-    return text
+@dataclass(frozen=True)
+class RecordPlan:
+    """Say `notes`; then start `flow` (with `prefill`) unless it is None."""
+
+    notes: tuple[str, ...] = ()
+    flow: str | None = None
+    prefill: dict[str, Any] = field(default_factory=dict)
 
 
-class ActionCheckProgress(GuardedAction):
-    def name(self) -> Text:
-        return "action_check_progress"
-
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=await run_blocking(_progress_text, tracker.sender_id))
-        return []
+def plan_records(ctx: FlowContext, *, intent: str, sender_id: str, text: str) -> RecordPlan:
+    """What 查进度 / 取消预约 does in this conversation (blocking: call from a worker thread)."""
+    if intent == CHECK_PROGRESS:
+        return _plan_progress(ctx, sender_id)
+    return _plan_cancel(ctx, sender_id, text)
 
 
-class ActionCancelAppointment(GuardedAction):
-    def name(self) -> Text:
-        return "action_cancel_appointment"
+def _refused_or(ctx: FlowContext, sender_id: str, flow: str) -> RecordPlan:
+    if attempts.is_locked(ctx.sessions, sender_id=sender_id):
+        return RecordPlan(notes=(LOCKED_TEXT,))
+    return RecordPlan(flow=flow)
 
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=await run_blocking(_cancel_latest, tracker.sender_id))
-        return []
+
+def _plan_progress(ctx: FlowContext, sender_id: str) -> RecordPlan:
+    apps = applications_for_sender(ctx.sessions, sender_id=sender_id)
+    bookings = appointments_for_sender(ctx.sessions, sender_id=sender_id, today=ctx.today)
+    if apps or bookings:
+        return RecordPlan(notes=(records_text(apps, bookings),))
+    return _refused_or(ctx, sender_id, progress_lookup.FLOW_NAME)
+
+
+def _plan_cancel(ctx: FlowContext, sender_id: str, text: str) -> RecordPlan:
+    bookings = cancel_booking.own_bookings(ctx.sessions, sender_id, ctx.today)
+    if not bookings:
+        return _refused_or(ctx, sender_id, cancel_booking.BY_NUMBER)
+    match = cancel_booking.match_bookings(text, bookings, ctx.services, ctx.today)
+    if len(match.bookings) == 1:
+        return RecordPlan(flow=cancel_booking.FLOW_NAME, prefill={cancel_booking.BOOKING: match.bookings[0].receipt_no})
+    if match.named and not match.bookings:  # "取消XX的预约" but no XX here: show what there is
+        return RecordPlan(notes=(NOT_FOUND_NAMED,), flow=cancel_booking.FLOW_NAME)
+    if len(bookings) == 1 and not match.named:
+        return RecordPlan(flow=cancel_booking.FLOW_NAME, prefill={cancel_booking.BOOKING: bookings[0].receipt_no})
+    return RecordPlan(flow=cancel_booking.FLOW_NAME)

@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.district_memory import district_change
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from bot import choices, replies
 from bot.catalogue.render import render_hall_answer, render_service_answer, service_card
@@ -25,12 +26,29 @@ async def resolve_district(tracker: Tracker) -> Optional[DistrictView]:
     return await run_blocking(catalogue().find_district, str(value))
 
 
-async def ask_district(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
-    """Ask for the district with numbered choices; returns the pending-choice value."""
+#: Tapping it sends "办理", which starts the service's guided flow (bot/nlu/commands.py).
+START_BUTTON = {"title": "办理", "payload": "办理"}
+
+
+def offer_flow(dispatcher: CollectingDispatcher) -> None:
+    """"回复“办理”" always comes with a 办理 button, for residents who only tap."""
+    dispatcher.utter_message(text=replies.ONLINE_APPLICATION_HINT, buttons=[START_BUTTON])
+
+
+async def ask_district(dispatcher: CollectingDispatcher, *, with_flow: bool = False) -> Dict[str, Any]:
+    """Ask for the district with numbered choices; returns the pending-choice value.
+
+    With a flow to offer, the 办理 hint and button join this message: only the latest
+    message's buttons can be tapped in the web chat, and WeChat numbers them after the districts.
+    """
     districts = await run_blocking(catalogue().districts)
     labels = [d.name for d in districts]
-    dispatcher.utter_message(text=replies.ASK_DISTRICT + "\n" + choices.numbered(labels),
-                             buttons=choices.buttons(labels))
+    text = replies.ASK_DISTRICT + "\n" + choices.numbered(labels)
+    buttons = choices.buttons(labels)
+    if with_flow:
+        text += "\n" + replies.ONLINE_APPLICATION_HINT
+        buttons.append(START_BUTTON)
+    dispatcher.utter_message(text=text, buttons=buttons)
     return {"kind": "district", "options": [d.id for d in districts], "labels": labels}
 
 
@@ -55,18 +73,23 @@ async def answer_service(
         hall = await run_blocking(repo.hall_for, district.id, service.hall_type)
     related = await run_blocking(repo.service_names, list(service.related))
     related_names = [related[r] for r in service.related if r in related]
+    change = None if in_flow else await district_change(tracker)
+    if change is not None and change.before is not None:  # a first district shows in the answer
+        dispatcher.utter_message(text=change.text())
     dispatcher.utter_message(text=render_service_answer(service, hall, related_names),
                              service_card=service_card(service, hall))
     if in_flow:
         return []
     events: List[EventType] = [SlotSet("current_service", service.id),
                                SlotSet("offered_flow", service.id if service.id in ONLINE_FLOWS else None)]
-    if service.id in ONLINE_FLOWS:
-        dispatcher.utter_message(text=replies.ONLINE_APPLICATION_HINT)
+    asks_district = service.needs_hall and district is None
+    if service.id in ONLINE_FLOWS and not asks_district:
+        offer_flow(dispatcher)
     if district is not None:
         events.append(SlotSet("district", district.name))
-    if service.needs_hall and district is None:
-        events.append(SlotSet("pending_choice", await ask_district(dispatcher)))
+    if asks_district:
+        events.append(SlotSet("pending_choice",
+                              await ask_district(dispatcher, with_flow=service.id in ONLINE_FLOWS)))
     else:
         events.append(SlotSet("pending_choice", None))
     return events
@@ -83,6 +106,8 @@ async def show_hall(
         dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE)
         return
     dispatcher.utter_message(text=render_hall_answer(service, hall))
+    if service_id in ONLINE_FLOWS:
+        offer_flow(dispatcher)
 
 
 class ActionAnswerService(GuardedAction):

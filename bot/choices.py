@@ -1,12 +1,14 @@
 """Understanding a numbered choice the way residents type or say it.
 
-"1", "１", "一", "第一个", "1号", "选2", "就第三个吧" all pick an option; so does the
-option's own text ("镜湖区", "社会保障卡申领").
+"1", "１", "一", "两", "第一个", "1号", "二号", "选2", "选二", "就第三个吧" all pick an option;
+so does the option's own text ("镜湖区", "社会保障卡申领"), part of it ("邮寄"), or one of
+its aliases: meaning words ("丢了" for 丢失) and other names (芜湖县 for 湾沚区). The same
+matcher serves the numbered questions inside guided flows and outside them.
 """
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from bot.text import normalize
 
@@ -36,20 +38,53 @@ def parse_number(text: str) -> Optional[int]:
     return _to_int(match.group(1)) if match else None
 
 
-def pick_option(text: str, options: Sequence[str]) -> Optional[int]:
-    """Zero-based index of the option a reply picks (by number or by its text), or None."""
+def _forms(option: str, aliases: Sequence[str]) -> List[str]:
+    """The option's label, the parts of it between brackets ("丢失（需要挂失）"), and its aliases."""
+    label = normalize(option)
+    parts = [p for p in label.split(",") if p] if "," in label else []
+    return [label, *parts, *(normalize(a) for a in aliases)]
+
+
+def _mentions(text: str, word: str) -> bool:
+    """`word` occurs in `text`, not right after a negation ("不要邮寄" does not pick 邮寄)."""
+    start = text.find(word)
+    while start >= 0:
+        if start == 0 or text[start - 1] not in "不没别非":
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _only(indexes: set) -> Optional[int]:
+    return next(iter(indexes)) if len(indexes) == 1 else None
+
+
+def pick_option(text: str, options: Sequence[str],
+                aliases: Optional[Sequence[Sequence[str]]] = None) -> Optional[int]:
+    """Zero-based index of the option a reply picks, or None.
+
+    In order: a number; the whole reply being an option's label or alias; the longest
+    label or alias the reply mentions (one-character aliases such as "好" only count as
+    the whole reply); a short reply that is part of exactly one option ("邮寄").
+    """
     number = parse_number(text)
     if number is not None:
         return number - 1 if 1 <= number <= len(options) else None
     clean = normalize(text)
     if not clean:
         return None
-    for index, option in enumerate(options):
-        if clean == option or option in clean:
-            return index
-    # A short reply naming part of one option ("邮寄" for "邮寄到家"), if only one fits.
-    partial = [i for i, option in enumerate(options) if len(clean) >= 2 and clean in option]
-    return partial[0] if len(partial) == 1 else None
+    words: List[Tuple[str, int]] = [
+        (form, index) for index, option in enumerate(options)
+        for form in _forms(option, aliases[index] if aliases and index < len(aliases) else ())
+        if form]
+    exact = _only({index for form, index in words if form == clean})
+    if exact is not None:
+        return exact
+    mentioned = [(len(form), index) for form, index in words if len(form) >= 2 and _mentions(clean, form)]
+    if mentioned:
+        longest = max(length for length, _ in mentioned)
+        return _only({index for length, index in mentioned if length == longest})
+    return _only({index for form, index in words if len(clean) >= 2 and clean in form})
 
 
 def numbered(options: Sequence[str]) -> str:

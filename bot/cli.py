@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from bot import cli_applications
+from bot import cli_applications, cli_data
 from bot.catalogue.loader import CatalogueError, load_catalogue, read_catalogue
 from bot.config import get_settings
 from bot.db import session_factory
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--dir", help="catalogue folder")
     check.set_defaults(func=_check)
     cli_applications.register(sub)
+    cli_data.register(sub)
     return parser
 
 

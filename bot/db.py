@@ -1,21 +1,44 @@
-"""Engine and session factories. Nothing connects at import time."""
+"""Engine and session factories. Nothing connects at import time.
+
+The schema is owned by the Alembic revisions in bot/migrations/: :func:`create_schema`
+brings a database to the newest revision (see bot/migrations/runner.py for how a new,
+an old unversioned and a versioned database are each handled).
+"""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+from bot.config import ensure_private_sqlite, sqlite_path
 
 Base = declarative_base()
 
 
+def import_models() -> None:
+    """Register every table on Base.metadata (the migrations compare against all of them)."""
+    import bot.applications.models
+    import bot.appointments.models
+    import bot.catalogue.models
+    import bot.console.decisions
+    import bot.console.models
+    import bot.console.registry
+    import bot.flows.drafts
+    import bot.records.attempts  # noqa: F401
+
+
 def make_engine(url: str) -> Engine:
-    """Build an engine; for SQLite, create the folder and turn on WAL and foreign keys."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    """Build an engine; for SQLite, a private file (0600 in a 0700 folder), WAL and foreign keys.
+
+    secure_delete makes SQLite overwrite deleted rows (purged drafts, re-encrypted
+    values) instead of leaving them readable in free pages of the file.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        ensure_private_sqlite(path)
+    engine = create_engine(url, future=True, hide_parameters=True)  # errors never quote values
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -24,20 +47,30 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
     return engine
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table the application owns (idempotent)."""
-    import bot.catalogue.models  # noqa: F401  (registers tables)
-    import bot.applications.models  # noqa: F401
-    import bot.appointments.models  # noqa: F401
-    import bot.flows.drafts  # noqa: F401
-    import bot.console.models  # noqa: F401
+    """Bring the database to the newest migration (idempotent, safe for processes racing)."""
+    from bot.migrations.runner import migrate
 
-    Base.metadata.create_all(engine)
+    import_models()
+    migrate(engine)
+
+
+def begin_immediate(session: Session) -> None:
+    """On SQLite, take the write lock now (BEGIN IMMEDIATE); a no-op elsewhere.
+
+    Must be the session's first statement: pysqlite begins transactions lazily, so this
+    BEGIN becomes the transaction's start and reads that follow (a limit check) see the
+    latest data with no other writer in between.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=4)

@@ -29,6 +29,10 @@ NO_PENDING_CHOICE = "请问您想办什么事？直接告诉我就行，或者�
 
 OUT_OF_RANGE = "没有这个选项，请回复 1 到 {n} 之间的数字。"
 
+# A message that names a district other than the remembered one says so (issue 20, item 12).
+DISTRICT_REMEMBERED = "好的，记住了，您在{district}。"
+DISTRICT_CHANGED = "好的，记住了，您在{district}（原来是{before}），办理地点按{district}告诉您。"
+
 SERVICE_UNAVAILABLE = "抱歉，系统有点忙，请稍后再试，或拨打12345政务服务便民热线咨询。"
 
 _INPUT_PROBLEMS = {

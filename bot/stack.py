@@ -6,14 +6,15 @@ stack (free ports, temporary tracker store, logs kept for inspection).
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
 
 import requests
 
@@ -26,7 +27,11 @@ QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
 #: so the client always closes first. With Sanic's 5 s default, a pause in Rasa (loading a
 #: model blocks its loop for seconds) let the server close a pooled connection just as Rasa
 #: reused it: "Cannot write to closing transport", a lost reply (tests/e2e/test_model_activation.py).
-ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "75"}
+#: rasa_sdk binds to SANIC_HOST (0.0.0.0 by default): only Rasa on this machine may call it.
+ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "75", "SANIC_HOST": "127.0.0.1"}
+#: Request bodies and websocket frames of every channel (as bot/serve.py and scripts/run.sh); the
+#: Rasa server only: Rasa's own requests to the action server carry whole trackers.
+HTTP_LIMITS_ENV = {"SANIC_REQUEST_MAX_SIZE": "65536", "SANIC_WEBSOCKET_MAX_SIZE": "65536"}
 
 
 def free_port() -> int:
@@ -62,10 +67,12 @@ class Stack:
 
     rasa_url: str
     logs: dict
-    tracker_db: Optional[Path] = None
-    api_token: Optional[str] = None
+    tracker_db: Path | None = None
+    api_token: str | None = None
+    webchat_secret: str | None = None  # signs web chat sessions: tests forge and age tokens with it
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list:
+        """From loopback, so no token is needed; the tracker stores it as "rest:<sender>"."""
         resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
                              json={"sender": sender, "message": text}, timeout=timeout)
         resp.raise_for_status()
@@ -75,7 +82,11 @@ class Stack:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))
 
     def count_events(self, sender: str, type_name: str) -> int:
-        """How many events of a type ("user", "bot"…) the tracker store holds for a sender."""
+        """How many events of a type ("user", "bot"…) the tracker store holds for a conversation.
+
+        ``sender`` is the stored id: "rest:<sender>" for REST (channels.rest.endpoint.conversation_id),
+        "web:…" for the web chat, "wechat:<openid>" for WeChat.
+        """
         import sqlite3
 
         with sqlite3.connect(self.tracker_db) as db:
@@ -100,22 +111,29 @@ def _stop(procs: list) -> None:
 def running_stack(
     workdir: Path,
     model: Path,
-    database_url: Optional[str] = None,
+    database_url: str | None = None,
     with_actions: bool = True,
     project: Path = PROJECT_ROOT,
-    credentials: str = "rest:\n",
-    extra_env: Optional[dict] = None,
-    api_token: Optional[str] = None,
+    credentials: str | None = None,
+    extra_env: dict | None = None,
+    api_token: str | None = None,
     warmup: str = "你好",
 ) -> Iterator[Stack]:
     """Run Rasa and, if wanted, the action server until the block ends.
 
     ``credentials`` is the credentials.yml text (the REST channel by default; add a
     ``channels.wechat.WeChatInput`` section for the WeChat channel). With ``api_token``
-    Rasa's admin API is on, behind that token (as scripts/run.sh runs it).
+    Rasa's admin API is on, behind that token (as scripts/run.sh runs it, through
+    bot/serve.py, so the token is not on the command line). The web chat signs its
+    sessions with a secret made for this stack unless ``extra_env`` has WEBCHAT_SECRET.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **QUIET_ENV, **(extra_env or {})}
+    if credentials is None:
+        credentials = "channels.rest.RestInput:\n" if project == PROJECT_ROOT else "rest:\n"
+    env = {**os.environ, **QUIET_ENV, "WEBCHAT_SECRET": secrets.token_urlsafe(32), **(extra_env or {})}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))  # bot.serve
+    if api_token:
+        env["RASA_TOKEN"] = api_token
     if database_url:
         env["GOV_DATABASE_URL"] = database_url
     logs = {"rasa": workdir / "rasa.log"}
@@ -137,12 +155,12 @@ def running_stack(
         port = free_port()
         with logs["rasa"].open("w") as out:
             procs.append(subprocess.Popen(
-                [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
+                [sys.executable, "-m", "bot.serve", "--model", str(model), "--port", str(port),
                  "--endpoints", str(workdir / "endpoints.yml"),
                  "--credentials", str(workdir / "credentials.yml"),
-                 *(["--enable-api", "--auth-token", api_token] if api_token else [])],
-                cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT))
-        stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db", api_token)
+                 *(["--enable-api"] if api_token else [])],
+                cwd=project, env={**HTTP_LIMITS_ENV, **env}, stdout=out, stderr=subprocess.STDOUT))
+        stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db", api_token, env["WEBCHAT_SECRET"])
         _wait_http(f"{stack.rasa_url}/", procs[-1], logs["rasa"])
         deadline = time.monotonic() + 120
         while not stack.say("warmup", warmup):  # the root answers before the model is loaded

@@ -1,9 +1,10 @@
 """What a resident would get for each held-out phrasing, through the trained model.
 
 For each example: answered with the right service, offered the right service among the
-numbered choices (nlu_fallback + action_clarify's candidates), answered with a wrong
-service, or not understood. `rasa test nlu` reports raw intent accuracy; this reports
-the outcome the resident sees.
+numbered choices (nlu_fallback + action_clarify's candidates, or a family intent's
+services, bot/families.py), answered with a wrong service, or not understood. A generic
+question (expected ``ask_family_*``) is right only when its family is offered.
+`rasa test nlu` reports raw intent accuracy; this reports the outcome the resident sees.
 
 Usage: python scripts/evaluate_nlu.py MODEL.tar.gz tests/nlu_heldout
 """
@@ -13,7 +14,6 @@ import asyncio
 import logging
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import structlog
 from rasa.core.agent import Agent
@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.choices import candidate_services
 from actions.runtime import service_id_from_intent
+from bot.families import family_for_intent
 
 OUTCOMES = ("answered right", "offered right choice", "answered wrong", "not understood")
 
@@ -32,6 +33,9 @@ def outcome(expected: str, parse: dict) -> str:
     if intent == "nlu_fallback":
         offered = candidate_services(parse.get("intent_ranking") or [])
         return OUTCOMES[1] if service_id_from_intent(expected) in offered else OUTCOMES[3]
+    family = family_for_intent(intent)
+    if family is not None and service_id_from_intent(expected) in family.services:
+        return OUTCOMES[1]
     return OUTCOMES[2]
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -10,9 +9,9 @@ from bot.stack import latest_model
 from tests.channels.wechat_fakes import AES_KEY, APPID, APPSECRET, TOKEN
 
 
-def all_channels(api_base: str, reply_deadline_s: Optional[float] = None) -> str:
+def all_channels(api_base: str, reply_deadline_s: float | None = None) -> str:
     """credentials.yml text: REST, the web chat, and WeChat talking to a fake WeChat API."""
-    text = (f"rest:\nchannels.webchat.WebChatInput:\n  socketio_path: /socket.io\n"
+    text = (f"channels.rest.RestInput:\nchannels.webchat.WebChatInput:\n  socketio_path: /socket.io\n"
             f"channels.wechat.WeChatInput:\n  token: {TOKEN}\n  appid: {APPID}\n"
             f"  appsecret: {APPSECRET}\n  aes_key: {AES_KEY}\n  api_base: {api_base}\n")
     if reply_deadline_s is not None:

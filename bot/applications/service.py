@@ -5,6 +5,11 @@ frozen dataclasses in which personal data is already masked, so nothing that is
 shown or logged can leak an ID number or phone. Typed errors tell the caller what
 went wrong; the wording residents see is the caller's job.
 
+Personal fields are encrypted at rest by the column type (bot/security/columns.py), so
+this module reads and writes them in the clear; equality on an ID number or phone goes
+through the digest columns. One ID number may have one open application (受理/审核中)
+of each kind: the check and the insert share one BEGIN IMMEDIATE transaction.
+
 Idempotency: the form action passes a key that is stable for one filled-in form
 (e.g. "<sender>:<form started at>"). A retried action call or a second "确认" with
 the same key returns the first receipt and writes nothing. Two calls racing with
@@ -28,8 +33,10 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.applications.models import Application, ApplicationStatusChange
 from bot.applications.receipts import format_receipt, new_receipt_no, parse_receipt
+from bot.db import begin_immediate
 from bot.personal.masking import mask_address, mask_name, mask_phone
 from bot.personal.masking import mask_id as mask_id_number
+from bot.security.columns import id_digest, phone_digest
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 SYSTEM_ACTOR = "系统"
@@ -43,6 +50,9 @@ class ApplicationStatus(str, enum.Enum):
     DONE = "办结"
     RETURNED = "退回"
 
+
+#: Statuses in which an application is still being handled (one per ID number and kind).
+OPEN_STATUSES: Tuple[str, ...] = (ApplicationStatus.ACCEPTED.value, ApplicationStatus.REVIEWING.value)
 
 #: Allowed moves; 办结 and 退回 are final.
 TRANSITIONS: Dict[ApplicationStatus, frozenset] = {
@@ -95,6 +105,15 @@ class InvalidTransition(ApplicationError):
 
 class ReasonRequired(ApplicationError, ValueError):
     """退回 needs a reason the resident can act on."""
+
+
+class OpenApplicationExists(ApplicationError):
+    """This ID number already has an application of this kind that is not 办结 or 退回."""
+
+    def __init__(self, kind: str, kind_name: str) -> None:
+        super().__init__(f"an open {kind} application exists for this ID number")
+        self.kind = kind
+        self.kind_name = kind_name
 
 
 # --- kinds of application -----------------------------------------------------------------
@@ -343,17 +362,33 @@ def parse_status(status: Union[str, ApplicationStatus]) -> ApplicationStatus:
 
 # --- unit-of-work functions ---------------------------------------------------------------
 
+def _receipt_for_key(session: Session, *, idempotency_key: str, kind: str,
+                     sender_id: str) -> Optional[Receipt]:
+    app = session.execute(
+        select(Application).where(Application.idempotency_key == idempotency_key)
+    ).scalar_one_or_none()
+    if app is None:
+        return None
+    if app.sender_id != sender_id or app.kind != kind:
+        raise IdempotencyConflict(idempotency_key)
+    return _receipt(app, is_new=False)
+
+
 def _existing_receipt(sessions: sessionmaker, *, idempotency_key: str, kind: str,
                       sender_id: str) -> Optional[Receipt]:
     with sessions() as session:
-        app = session.execute(
-            select(Application).where(Application.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if app is None:
-            return None
-        if app.sender_id != sender_id or app.kind != kind:
-            raise IdempotencyConflict(idempotency_key)
-        return _receipt(app, is_new=False)
+        return _receipt_for_key(session, idempotency_key=idempotency_key, kind=kind,
+                                sender_id=sender_id)
+
+
+def _refuse_second_open(session: Session, spec: ApplicationKind, digest: str) -> None:
+    """Raise OpenApplicationExists if this ID already has an open application of the kind."""
+    open_one = session.execute(
+        select(Application.id).where(Application.id_digest == digest, Application.kind == spec.id,
+                                     Application.status.in_(OPEN_STATUSES)).limit(1)
+    ).first()
+    if open_one is not None:
+        raise OpenApplicationExists(spec.id, spec.name)
 
 
 def _receipt_taken(sessions: sessionmaker, receipt_no: str) -> bool:
@@ -369,8 +404,10 @@ def submit_application(sessions: sessionmaker, *, kind: str, sender_id: str, fie
 
     `fields` are the form's values (keys as in `KINDS`); `id_number` and `phone` are
     the applicant's (for 高龄津贴 the elder's ID) and must agree with the fields if
-    these carry them. The transaction starts with the INSERT, so on SQLite it takes
-    the write lock at once and never has to upgrade a read snapshot.
+    these carry them. Raises OpenApplicationExists while the same ID number has an
+    application of this kind in 受理 or 审核中. The transaction starts with BEGIN
+    IMMEDIATE, so on SQLite the key and limit checks and the INSERT see no other writer
+    in between (a racing retry with the same key gets the first receipt, not a refusal).
     """
     spec = _kind(kind)
     stored = _clean_fields(spec, fields, id_number, phone)
@@ -380,17 +417,24 @@ def submit_application(sessions: sessionmaker, *, kind: str, sender_id: str, fie
         return earlier
     id_last4 = stored[spec.id_field][-4:]
     phone_last4 = _digits(stored[spec.phone_field])[-4:]
+    id_hash, phone_hash = id_digest(stored[spec.id_field]), phone_digest(stored[spec.phone_field])
     for _ in range(MAX_RECEIPT_ATTEMPTS):
         now = _utcnow()
         app = Application(
             receipt_no=new_receipt_no(), kind=kind, sender_id=sender_id,
             status=ApplicationStatus.ACCEPTED.value, fields=stored, id_last4=id_last4,
-            phone_last4=phone_last4, idempotency_key=key, created_at=now, updated_at=now,
+            phone_last4=phone_last4, id_digest=id_hash, phone_digest=phone_hash,
+            idempotency_key=key, created_at=now, updated_at=now,
         )
         app.history.append(ApplicationStatusChange(
             status=ApplicationStatus.ACCEPTED.value, actor=SYSTEM_ACTOR, at=now))
         try:
             with sessions.begin() as session:
+                begin_immediate(session)
+                earlier = _receipt_for_key(session, idempotency_key=key, kind=kind, sender_id=sender_id)
+                if earlier is not None:
+                    return earlier
+                _refuse_second_open(session, spec, id_hash)
                 session.add(app)
                 session.flush()
                 receipt = _receipt(app, is_new=True)

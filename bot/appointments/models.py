@@ -4,7 +4,8 @@ A slot row holds its capacity and how many places are booked; booking is a
 conditional increment of `booked` (see service.py), so the count is the single
 source of truth and can never pass `capacity`. Slot rows are created the first
 time someone books a day. No foreign keys to the catalogue: it is replaced
-wholesale on reload. Times are naive UTC.
+wholesale on reload. Times are naive UTC. The resident's name and phone are encrypted
+(bot/security/columns.py); `phone_digest` is a keyed digest for the booking limits.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import (CheckConstraint, Column, Date, DateTime, Index, Integer,
                         UniqueConstraint)
 
 from bot.db import Base
+from bot.security.columns import EncryptedText
 
 
 class AppointmentSlot(Base):
@@ -39,8 +41,9 @@ class Appointment(Base):
     hall_id = Column(String(64), nullable=False)
     day = Column(Date, nullable=False)
     slot = Column(String(16), nullable=False)
-    name = Column(String(50), nullable=False)
-    phone = Column(String(20), nullable=False)
+    name = Column(EncryptedText, nullable=False)
+    phone = Column(EncryptedText, nullable=False)
+    phone_digest = Column(String(64), index=True)  # bot.security.columns.phone_digest
     sender_id = Column(String(200), nullable=False, index=True)
     status = Column(String(8), nullable=False)  # 已预约 / 已取消
     idempotency_key = Column(String(200), nullable=False, unique=True)

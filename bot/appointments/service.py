@@ -24,7 +24,13 @@ per slot, such a transaction lost 230 of 300 attempts to that error (never an
 overbooking, but residents would see failures). pysqlite's lazy BEGIN happens to
 avoid this today because our first statement is a write; BEGIN IMMEDIATE keeps it
 so if a read is ever added at the start or the driver's transaction handling
-changes. Each transaction holds the lock for four short statements only.
+changes. Each transaction holds the lock for a few short statements only.
+
+Limits per phone (compared by its keyed digest, never in the clear: the name and phone
+are encrypted at rest, bot/security/columns.py): one active booking (已预约, today or
+later) per service and at most MAX_ACTIVE_PER_PHONE in all. They are checked in the
+booking's own transaction, after BEGIN IMMEDIATE, so two racing bookings cannot both
+slip under a limit.
 """
 from __future__ import annotations
 
@@ -41,6 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.applications.receipts import format_receipt, new_receipt_no, parse_receipt
 from bot.applications.service import IdempotencyConflict
 from bot.personal.masking import mask_name, mask_phone
+from bot.security.columns import phone_digest
 from bot.appointments.calendar import is_bookable, local_today
 from bot.appointments.models import Appointment, AppointmentSlot
 
@@ -49,6 +56,8 @@ DEFAULT_SLOTS: Tuple[str, ...] = ("09:00-10:00", "10:00-11:00", "14:00-15:00", "
 DEFAULT_CAPACITY = 5
 MAX_RECEIPT_ATTEMPTS = 8
 MAX_KEY_LENGTH = 200
+#: Active bookings one phone may hold at once (across services).
+MAX_ACTIVE_PER_PHONE = 3
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,22 @@ class InvalidBooking(AppointmentError, ValueError):
 
 class AppointmentNotFound(AppointmentError, LookupError):
     """No booking with that number for this sender (deliberately the same)."""
+
+
+class BookingLimitReached(AppointmentError):
+    """The phone already holds as many active bookings as it may."""
+
+
+class AlreadyBookedForService(BookingLimitReached):
+    """The phone already has an active booking for this service."""
+
+
+class TooManyBookings(BookingLimitReached):
+    """The phone already has MAX_ACTIVE_PER_PHONE active bookings."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} active bookings per phone")
+        self.limit = limit
 
 
 # --- views --------------------------------------------------------------------------------
@@ -205,17 +230,20 @@ def _clean_phone(value: str) -> str:
     return text
 
 
+def _booking_for_key(session: Session, *, idempotency_key: str, sender_id: str) -> Optional[Booking]:
+    appt = session.execute(
+        select(Appointment).where(Appointment.idempotency_key == idempotency_key)
+    ).scalar_one_or_none()
+    if appt is None:
+        return None
+    if appt.sender_id != sender_id:
+        raise IdempotencyConflict(idempotency_key)
+    return _booking(appt, *_catalogue_names(session, {appt.service_id}, {appt.hall_id}), is_new=False)
+
+
 def _existing_booking(sessions: sessionmaker, *, idempotency_key: str, sender_id: str) -> Optional[Booking]:
     with sessions() as session:
-        appt = session.execute(
-            select(Appointment).where(Appointment.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if appt is None:
-            return None
-        if appt.sender_id != sender_id:
-            raise IdempotencyConflict(idempotency_key)
-        return _booking(appt, *_catalogue_names(session, {appt.service_id}, {appt.hall_id}),
-                        is_new=False)
+        return _booking_for_key(session, idempotency_key=idempotency_key, sender_id=sender_id)
 
 
 def _receipt_taken(sessions: sessionmaker, receipt_no: str) -> bool:
@@ -223,6 +251,19 @@ def _receipt_taken(sessions: sessionmaker, receipt_no: str) -> bool:
         return session.execute(
             select(Appointment.id).where(Appointment.receipt_no == receipt_no)
         ).first() is not None
+
+
+def _refuse_over_limit(session: Session, *, digest: str, service_id: str, today: date) -> None:
+    """Raise AlreadyBookedForService or TooManyBookings for the phone with this digest."""
+    active = session.execute(
+        select(Appointment.service_id).where(
+            Appointment.phone_digest == digest, Appointment.status == AppointmentStatus.BOOKED.value,
+            Appointment.day >= today)
+    ).scalars().all()
+    if service_id in active:
+        raise AlreadyBookedForService(service_id)
+    if len(active) >= MAX_ACTIVE_PER_PHONE:
+        raise TooManyBookings(MAX_ACTIVE_PER_PHONE)
 
 
 # --- unit-of-work functions ---------------------------------------------------------------
@@ -245,19 +286,22 @@ def book(sessions: sessionmaker, *, service_id: str, hall_id: str, day: date, sl
          plan: SlotPlan = DEFAULT_PLAN) -> Booking:
     """Take one place in a slot and record the appointment, in one transaction.
 
-    Raises DateNotBookable, UnknownSlot, UnknownHall, UnknownService or SlotFull. A
-    second call with the same `idempotency_key` returns the first booking and takes
-    no second place, also when both calls race (the unique key settles it and the
-    loser's increment is rolled back).
+    Raises DateNotBookable, UnknownSlot, UnknownHall, UnknownService, SlotFull, or a
+    BookingLimitReached (AlreadyBookedForService, TooManyBookings). A second call with
+    the same `idempotency_key` returns the first booking and takes no second place,
+    also when both calls race (the key is checked again under the write lock, and the
+    unique key settles it where there is no such lock).
     """
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
         raise InvalidBooking(f"idempotency_key must be 1 to {MAX_KEY_LENGTH} characters")
     earlier = _existing_booking(sessions, idempotency_key=idempotency_key, sender_id=sender_id)
     if earlier is not None:
         return earlier
-    if not is_bookable(day, today=today or local_today()):
+    today = today or local_today()
+    if not is_bookable(day, today=today):
         raise DateNotBookable(day)
     name, phone = _clean_text(name, "name", 50), _clean_phone(phone)
+    digest = phone_digest(phone)
     with sessions() as session:
         services, halls = _catalogue_names(session, {service_id}, {hall_id})
     if service_id not in services:
@@ -273,6 +317,10 @@ def book(sessions: sessionmaker, *, service_id: str, hall_id: str, day: date, sl
         try:
             with sessions.begin() as session:
                 _begin_immediate(session)
+                earlier = _booking_for_key(session, idempotency_key=idempotency_key, sender_id=sender_id)
+                if earlier is not None:
+                    return earlier
+                _refuse_over_limit(session, digest=digest, service_id=service_id, today=today)
                 _ensure_slots(session, hall_id=hall_id, day=day, plan=plan)
                 taken = session.execute(
                     update(AppointmentSlot)
@@ -286,7 +334,7 @@ def book(sessions: sessionmaker, *, service_id: str, hall_id: str, day: date, sl
                     raise SlotFull(f"{hall_id} {day} {slot}")
                 appt = Appointment(
                     receipt_no=receipt_no, service_id=service_id, hall_id=hall_id, day=day,
-                    slot=slot, name=name, phone=phone, sender_id=sender_id,
+                    slot=slot, name=name, phone=phone, phone_digest=digest, sender_id=sender_id,
                     status=AppointmentStatus.BOOKED.value, idempotency_key=idempotency_key,
                     created_at=_utcnow(),
                 )
@@ -351,3 +399,27 @@ def appointments_for_sender(sessions: sessionmaker, *, sender_id: str, today: Op
             return []
         names = _catalogue_names(session, {a.service_id for a in appts}, {a.hall_id for a in appts})
         return [_booking(a, *names, is_new=False) for a in appts]
+
+
+# --- lookups by receipt number (bot/records: proven from another conversation) -------------
+
+def booking_by_receipt(sessions: sessionmaker, *, receipt_no: str) -> Optional[Booking]:
+    """Any sender's booking by its number, masked, or None (the caller checks the proof first)."""
+    number = parse_receipt(receipt_no)
+    if number is None:
+        return None
+    with sessions() as session:
+        appt = session.execute(select(Appointment).where(Appointment.receipt_no == number)).scalar_one_or_none()
+        if appt is None:
+            return None
+        return _booking(appt, *_catalogue_names(session, {appt.service_id}, {appt.hall_id}), is_new=False)
+
+
+def cancel_by_receipt(sessions: sessionmaker, *, receipt_no: str) -> Booking:
+    """Cancel a booking its owner proved from another conversation (number + phone digits)."""
+    number = parse_receipt(receipt_no)
+    with sessions() as session:
+        owner = session.execute(select(Appointment.sender_id).where(Appointment.receipt_no == number)).scalar()
+    if number is None or owner is None:
+        raise AppointmentNotFound(receipt_no)
+    return cancel(sessions, receipt_no=number, sender_id=owner)

@@ -3,7 +3,9 @@
 Operators improve the NLU by turning real residents' phrasings into training examples
 (bot/console/training_data.py). The raw material is the tracker store: Rasa writes every
 event of every conversation into the SQL table ``events`` (rasa/core/tracker_store.py,
-``SQLTrackerStore``), with the user's text already masked (bot/tracker_store.py).
+``SQLTrackerStore``), with personal data already masked (bot/tracker_store.py); it is
+masked again for display (:func:`bot.event_masking.mask_events`), so events written
+before masking covered every spelling of a number never reach a page unmasked.
 
 A user message lands in the inbox when the assistant was unsure or the resident was not
 helped:
@@ -29,6 +31,7 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 
+from bot.event_masking import mask_events
 from bot.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -384,7 +387,7 @@ def read_uncertain(tracker_db_url: str, since: Optional[float] = None,
                 return []  # no conversation yet: Rasa creates the table on first use
             items: list[InboxItem] = []
             for sender_id, events in conversations(_rows(connection, since)):
-                items.extend(find_uncertain(sender_id, events, threshold, since))
+                items.extend(find_uncertain(sender_id, mask_events(events), threshold, since))
             return items
     finally:
         engine.dispose()

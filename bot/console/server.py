@@ -24,6 +24,7 @@ from bot.config import PROJECT_ROOT, get_settings
 from bot.console.app import create_app
 from bot.console.pipeline import project_pipeline
 from bot.db import session_factory
+from bot.logging_setup import install_log_masking
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ def main() -> int:
     app = create_app(database_url, tracker, PROJECT_ROOT / "data" / "nlu",
                      PROJECT_ROOT / "domain.yml", secret, secure_cookies=secure,
                      pipeline=project_pipeline(session_factory(database_url)))
+    install_log_masking()  # after the app set up Sanic's loggers, before any request
     app.run(host=host, port=port, access_log=False, workers=1)
     return 0
 

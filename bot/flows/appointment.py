@@ -3,23 +3,21 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.appointments.calendar import bookable_dates
+from bot.appointments.calendar import bookable_dates, day_label, why_not_bookable
 from bot.appointments.service import available_slots
-from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, StepError, option_label
+from bot.flows.dates import read_date
+from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, StepError, Unrecognised, option_label
 from bot.flows.fields import parse_contact_phone, parse_name, show_phone
 from bot.replies import MENU_SERVICE_IDS
 
 FLOW_NAME = "appointment"
-WEEKDAYS = "一二三四五六日"
 ServiceRow = Tuple[str, str, Tuple[str, ...]]
-
-
-def day_label(day: date) -> str:
-    return f"{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
+#: (district id, hall type) -> "hall name（address）", or None when there is no such hall.
+HallText = Callable[[str, str], Optional[str]]
 
 
 def hall_id(values: Dict[str, Any], hall_types: Dict[str, str]) -> str:
@@ -27,8 +25,8 @@ def hall_id(values: Dict[str, Any], hall_types: Dict[str, str]) -> str:
 
 
 def _service_options(services: Sequence[ServiceRow]) -> List[Option]:
-    names = {sid: name for sid, name, _ in services}
-    return [Option(names[sid], sid) for sid in MENU_SERVICE_IDS if sid in names]
+    rows = {sid: (name, aliases) for sid, name, aliases in services}
+    return [Option(rows[sid][0], sid, tuple(rows[sid][1])) for sid in MENU_SERVICE_IDS if sid in rows]
 
 
 def _parse_service(text: str, _values: Dict[str, Any], *, services: Sequence[ServiceRow]) -> str:
@@ -37,6 +35,21 @@ def _parse_service(text: str, _values: Dict[str, Any], *, services: Sequence[Ser
         if name in text or any(alias in text for alias in aliases):
             return sid
     raise StepError("没找到这项业务。请回复上面的数字，或者说出业务名称，比如“居民身份证申领换领”。")
+
+
+def _parse_day(text: str, _values: Dict[str, Any], *, today: date, offered: Sequence[date]) -> str:
+    """明天, 周五, 12月3号 …; a day that cannot be booked is refused with the reason."""
+    spoken = read_date(text, today)
+    if spoken is None:
+        raise Unrecognised(f"请回复 1 到 {len(offered)} 之间的数字，或者说日期，比如“明天”“周五”“12月3号”。")
+    pick = "请从上面的日子里选一天。"
+    if spoken.holiday and (spoken.day is None or spoken.day not in offered):
+        raise StepError(f"{spoken.holiday}是法定节假日，大厅不开放。{pick}")
+    if spoken.day is None:
+        raise StepError(f"没有这一天，请核对一下日期。{pick}")
+    if spoken.day in offered:
+        return spoken.day.isoformat()
+    raise StepError(f"{why_not_bookable(spoken.day, today=today) or '这一天约不了'}。{pick}")
 
 
 def _slot_options(values: Dict[str, Any], *, sessions: sessionmaker, hall_types: Dict[str, str]) -> List[Option]:
@@ -53,25 +66,35 @@ def _parse_slot(_text: str, values: Dict[str, Any], *, sessions: sessionmaker,
     raise StepError(f"请回复 1 到 {left} 之间的数字选时段。")
 
 
+def _hall(values: Dict[str, Any], *, districts: Sequence[Option], hall_types: Dict[str, str],
+          hall_text: Optional[HallText]) -> str:
+    """The hall by name and address (the district alone does not say where to go)."""
+    found = hall_text(values["district"], hall_types[values["service"]]) if hall_text else None
+    return found or option_label(districts, values["district"])
+
+
 def build(*, today: date, districts: Sequence[Option], services: Sequence[ServiceRow],
-          hall_types: Dict[str, str], sessions: sessionmaker) -> Flow:
+          hall_types: Dict[str, str], sessions: sessionmaker, hall_text: Optional[HallText] = None) -> Flow:
     names = {sid: name for sid, name, _ in services}
-    day_options = [Option(day_label(d), d.isoformat()) for d in bookable_dates(today, days=14)]
+    offered = bookable_dates(today, days=14)
+    day_options = [Option(day_label(d), d.isoformat()) for d in offered]
     return Flow(
         name=FLOW_NAME,
         title="办事预约",
         intro="好的，我来帮您预约到大厅办事。" + CONTROLS_HINT,
         steps=(
-            Step("service", "预约业务", "请问要办哪项业务？回复数字，或者直接说业务名称。",
+            Step("service", "办理事项", "请问要办哪项业务？回复数字，或者直接说业务名称。",
                  "预约后按时到大厅，可以少排队。",
                  options=lambda v: _service_options(services), parse=partial(_parse_service, services=services),
-                 display=lambda v: names.get(v, v), aliases=("业务",)),
+                 display=lambda v: names.get(v, v), aliases=("业务", "事项")),
             Step("district", "办理大厅", "到哪个区县的大厅办？", "每个区县都有政务服务大厅，选离您近的。",
                  options=lambda v: districts,
-                 display=partial(option_label, districts), aliases=("大厅", "区县")),
-            Step("day", "日期", "哪天去？（未来14天内的工作日，节假日不开放）",
+                 display=partial(option_label, districts), aliases=("大厅", "区县", "地点"),
+                 describe=partial(_hall, districts=districts, hall_types=hall_types, hall_text=hall_text)),
+            Step("day", "日期", "哪天去？回复数字，也可以说“明天”“周五”“12月3号”。（未来14天内的工作日，节假日不开放）",
                  "只能约未来14天内的工作日；法定节假日不开放，调休上班的周末可以约。",
-                 options=lambda v: day_options, display=lambda v: day_label(date.fromisoformat(v)),
+                 options=lambda v: day_options, parse=partial(_parse_day, today=today, offered=offered),
+                 parse_first=True, display=lambda v: day_label(date.fromisoformat(v)),
                  aliases=("日期", "哪天", "时间")),
             Step("slot", "时段", "哪个时段？", "每个时段人数有限，约满的时段不显示。",
                  options=partial(_slot_options, sessions=sessions, hall_types=hall_types),

@@ -61,7 +61,13 @@ def delete_draft(sessions: sessionmaker, *, sender_id: str, draft_id: str) -> No
         session.execute(delete(FlowDraft).where(FlowDraft.id == draft_id, FlowDraft.sender_id == sender_id))
 
 
-def purge_expired(sessions: sessionmaker) -> int:
+def purge_expired(sessions: sessionmaker, *, now: Optional[datetime] = None) -> int:
+    """Delete drafts untouched for DRAFT_TTL; returns how many (`python -m bot purge` calls it).
+
+    `now` is aware or naive UTC (tests pass one); rows store naive UTC.
+    """
+    if now is not None and now.tzinfo is not None:
+        now = now.astimezone(timezone.utc).replace(tzinfo=None)
     with sessions.begin() as session:
-        result = session.execute(delete(FlowDraft).where(FlowDraft.updated_at < _now() - DRAFT_TTL))
+        result = session.execute(delete(FlowDraft).where(FlowDraft.updated_at < (now or _now()) - DRAFT_TTL))
         return result.rowcount or 0

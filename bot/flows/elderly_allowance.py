@@ -12,7 +12,8 @@ from bot.personal.id_number import age_on, parse_id_number
 
 SERVICE_ID = "elderly-allowance"
 MIN_AGE = 80
-APPLICANT_OPTIONS = (Option("老人本人申请", "self"), Option("子女或亲属代办", "agent"))
+APPLICANT_OPTIONS = (Option("老人本人申请", "self", ("本人", "自己", "我自己", "老人自己")),
+                     Option("子女或亲属代办", "agent", ("代办", "子女", "亲属", "儿子", "女儿", "帮老人", "替老人")))
 
 
 def _is_agent(values: Dict[str, Any]) -> bool:
@@ -50,10 +51,11 @@ def build(*, today: date, districts: Sequence[Option]) -> Flow:
                  aliases=("本人", "代办")),
             Step("agent_name", "代办人姓名", "请告诉我代办人（您）的姓名。",
                  "代办人是帮老人办理的子女或亲属，工作人员会和代办人联系。",
-                 parse=parse_name, when=_is_agent, aliases=("代办人",)),
+                 parse=parse_name, when=_is_agent, aliases=("代办人", "代办人名字")),
             Step("agent_phone", "代办人电话", "请告诉我代办人的手机号。",
                  "工作人员审核时会打这个电话，请填能接通的手机号。",
-                 parse=parse_contact_phone, display=show_phone, when=_is_agent),
+                 parse=parse_contact_phone, display=show_phone, when=_is_agent,
+                 aliases=("代办人手机", "代办人号码")),
             Step("elder_name", "老人姓名", "请告诉我老人的姓名。", "要和老人身份证上的姓名一致。",
                  parse=parse_name, aliases=("姓名", "名字")),
             Step("elder_id", "老人身份证号", "请输入老人的18位身份证号（可以一个一个数字说）。",

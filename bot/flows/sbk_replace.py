@@ -10,8 +10,12 @@ from bot.flows.fields import (parse_address, parse_contact_phone, parse_id, pars
                               show_phone)
 
 SERVICE_ID = "sbk-replace"
-REASONS = (Option("丢失（需要挂失）", "lost"), Option("损坏", "damaged"), Option("信息变更", "changed"))
-DELIVERY = (Option("邮寄到家", "mail"), Option("到大厅领取", "hall"))
+# Aliases are the words residents answer with ("卡丢了", "寄到家里"), read by bot/choices.py.
+REASONS = (Option("丢失（需要挂失）", "lost", ("丢了", "丢掉", "掉了", "遗失", "弄丢", "找不到", "被偷")),
+           Option("损坏", "damaged", ("坏了", "不能用", "读不出", "消磁", "断了", "折了")),
+           Option("信息变更", "changed", ("改名", "换名字", "信息错", "信息不对", "信息有误")))
+DELIVERY = (Option("邮寄到家", "mail", ("寄", "寄到家", "寄给我", "邮寄", "快递", "送到家")),
+            Option("到大厅领取", "hall", ("自己去拿", "自己去领", "去拿", "去领", "到大厅", "窗口领", "自取")))
 
 
 def _by_mail(values: Dict[str, Any]) -> bool:

@@ -18,6 +18,13 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _DIGITS_THEN_X = re.compile(r"[0-9]+X?")
+#: The first two digits: a province-level code of GB/T 2260 (11 北京 … 65 新疆, 71 台湾,
+#: 81 香港, 82 澳门), or 83 (Taiwan residents' residence permits, which use this format).
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "71", "81", "82", "83",
+})
 
 _ASK_AGAIN = "请对照身份证核对后重新输入。"
 
@@ -97,6 +104,11 @@ def parse_id_number(text: str, *, today: date) -> IdNumber:
         else:
             message = f"身份证号应为18位，您输入了{len(value)}位，请核对后重新输入。"
         raise InvalidIdNumber("wrong_length", message)
+    if value[:2] not in PROVINCE_CODES:
+        raise InvalidIdNumber(
+            "bad_province",
+            f"身份证号的前两位是省份代码，“{value[:2]}”不是任何一个省份的代码，" + _ASK_AGAIN,
+        )
     born = _birth_date(value, today)
     if check_digit(value[:17]) != value[17]:
         raise InvalidIdNumber(

@@ -1,25 +1,43 @@
-"""The web chat channel: Rasa's socket.io transport, made reload- and reconnect-safe.
+"""The web chat channel: Rasa's socket.io transport, made reload-safe and owned by the server.
 
 Differences from Rasa's built-in ``socketio`` channel, and why:
+- the server makes the conversation id and gives the page only a signed token
+  (tokens.py); a conversation is reached by its token, never by an id the page picks,
+  so knowing an id reads nothing;
 - the page sends a client id with every message; a message resent after a reconnect is
   recognised in the tracker (Rasa stores it as the event's ``message_id``) and not
   processed twice;
 - replies are read back from the tracker store and sent with stable ids, and a
-  (re)connecting page gets everything newer than the last message it has: a reply
-  produced while the page was offline is not lost, and nothing is shown twice;
+  (re)connecting page gets everything newer than the last message it has;
+- typed text is text: only a button the assistant offered may send a payload
+  (channels/inbound_text.py); messages, connections and conversations per socket are
+  limited (channels/limits.py); "清除记录" erases the conversation (clearing.py);
 - the page itself (web/dist, built by `make web`) is served at /chat/.
+
+Protocol (socket.io events):
+  page → ``session_request`` {token?, last_seen?}; server → ``session_confirm``
+  {token, fresh} (fresh: a new, empty conversation) and ``messages`` {messages}.
+  page → ``user_uttered`` {token, message, client_id, display?, payload?} (payload: a
+  button tap) → ack {ok, error?}; replies go to the conversation's room as ``messages``.
+  server → ``cleared`` when the conversation was erased: the page forgets everything.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
+import time
 import uuid
 import weakref
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
 from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -28,30 +46,48 @@ from socketio import AsyncServer
 
 from bot.config import PROJECT_ROOT
 from bot.personal.masking import mask_personal_data
+from channels.client_address import TrustedProxies, is_loopback
+from channels.conversations import Conversations
+from channels.inbound_text import (
+    has_user_message,
+    is_payload,
+    offered_payloads,
+    resident_text,
+)
+from channels.limits import TOO_FAST, ConnectionCounter, LimitSettings, MessageLimits
+from channels.webchat import clearing
 from channels.webchat.history import chat_messages, has_message, messages_from
+from channels.webchat.tokens import SessionTokens, load_secret, new_conversation_id
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DIST = PROJECT_ROOT / "web" / "dist"
-MAX_MESSAGE_CHARS = 5000  # longer input is cut; the assistant then says it is too long
+MAX_FRAME_BYTES = 64 * 1024  # one socket.io message; HTTP bodies are capped by SANIC_REQUEST_MAX_SIZE
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 NOT_BUILT = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>芜湖政务服务助手</title>"
              "<p>聊天页面尚未构建。请在项目目录运行 <code>make web</code>（或 <code>make run</code>）。</p></html>")
 
 
-def _valid_id(value: Any) -> Optional[str]:
+def _valid_id(value: Any) -> str | None:
     return value if isinstance(value, str) and _ID.match(value) else None
+
+
+def _notice(role: str, text: str, client_id: str | None = None,
+            buttons: list[dict[str, str]] | None = None, display: str | None = None) -> dict[str, Any]:
+    """A message shown to this page only, not kept in the conversation (ids "notice-…")."""
+    return {"id": f"notice-{uuid.uuid4().hex}", "role": role, "text": text, "ts": time.time(),
+            "buttons": buttons or [], "custom": None, "client_id": client_id, "display": display}
 
 
 class WebChatInput(InputChannel):
     """socket.io at ``socketio_path``; the page at /chat/."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "webchat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
         return cls(socketio_path=credentials.get("socketio_path") or "/socket.io",
                    dist=Path(credentials.get("dist") or DEFAULT_DIST))
@@ -59,31 +95,28 @@ class WebChatInput(InputChannel):
     def __init__(self, socketio_path: str = "/socket.io", dist: Path = DEFAULT_DIST) -> None:
         self.socketio_path = socketio_path
         self.dist = dist
-        self.sio: Optional[AsyncServer] = None
-        self._app: Optional[Sanic] = None
-        self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
+        self.sio: AsyncServer | None = None
+        self.conversations = Conversations()
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def url_prefix(self) -> Text:
+    def url_prefix(self) -> str:
         return "/chat"  # urljoin("/webhooks/", "/chat") == "/chat": the page lives at /chat/
 
-    # -- tracker access -------------------------------------------------------------------
-    async def _events(self, session_id: str) -> List[Dict[str, Any]]:
-        agent = getattr(self._app.ctx, "agent", None) if self._app else None
-        if agent is None or agent.tracker_store is None:
-            return []
-        tracker = await agent.tracker_store.retrieve(session_id)
-        return [event.as_dict() for event in tracker.events] if tracker else []
-
-    def _lock(self, session_id: str) -> asyncio.Lock:
-        lock = self._locks.get(session_id)
+    def _lock(self, conversation: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation)
         if lock is None:
             lock = asyncio.Lock()
-            self._locks[session_id] = lock
+            self._locks[conversation] = lock
         return lock
 
     # -- the blueprint --------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        tokens = SessionTokens(load_secret())
+        settings = LimitSettings.from_env()
+        limits = MessageLimits(settings)
+        proxies = TrustedProxies.from_env()
+        sockets = ConnectionCounter(settings.sockets_per_ip)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_FRAME_BYTES)
         self.sio = sio
         channel = self
         page = _AppCapturingBlueprint(self, sio, self.socketio_path, "webchat", __name__)
@@ -106,39 +139,118 @@ class WebChatInput(InputChannel):
                 return response.text("not found", status=404)
             return await response.file(str(path), headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
+        def conversation_rooms(sid: str) -> list[str]:
+            return [room for room in sio.rooms(sid) if room != sid]
+
+        async def emit_notices(sid: str, *notices: dict[str, Any]) -> None:
+            await sio.emit("messages", {"messages": list(notices)}, room=sid)
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+            request = environ.get("sanic.request")
+            peer = request.ip if request is not None else environ.get("REMOTE_ADDR", "")
+            forwarded = ",".join(request.headers.getall("x-forwarded-for", [])) if request is not None else ""
+            address = proxies.client(peer, forwarded)
+            limited = not is_loopback(address)  # the machine itself: tests, a local proxy
+            if limited and not sockets.acquire(address):
+                logger.warning("web chat: connection refused, too many from one address")
+                return False
+            await sio.save_session(sid, {"address": address if limited else None, "clear": None})
+            return True
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str) -> None:
+            session = await sio.get_session(sid)
+            if session.get("address"):
+                sockets.release(session["address"])
+
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
-            session_id = _valid_id(data.get("session_id")) or uuid.uuid4().hex
-            await sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid)
+            conversation = tokens.verify(data.get("token"))
+            fresh = conversation is None
+            conversation = conversation or new_conversation_id()
+            for room in conversation_rooms(sid):
+                await sio.leave_room(sid, room)
+            await sio.enter_room(sid, conversation)
+            async with sio.session(sid) as session:
+                session["clear"] = None
+            await sio.emit("session_confirm", {"token": tokens.issue(conversation), "fresh": fresh}, room=sid)
             since = data.get("last_seen")
             since = float(since) if isinstance(since, (int, float)) else None
-            history = chat_messages(await channel._events(session_id), since)
+            history = [] if fresh else chat_messages(await channel.conversations.events(conversation), since)
             await sio.emit("messages", {"messages": history}, room=sid)
 
+        async def clear_dialog(sid: str, session: dict[str, Any], conversation: str, text: str,
+                               client_id: str, display: str | None) -> dict[str, Any] | None:
+            """The ack if the message belongs to the 清除记录 dialog, else None."""
+            echo = _notice("user", text, client_id=client_id, display=display)
+            if clearing.asks_to_clear(text):
+                async with sio.session(sid) as stored:
+                    stored["clear"] = conversation
+                await emit_notices(sid, echo, _notice("bot", clearing.CONFIRM, buttons=clearing.CONFIRM_BUTTONS))
+                return {"ok": True}
+            if session.get("clear") != conversation:
+                return None
+            async with sio.session(sid) as stored:
+                stored["clear"] = None
+            decision = clearing.answer(text)
+            if decision is None:
+                return None
+            if not decision:
+                await emit_notices(sid, echo, _notice("bot", clearing.DECLINED))
+                return {"ok": True}
+            try:
+                await channel.conversations.erase(conversation)
+            except Exception:
+                logger.exception("web chat: erasing a conversation failed")
+                await emit_notices(sid, echo, _notice("bot", clearing.FAILED))
+                return {"ok": True}
+            await sio.emit("cleared", {}, room=conversation)
+            await sio.close_room(conversation)
+            return {"ok": True, "cleared": True}
+
         @sio.on("user_uttered")
-        async def user_uttered(sid: str, data: Any) -> Dict[str, Any]:
+        async def user_uttered(sid: str, data: Any) -> dict[str, Any]:
             data = data if isinstance(data, dict) else {}
-            session_id = _valid_id(data.get("session_id"))
             text = data.get("message")
-            if session_id is None or not isinstance(text, str):
+            if not isinstance(text, str):
                 return {"ok": False, "error": "bad_request"}
+            conversation = tokens.verify(data.get("token"))
+            if conversation is None:
+                return {"ok": False, "error": "bad_session"}
+            session = await sio.get_session(sid)
+            if conversation not in conversation_rooms(sid):
+                if len(conversation_rooms(sid)) >= settings.rooms_per_socket:
+                    return {"ok": False, "error": "too_many_conversations"}
+                await sio.enter_room(sid, conversation)
             client_id = _valid_id(data.get("client_id")) or uuid.uuid4().hex
             display = data.get("display")
-            metadata = {"display": mask_personal_data(display[:200])} if isinstance(display, str) and display else {}
-            await sio.enter_room(sid, session_id)
-            async with channel._lock(session_id):
-                if not has_message(await channel._events(session_id), client_id):
+            display = mask_personal_data(display[:200]) if isinstance(display, str) and display else None
+            if not limits.allow(conversation, session.get("address")):
+                await emit_notices(sid, _notice("bot", TOO_FAST))
+                return {"ok": False, "error": "rate_limited"}
+            async with channel._lock(conversation):
+                events = await channel.conversations.events(conversation)
+                if not has_message(events, client_id):
+                    ack = await clear_dialog(sid, session, conversation, text, client_id, display)
+                    if ack is not None:
+                        return ack
+                    tapped = data.get("payload") is True
+                    said = resident_text(text, offered=offered_payloads(events) if tapped else (),
+                                         opening_allowed=tapped and not has_user_message(events))
+                    if display is None and is_payload(text) and not is_payload(said):
+                        display = mask_personal_data(text.strip()[:200])  # show what was typed
                     try:
                         await on_new_message(UserMessage(
-                            text[:MAX_MESSAGE_CHARS], CollectingOutputChannel(), session_id,
-                            input_channel=channel.name(), message_id=client_id, metadata=metadata))
-                    except Exception:  # noqa: BLE001 - the page gets an error ack, the log the trace
+                            said, CollectingOutputChannel(), conversation, input_channel=channel.name(),
+                            message_id=client_id, metadata={"display": display} if display else {}))
+                    except Exception:
                         logger.exception("web chat message failed")
                         return {"ok": False, "error": "server_error"}
-                replies = messages_from(await channel._events(session_id), client_id)
-            await sio.emit("messages", {"messages": replies}, room=session_id)
+                    events = await channel.conversations.events(conversation)
+                replies = messages_from(events, client_id)
+            await sio.emit("messages", {"messages": replies}, room=conversation)
             return {"ok": True}
 
         return page
@@ -151,6 +263,6 @@ class _AppCapturingBlueprint(SocketBlueprint):
         super().__init__(*args, **kwargs)
         self.ctx.channel = channel
 
-    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
-        self.ctx.channel._app = app
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.channel.conversations.attach(app)
         super().register(app, options)

@@ -7,17 +7,18 @@ and the page can merge without losing or doubling anything.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, Iterable, List, Optional
+from collections.abc import Iterable
+from typing import Any
 
-Message = Dict[str, Any]
+Message = dict[str, Any]
 
 
 def _stable_id(role: str, timestamp: float, text: str) -> str:
-    digest = hashlib.sha1(f"{timestamp:.6f}|{text}".encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(f"{timestamp:.6f}|{text}".encode()).hexdigest()[:10]
     return f"{role}-{timestamp:.6f}-{digest}"
 
 
-def _user(event: Dict[str, Any], ts: float) -> Message:
+def _user(event: dict[str, Any], ts: float) -> Message:
     text = event.get("text") or ""
     client_id = event.get("message_id")
     metadata = event.get("metadata") or {}
@@ -26,7 +27,7 @@ def _user(event: Dict[str, Any], ts: float) -> Message:
             "display": metadata.get("display")}
 
 
-def _bot(event: Dict[str, Any], ts: float) -> Message:
+def _bot(event: dict[str, Any], ts: float) -> Message:
     text = event.get("text") or ""
     data = event.get("data") or {}
     metadata = event.get("metadata") or {}
@@ -38,9 +39,9 @@ def _bot(event: Dict[str, Any], ts: float) -> Message:
             "custom": custom, "client_id": None, "display": None}
 
 
-def chat_messages(events: Iterable[Dict[str, Any]], since: Optional[float] = None) -> List[Message]:
+def chat_messages(events: Iterable[dict[str, Any]], since: float | None = None) -> list[Message]:
     """User and bot messages newer than ``since`` (a message ``ts``), oldest first."""
-    messages: List[Message] = []
+    messages: list[Message] = []
     for event in events:
         kind = event.get("event")
         if kind not in ("user", "bot"):
@@ -55,7 +56,7 @@ def chat_messages(events: Iterable[Dict[str, Any]], since: Optional[float] = Non
     return messages
 
 
-def messages_from(events: List[Dict[str, Any]], client_id: str) -> List[Message]:
+def messages_from(events: list[dict[str, Any]], client_id: str) -> list[Message]:
     """The user message with ``client_id`` and everything after it (its replies)."""
     for index, event in enumerate(events):
         if event.get("event") == "user" and event.get("message_id") == client_id:
@@ -63,5 +64,5 @@ def messages_from(events: List[Dict[str, Any]], client_id: str) -> List[Message]
     return []
 
 
-def has_message(events: Iterable[Dict[str, Any]], client_id: str) -> bool:
+def has_message(events: Iterable[dict[str, Any]], client_id: str) -> bool:
     return any(e.get("event") == "user" and e.get("message_id") == client_id for e in events)

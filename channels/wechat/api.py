@@ -19,6 +19,7 @@ from urllib3.util.retry import Retry
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from channels.wechat import redaction
 from channels.wechat.settings import WeChatSettings
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class _Client(WeChatClient):
         if result.get("errcode"):
             raise WeChatApiError(f"token API refused: {result.get('errmsg')}", result["errcode"])
         expires_in = int(result.get("expires_in", 7200))
+        redaction.add_secrets([result["access_token"]])  # before anything can log it
         self.session.set(self.access_token_key, result["access_token"], expires_in)
         self.expires_at = int(time.time()) + expires_in
         return result
@@ -76,6 +78,7 @@ class WeChatApi:
     """Blocking calls; the channel runs them in a worker thread."""
 
     def __init__(self, settings: WeChatSettings) -> None:
+        redaction.install([settings.appsecret])  # URLs with the secret and token get logged
         self._client = _Client(settings)
 
     def _call(self, operation) -> Dict[str, Any]:

@@ -9,6 +9,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.wechat import redaction
 from channels.wechat.api import WeChatApi
 from channels.wechat.endpoint import HttpReply, WeChatEndpoint
 from channels.wechat.locate import CatalogueLocator
@@ -34,6 +35,9 @@ class WeChatInput(InputChannel):
         self.endpoint: Optional[WeChatEndpoint] = None
 
     def _build_endpoint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> WeChatEndpoint:
+        # Rasa configured logging before building channels; no credential may reach a log.
+        redaction.install([self.settings.appsecret, self.settings.token, self.settings.aes_key])
+
         async def assistant(sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
             collector = CollectingOutputChannel()
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),

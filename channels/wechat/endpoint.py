@@ -1,8 +1,10 @@
 """The WeChat webhook, independent of the web framework: query + body in, status + body out.
 
-Order of checks for every request: configured → URL signature and freshness → size and
-XML safety → (safe mode) message signature and decryption → message. Nothing reaches
-the assistant before all of them pass.
+Order of checks for every request: configured → URL signature and freshness → safe mode
+required when an AES key is configured → size and XML safety → (safe mode) message
+signature and decryption → message → (timestamp, nonce) not used for another message.
+Nothing reaches the assistant before all of them pass, and the assistant sees the resident
+only as ``wechat:<openid>`` (identity.py).
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
 from wechatpy import parse_message
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
@@ -21,8 +23,13 @@ from wechatpy.replies import TextReply
 
 from bot.choices import parse_number
 from channels.wechat import texts
+from channels.wechat.identity import conversation_id, is_openid, masked
 from channels.wechat.inbound import Inbound, interpret
-from channels.wechat.render import Rendered, render, split_text
+from channels.wechat.layout import ReplyPlan, plan_reply, plan_resend
+from channels.wechat.missed import MissedParts
+from channels.wechat.nonces import MemoryNonceStore, NonceStore, NonceUse, check_nonce
+from channels.wechat.outbox import Outbox, Sender
+from channels.wechat.render import Rendered, render
 from channels.wechat.replay import ReplayCache, Turn
 from channels.wechat.security import RejectedXml, check_xml, is_fresh, sign, signature_matches
 from channels.wechat.settings import WeChatSettings
@@ -33,8 +40,6 @@ logger = logging.getLogger(__name__)
 Assistant = Callable[[str, str, Dict[str, Any]], Awaitable[List[Dict[str, Any]]]]
 #: latitude, longitude → (district name, nearest hall text) or None outside Wuhu. Blocking.
 Locator = Callable[[float, float], Optional[Tuple[str, Optional[Dict[str, str]]]]]
-#: openid, chunks → delivered through the customer-service API. Blocking.
-Sender = Callable[[str, str], Any]
 
 XML = "application/xml; charset=utf-8"
 PLAIN = "text/plain; charset=utf-8"
@@ -49,26 +54,29 @@ class HttpReply:
 
 
 FORBIDDEN = HttpReply(403, "forbidden")
+BAD_REQUEST = HttpReply(400, "bad request")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_WORDS = re.compile(r"[\W_]+")
 MAX_REMEMBERED_CHOICES = 10_000
 
 
-def _mask(openid: str) -> str:
-    return openid[:4] + "…" if openid else "?"
+def _asks_for_repeat(said: Optional[str]) -> bool:
+    return _NOT_WORDS.sub("", said or "") in texts.REPEAT_REQUESTS
 
 
 class WeChatEndpoint:
     def __init__(self, settings: WeChatSettings, assistant: Assistant,
                  menu_payloads: Mapping[str, str], locator: Optional[Locator] = None,
-                 send_text: Optional[Sender] = None) -> None:
+                 send_text: Optional[Sender] = None, nonces: Optional[NonceStore] = None) -> None:
         self.settings = settings
         self._assistant = assistant
         self._menu_payloads = dict(menu_payloads)
         self._locator = locator
-        self._send_text = send_text
         self._turns = ReplayCache(settings.dedupe_window_s)
+        self._nonces: NonceStore = nonces if nonces is not None else MemoryNonceStore()
+        self._missed = MissedParts()
+        self._outbox = Outbox(send_text, self._missed)
         self._choices: "OrderedDict[str, Dict[str, str]]" = OrderedDict()
-        self._background: Set[asyncio.Task] = set()
         self._crypto = (WeChatCrypto(settings.token, settings.aes_key, settings.appid)
                         if settings.can_decrypt else None)
 
@@ -113,6 +121,11 @@ class WeChatEndpoint:
         if not self._url_signed(query):
             return FORBIDDEN
         encrypted = query.get("encrypt_type", "raw").lower() == "aes"
+        if self._crypto is not None and not encrypted:
+            # With an AES key the account is in safe mode: WeChat encrypts everything, and a
+            # plaintext body is covered by no signature at all.
+            logger.warning("WeChat request refused: plaintext, but WECHAT_AES_KEY is set")
+            return FORBIDDEN
         try:
             xml = self._open_envelope(query, body) if encrypted else body
             check_xml(xml, self.settings.max_body_bytes)
@@ -126,23 +139,38 @@ class WeChatEndpoint:
             return HttpReply(status, "bad request")
         except (KeyError, ValueError, TypeError, UnicodeDecodeError) as exc:
             logger.warning("WeChat message unreadable: %s", type(exc).__name__)
-            return HttpReply(400, "bad request")
+            return BAD_REQUEST
+        use = await check_nonce(self._nonces, query["timestamp"], query.get("nonce", ""), xml,
+                                self.settings.max_clock_skew_s)
+        if use is NonceUse.CONFLICT:
+            logger.warning("WeChat request refused: its timestamp and nonce came with another message")
+            return FORBIDDEN
 
         inbound = interpret(message, self._menu_payloads)
         if inbound.silent or not inbound.sender:
             return HttpReply(200, SUCCESS)
-        turn, _ = self._turns.claim(inbound.key, lambda: self._answer(inbound))
-        chunks = await self._wait(turn, inbound, started)
-        if not chunks:
+        if not is_openid(inbound.sender):
+            logger.warning("WeChat message refused: FromUserName is not an openid")
+            return BAD_REQUEST
+        if use is NonceUse.REPEAT and self._turns.get(inbound.key) is None:
+            # WeChat retries within seconds, while the turn is remembered: this is a replay.
+            logger.warning("WeChat request for %s repeated after its turn was forgotten; ignored",
+                           masked(inbound.sender))
             return HttpReply(200, SUCCESS)
-        if len(chunks) > 1 and not turn.followups_sent:
+        turn, _ = self._turns.claim(inbound.key, lambda: self._answer(inbound))
+        plan = await self._wait(turn, inbound, started)
+        if plan is None:
+            return HttpReply(200, SUCCESS)
+        if plan.followups and not turn.followups_sent:
             turn.followups_sent = True
-            self._spawn(self._deliver(inbound.sender, chunks[1:], self.settings.followup_delay_s))
-        return self._passive(message, chunks[0], query if encrypted else None)
+            self._outbox.send(inbound.sender, list(plan.followups), self.settings.followup_delay_s)
+        if not plan.passive:
+            return HttpReply(200, SUCCESS)
+        return self._passive(message, plan.passive, query if encrypted else None)
 
     # -- the 5-second rule --------------------------------------------------------------
-    async def _wait(self, turn: Turn, inbound: Inbound, started: float) -> List[str]:
-        """The reply chunks if ready before the deadline; otherwise hand over and return []."""
+    async def _wait(self, turn: Turn, inbound: Inbound, started: float) -> Optional[ReplyPlan]:
+        """The reply if ready before the deadline; otherwise hand it over and return None."""
         if not turn.handed_over:
             remaining = self.settings.reply_deadline_s - (time.monotonic() - started)
             try:
@@ -151,51 +179,33 @@ class WeChatEndpoint:
                 pass
         if not turn.handed_over:
             turn.handed_over = True
-            logger.info("WeChat reply to %s late; delivering via customer-service API", _mask(inbound.sender))
-            self._spawn(self._deliver_when_ready(inbound.sender, turn))
-        return []
-
-    async def _deliver_when_ready(self, openid: str, turn: Turn) -> None:
-        await self._deliver(openid, await turn.task)
-
-    async def _deliver(self, openid: str, chunks: List[str], delay_s: float = 0.0) -> None:
-        await asyncio.sleep(delay_s)  # lets WeChat show the passive reply first
-        if self._send_text is None:
-            logger.error("WeChat reply to %s lost: no WECHAT_APPID/WECHAT_APPSECRET for the API",
-                         _mask(openid))
-            return
-        for chunk in chunks:
-            try:
-                await asyncio.to_thread(self._send_text, openid, chunk)
-            except Exception as exc:  # noqa: BLE001 - logged, the resident can ask again
-                logger.error("customer-service message to %s failed: %s", _mask(openid), exc)
-                return
-
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+            logger.info("WeChat reply to %s late; delivering via customer-service API", masked(inbound.sender))
+            self._outbox.send_when_ready(inbound.sender, turn.task)
+        return None
 
     async def drain(self) -> None:
         """Wait for queued customer-service deliveries (shutdown and tests)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self._outbox.drain()
 
     # -- producing the reply ------------------------------------------------------------
-    async def _answer(self, inbound: Inbound) -> List[str]:
+    async def _answer(self, inbound: Inbound) -> ReplyPlan:
+        openid = inbound.sender
+        if self._missed.get(openid) and _asks_for_repeat(inbound.say):
+            return plan_resend(self._missed.take(openid))
+        notice = texts.MISSED_NOTICE if self._missed.notice_due(openid) else None
         try:
-            text = await self._reply_text(inbound)
+            blocks = await self._reply_blocks(inbound)
         except Exception:  # noqa: BLE001 - the resident gets an apology, the log the trace
-            logger.exception("WeChat message from %s failed", _mask(inbound.sender))
-            text = texts.ASSISTANT_FAILED
-        return split_text(text)
+            logger.exception("WeChat message from %s failed", masked(openid))
+            blocks = [texts.ASSISTANT_FAILED]
+        return plan_reply(blocks, notice)
 
-    async def _reply_text(self, inbound: Inbound) -> str:
+    async def _reply_blocks(self, inbound: Inbound) -> List[str]:
         if inbound.reply is not None:
-            return inbound.reply
+            return [inbound.reply]
         if inbound.location is not None:
-            return await self._locate(inbound)
-        return (await self._ask(inbound, self._translate_choice(inbound))).text
+            return await self._locate(inbound, inbound.location)
+        return (await self._ask(inbound, self._translate_choice(inbound))).blocks
 
     def _translate_choice(self, inbound: Inbound) -> str:
         """A number answering buttons whose payload is not the number becomes that payload."""
@@ -204,7 +214,8 @@ class WeChatEndpoint:
         return self._choices.get(inbound.sender, {}).get(str(number), said) if number else said
 
     async def _ask(self, inbound: Inbound, text: str) -> Rendered:
-        rendered = render(await self._assistant(inbound.sender, text, inbound.metadata))
+        messages = await self._assistant(conversation_id(inbound.sender), text, inbound.metadata)
+        rendered = render(messages)
         if rendered.choices:
             self._choices[inbound.sender] = rendered.choices
             self._choices.move_to_end(inbound.sender)
@@ -214,15 +225,15 @@ class WeChatEndpoint:
             self._choices.pop(inbound.sender, None)
         return rendered
 
-    async def _locate(self, inbound: Inbound) -> str:
-        latitude, longitude, label = inbound.location
+    async def _locate(self, inbound: Inbound, location: Tuple[float, float, str]) -> List[str]:
+        latitude, longitude, label = location
         found = await asyncio.to_thread(self._locator, latitude, longitude) if self._locator else None
         if found is None:
-            return texts.OUTSIDE_WUHU
+            return [texts.OUTSIDE_WUHU]
         district, hall = found
-        reply = (await self._ask(inbound, district)).text
-        if hall and hall["name"] not in reply:
-            reply = texts.NEAREST_HALL.format(label=label, **hall) + "\n\n" + reply
+        reply = (await self._ask(inbound, district)).blocks
+        if hall and hall["name"] not in "\n".join(reply):
+            reply = [texts.NEAREST_HALL.format(label=label, **hall), *reply]
         return reply
 
     def _passive(self, message, content: str, query: Optional[Mapping[str, str]]) -> HttpReply:

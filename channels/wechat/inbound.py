@@ -6,6 +6,7 @@ background events (unsubscribe, location reports, link clicks) need no answer at
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
@@ -50,6 +51,16 @@ def _typed_text(content: str) -> str:
     return content.lstrip("/").strip()
 
 
+def _spoken_text(recognition: str) -> str:
+    """WeChat's speech recognition ends every sentence with "。" ("张桂兰。"): a name, number or
+    district given by voice must read as if typed, so trailing 。？！，… go (closing quotes and
+    brackets stay)."""
+    text = _typed_text(recognition)
+    while text and (text[-1].isspace() or unicodedata.category(text[-1]) == "Po" or text[-1] in "~～"):
+        text = text[:-1]
+    return text
+
+
 def interpret(message: BaseMessage, menu_payloads: Mapping[str, str]) -> Inbound:
     kind = _kind(message)
     base = dict(sender=str(message.source or ""), key=dedupe_key(message), kind=kind,
@@ -57,7 +68,7 @@ def interpret(message: BaseMessage, menu_payloads: Mapping[str, str]) -> Inbound
     if kind == "text":
         return Inbound(**base, say=_typed_text(message.content or ""))
     if kind == "voice":
-        heard = _typed_text(message.recognition or "")
+        heard = _spoken_text(message.recognition or "")
         return Inbound(**base, say=heard) if heard else Inbound(**base, reply=texts.VOICE_NOT_RECOGNISED)
     if kind == "location":
         label = f"（{message.label}）" if message.label else ""

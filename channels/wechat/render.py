@@ -18,9 +18,14 @@ _NUMBERED = re.compile(r"^\s*\d+[.、．]")
 
 @dataclass
 class Rendered:
-    text: str
+    #: one text per message of the turn, in order (the last ones usually ask the question).
+    blocks: List[str]
     #: option number → payload, for buttons whose payload is not the number itself.
     choices: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.blocks)
 
 
 def _button_lines(text: str, buttons: Iterable[Mapping[str, Any]], choices: Dict[str, str]) -> List[str]:
@@ -53,7 +58,7 @@ def render(messages: Iterable[Mapping[str, Any]]) -> Rendered:
             lines.append(f"图片：{message['image']}")
         if lines:
             parts.append("\n".join(lines))
-    return Rendered("\n\n".join(parts), choices)
+    return Rendered(parts, choices)
 
 
 def _utf8_len(text: str) -> int:

@@ -2,7 +2,8 @@
 
 WeChat retries a message up to three times when it has no answer within 5 s. A retry
 joins the first attempt's work: it gets the same passive reply, or "success" once the
-reply has been handed to the customer-service API.
+reply has been handed to the customer-service API. An identical request arriving after
+its turn was forgotten is a replay, not a retry (nonces.py tells the endpoint so).
 """
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Awaitable, Callable, List, Tuple
+from typing import Awaitable, Callable, Optional, Tuple
+
+from channels.wechat.layout import ReplyPlan
 
 
 @dataclass
 class Turn:
-    task: "asyncio.Future[List[str]]"
+    task: "asyncio.Future[ReplyPlan]"
     started: float
     handed_over: bool = False  # the whole reply goes through the customer-service API
     followups_sent: bool = False  # chunks after the passive reply were queued
@@ -41,7 +44,12 @@ class ReplayCache:
                 break
             self._turns.popitem(last=False)
 
-    def claim(self, key: str, start: Callable[[], Awaitable[List[str]]]) -> Tuple[Turn, bool]:
+    def get(self, key: str) -> Optional[Turn]:
+        """The remembered turn for ``key``, if any."""
+        self._forget_old(self._clock())
+        return self._turns.get(key)
+
+    def claim(self, key: str, start: Callable[[], Awaitable[ReplyPlan]]) -> Tuple[Turn, bool]:
         """The turn for ``key`` and whether this call started it."""
         now = self._clock()
         self._forget_old(now)

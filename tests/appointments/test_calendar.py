@@ -56,3 +56,37 @@ def test_days_of_an_unknown_year_are_left_out_with_a_warning(caplog):
     assert dates == [date(2026, 12, d) for d in (25, 28, 29, 30, 31)]
     assert "2027" in caplog.text
     assert is_working_day(date(2027, 1, 4)) is None
+
+
+# --- one clock (issue 20): Wuhu's date, and why a day cannot be booked ----------------------
+
+@pytest.mark.parametrize("utc_hour, minute, wuhu_day", [(16, 30, date(2026, 12, 2)), (15, 30, date(2026, 12, 1)),
+                                                        (0, 0, date(2026, 12, 1))])
+def test_local_today_is_wuhus_date_whatever_the_utc_date(monkeypatch, utc_hour, minute, wuhu_day):
+    from datetime import datetime, timezone
+
+    from bot.appointments import calendar
+
+    monkeypatch.setattr(calendar, "now", lambda: datetime(2026, 12, 1, utc_hour, minute, tzinfo=timezone.utc))
+    assert calendar.local_today() == wuhu_day
+
+
+@pytest.mark.parametrize("day, why", [
+    (date(2026, 11, 30), "11月30日已经过去了"),
+    (date(2026, 12, 1), "当天不能预约，最早可以约明天"),
+    (date(2026, 12, 5), "12月5日是周六，大厅不开放"),
+    (date(2026, 12, 6), "12月6日是周日，大厅不开放"),
+    (date(2026, 12, 16), "只能预约14天以内的日子（到12月15日），12月16日太远了"),
+])
+def test_why_not_bookable(day, why):
+    from bot.appointments.calendar import why_not_bookable
+
+    assert why_not_bookable(day, today=date(2026, 12, 1)) == why
+
+
+def test_a_holiday_is_named_and_a_bookable_day_has_no_reason():
+    from bot.appointments.calendar import why_not_bookable
+
+    assert why_not_bookable(date(2026, 10, 1), today=date(2026, 9, 28)) == "10月1日是国庆节假期，大厅不开放"
+    assert why_not_bookable(date(2026, 10, 10), today=date(2026, 9, 28)) is None  # 调休上班
+    assert "2027年的节假日安排还没有公布" in why_not_bookable(date(2027, 1, 4), today=date(2026, 12, 24))

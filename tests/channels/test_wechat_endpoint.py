@@ -15,6 +15,7 @@ import pytest
 from channels.wechat import texts
 from channels.wechat.api import WeChatApi
 from channels.wechat.endpoint import SUCCESS, WeChatEndpoint
+from channels.wechat.identity import conversation_id
 from channels.wechat.menu import load_menu
 from channels.wechat.render import MAX_TEXT_BYTES
 from channels.wechat.settings import DEFAULT_MENU, WeChatSettings
@@ -42,8 +43,11 @@ def locator(latitude: float, longitude: float):
     return None
 
 
-def make(assistant=None, api_base=None, **settings) -> tuple:
-    creds = {"token": TOKEN, "appid": APPID, "appsecret": APPSECRET, "aes_key": AES_KEY, **settings}
+def make(assistant=None, api_base=None, safe=False, **settings) -> tuple:
+    """An endpoint in plaintext mode, or in safe mode (AES key set) with ``safe=True``."""
+    creds = {"token": TOKEN, "appid": APPID, "appsecret": APPSECRET, **settings}
+    if safe:
+        creds["aes_key"] = AES_KEY
     if api_base:
         creds["api_base"] = api_base
     config = WeChatSettings.from_credentials(creds)
@@ -92,13 +96,13 @@ def test_plaintext_text_goes_to_the_assistant_and_comes_back_as_a_passive_reply(
     assert reply.status == 200 and reply.content_type.startswith("application/xml")
     assert reply_content(reply.body) == "收到：社保卡怎么办"
     assert "<ToUserName><![CDATA[openid-1]]></ToUserName>" in reply.body  # addressed back
-    assert assistant.calls[0][:2] == ("openid-1", "社保卡怎么办")
+    assert assistant.calls[0][:2] == (conversation_id("openid-1"), "社保卡怎么办") == ("wechat:openid-1", "社保卡怎么办")
     assert assistant.calls[0][2]["wechat"]["msg_type"] == "text"
 
 
 @pytest.mark.parametrize("compatible", [False, True])
 def test_safe_and_compatible_mode_decrypt_and_reply_encrypted(compatible):
-    endpoint, assistant = make()
+    endpoint, assistant = make(safe=True)
     xml = wechat.text("openid-2", "公积金提取")
     body, query = wechat.encrypt(xml, wechat.query())
     if compatible:  # compatible mode also carries the plaintext fields; only Encrypt is trusted
@@ -111,7 +115,7 @@ def test_safe_and_compatible_mode_decrypt_and_reply_encrypted(compatible):
 
 @pytest.mark.parametrize("tamper", ["msg_signature", "url_signature", "stale", "other_appid", "garbage"])
 def test_safe_mode_refuses_tampered_messages(tamper):
-    endpoint, assistant = make()
+    endpoint, assistant = make(safe=True)
     query = wechat.query(timestamp=int(time.time()) - 3600) if tamper == "stale" else wechat.query()
     sender = WeChatServer(appid="wxotherappid00000") if tamper == "other_appid" else wechat
     body, query = sender.encrypt(wechat.text("o", "你好"), query)
@@ -129,7 +133,7 @@ def test_safe_mode_refuses_tampered_messages(tamper):
 
 
 def test_encrypted_message_without_an_aes_key_is_refused():
-    endpoint, assistant = make(aes_key="")
+    endpoint, assistant = make()
     body, query = wechat.encrypt(wechat.text("o", "你好"), wechat.query())
     assert post(endpoint, query, body).status == 403 and assistant.calls == []
 
@@ -147,11 +151,14 @@ def test_plaintext_with_bad_signature_is_refused_and_not_processed(tamper):
 
 
 # -- message types ------------------------------------------------------------------------
-def test_voice_uses_wechats_recognition():
+@pytest.mark.parametrize("heard, said", [("社保卡丢了怎么办。", "社保卡丢了怎么办"), ("张桂兰。", "张桂兰"),
+                                         ("我叫李明。", "我叫李明"), ("身份证过期了怎么换？ ", "身份证过期了怎么换")])
+def test_voice_uses_wechats_recognition_without_its_closing_punctuation(heard, said):
     endpoint, assistant = make()
     reply = post(endpoint, wechat.query(), wechat.message("o", "voice", MediaId="m", Format="amr",
-                                                           Recognition="社保卡丢了怎么办。"))
-    assert reply_content(reply.body) == "收到：社保卡丢了怎么办。"
+                                                           Recognition=heard))
+    assert reply_content(reply.body) == f"收到：{said}"
+    assert assistant.calls[0][1] == said
     assert assistant.calls[0][2]["wechat"]["msg_type"] == "voice"
 
 
@@ -255,7 +262,7 @@ def test_unsafe_malformed_or_oversized_bodies_are_refused(body, status):
 
 
 def test_xxe_inside_a_safe_mode_envelope_is_refused_too():
-    endpoint, assistant = make()
+    endpoint, assistant = make(safe=True)
     xxe = """<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <xml><FromUserName>o</FromUserName><MsgType>text</MsgType><Content>&x;</Content><MsgId>5</MsgId></xml>"""
     body, query = wechat.encrypt(xxe, wechat.query())
@@ -340,7 +347,7 @@ def test_slow_reply_answers_success_in_time_and_arrives_through_the_customer_ser
 
 def test_slow_reply_in_safe_mode_still_answers_plain_success():
     with FakeWeChatApi() as api:
-        endpoint, _ = make(FakeAssistant(delay_s=0.5), api_base=api.base, reply_deadline_s=0.1)
+        endpoint, _ = make(FakeAssistant(delay_s=0.5), api_base=api.base, reply_deadline_s=0.1, safe=True)
 
         async def scenario():
             body, query = wechat.encrypt(wechat.text("o-safe", "慢"), wechat.query())
@@ -352,11 +359,54 @@ def test_slow_reply_in_safe_mode_still_answers_plain_success():
         assert api.texts_to("o-safe") == ["收到：慢"]
 
 
-def test_long_reply_is_split_first_part_passive_the_rest_by_the_api_in_order():
+
+
+def test_late_reply_without_api_credentials_is_kept_and_announced_on_the_next_message(caplog):
+    endpoint, _ = make(FakeAssistant(delay_s=0.3), reply_deadline_s=0.05)
+
+    async def scenario():
+        late = await endpoint.handle_post(wechat.query(), wechat.text("o", "慢").encode())
+        await endpoint.drain()
+        endpoint.settings = WeChatSettings.from_credentials({"token": TOKEN})  # now in time
+        return late, await endpoint.handle_post(wechat.query(), wechat.text("o", "你好").encode())
+
+    late, following = asyncio.run(scenario())
+    assert late.body == SUCCESS
+    assert "kept for the resident" in caplog.text
+    assert texts.MISSED_NOTICE in reply_content(following.body)
+
+
+# -- long replies: the question in the passive reply, the rest marked ---------------------
+DISTRICT_QUESTION = "请问您在哪个区县？回复数字，我告诉您最近的办理大厅：\n1. 镜湖区\n2. 弋江区"
+APPLY_HINT = "这项业务可以在对话里直接申请：回复“办理”，我一步一步帮您填。"
+LONG_ANSWER = "\n".join(f"{i}. " + "需要携带的材料说明" * 12 for i in range(30))
+
+
+def long_turn() -> List[Dict[str, Any]]:
+    """A service answer over WeChat's limit, then the next-step prompts (as actions send them)."""
+    return [{"text": LONG_ANSWER}, {"text": APPLY_HINT},
+            {"text": DISTRICT_QUESTION, "buttons": [{"title": "镜湖区", "payload": "1"},
+                                                     {"title": "弋江区", "payload": "2"}]}]
+
+
+def answer_text(passive: str, followups: List[str]) -> str:
+    """The long answer put back together from its parts, without the channel's marks."""
+    head = passive.split("\n" + texts.TRUNCATED)[0]
+    return "\n".join([head, *(part.split("\n", 1)[1] for part in followups)])
+
+
+def headings(parts: List[str]) -> List[str]:
+    return [part.split("\n", 1)[0] for part in parts]
+
+
+def numbered(total: int) -> List[str]:
+    return [texts.CONTINUED.format(part=n, total=total) for n in range(2, total + 1)]
+
+
+def test_long_reply_keeps_the_question_in_the_passive_reply_and_numbers_the_rest():
     with FakeWeChatApi() as api:
         assistant = FakeAssistant()
-        long_text = "\n".join(f"{i}. " + "需要携带的材料说明" * 12 for i in range(30))
-        assistant.replies["材料"] = [{"text": long_text}]
+        assistant.replies["材料"] = long_turn()
         endpoint, _ = make(assistant, api_base=api.base)
 
         async def scenario():
@@ -366,18 +416,82 @@ def test_long_reply_is_split_first_part_passive_the_rest_by_the_api_in_order():
 
         passive = reply_content(asyncio.run(scenario()).body)
         rest = api.texts_to("o-long")
-        assert rest and len(passive.encode()) <= MAX_TEXT_BYTES
-        assert all(len(part.encode()) <= MAX_TEXT_BYTES for part in rest)
-        assert "\n".join([passive, *rest]) == long_text
+    assert len(passive.encode()) <= MAX_TEXT_BYTES
+    assert rest and all(len(part.encode()) <= MAX_TEXT_BYTES for part in rest)
+    assert passive.startswith("0. 需要携带的材料说明")
+    assert passive.endswith(f"{texts.TRUNCATED}\n\n{APPLY_HINT}\n\n{DISTRICT_QUESTION}")
+    assert headings(rest) == numbered(len(rest) + 1)
+    assert answer_text(passive, rest) == LONG_ANSWER  # nothing lost, nothing reordered
 
 
-def test_late_reply_without_api_credentials_is_logged_not_crashed(caplog):
-    endpoint, _ = make(FakeAssistant(delay_s=0.3), reply_deadline_s=0.05)
+def test_long_text_alone_is_marked_unfinished():
+    with FakeWeChatApi() as api:
+        assistant = FakeAssistant()
+        assistant.replies["材料"] = [{"text": LONG_ANSWER}]
+        endpoint, _ = make(assistant, api_base=api.base)
+
+        async def scenario():
+            reply = await endpoint.handle_post(wechat.query(), wechat.text("o-alone", "材料").encode())
+            await endpoint.drain()
+            return reply
+
+        passive = reply_content(asyncio.run(scenario()).body)
+        rest = api.texts_to("o-alone")
+    assert passive.endswith(texts.TRUNCATED)
+    assert answer_text(passive, rest) == LONG_ANSWER
+
+
+def test_parts_the_api_could_not_send_are_announced_then_resent_on_request():
+    with FakeWeChatApi() as api:
+        assistant = FakeAssistant()
+        assistant.replies["材料"] = long_turn()
+        endpoint, _ = make(assistant, api_base=api.base)
+        api.errors = [45047]  # WeChat refuses the first customer-service message
+
+        async def scenario():
+            first = await endpoint.handle_post(wechat.query(), wechat.text("o-miss", "材料").encode())
+            await endpoint.drain()
+            delivered_before = list(api.texts_to("o-miss"))
+            following = await endpoint.handle_post(wechat.query(), wechat.text("o-miss", "你好").encode())
+            again = await endpoint.handle_post(wechat.query(), wechat.text("o-miss", "再说一遍。").encode())
+            await endpoint.drain()
+            return first, delivered_before, following, again
+
+        first, delivered_before, following, again = asyncio.run(scenario())
+        resent_rest = api.texts_to("o-miss")
+    passive, following, again = (reply_content(r.body) for r in (first, following, again))
+    assert delivered_before == []
+    assert following.startswith("收到：你好") and following.endswith(texts.MISSED_NOTICE)
+    assert again.startswith(texts.RESENT + "\n")
+    resent = [again.split("\n", 1)[1], *resent_rest]
+    assert headings(resent) == numbered(len(resent) + 1)
+    assert answer_text(passive, resent) == LONG_ANSWER
+    assert [call[1] for call in assistant.calls] == ["材料", "你好"]  # the channel answered 再说一遍
+
+
+def test_missed_parts_are_announced_once_and_forgotten_when_the_resident_moves_on():
+    assistant = FakeAssistant()
+    assistant.replies["材料"] = long_turn()
+    endpoint, _ = make(assistant)  # no API credentials: every later part is missed
 
     async def scenario():
-        reply = await endpoint.handle_post(wechat.query(), wechat.text("o", "慢").encode())
-        await endpoint.drain()
-        return reply
+        replies = []
+        for said in ("材料", "你好", "谢谢", "再说一遍"):
+            replies.append(reply_content((await endpoint.handle_post(
+                wechat.query(), wechat.text("o-on", said).encode())).body))
+            await endpoint.drain()
+        return replies
 
-    assert asyncio.run(scenario()).body == SUCCESS
-    assert "lost" in caplog.text
+    _, first_after, second_after, repeat = asyncio.run(scenario())
+    assert texts.MISSED_NOTICE in first_after
+    assert texts.MISSED_NOTICE not in second_after
+    assert repeat == "收到：再说一遍"  # no missed parts any more: the assistant's own 再说一遍
+
+
+@pytest.mark.parametrize("heard, said", [("我叫李明！！", "我叫李明"), ("镜湖区…", "镜湖区"), ("回复“办理”", "回复“办理”"),
+                                         ("。", None)])
+def test_voice_keeps_closing_quotes_and_an_only_punctuation_recognition_asks_to_type(heard, said):
+    endpoint, assistant = make()
+    reply = reply_content(post(endpoint, wechat.query(), wechat.message(
+        "o", "voice", MediaId="m", Format="amr", Recognition=heard)).body)
+    assert reply == (f"收到：{said}" if said else texts.VOICE_NOT_RECOGNISED)

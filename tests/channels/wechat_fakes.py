@@ -170,17 +170,34 @@ class FakeWeChatApi:
                     return self._json(200, {"errcode": 0, "errmsg": "ok"})
                 self._json(404, {"errcode": 404, "errmsg": "not found"})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._handler = Handler
+        self._server: Optional[ThreadingHTTPServer] = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._serving = False
 
     def __enter__(self) -> "FakeWeChatApi":
-        self._thread.start()
+        self.go_online()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.go_offline()
+
+    def go_online(self) -> None:
+        """Serve (again) on the same port."""
+        if self._server is None:
+            self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler)
+        if not self._serving:
+            self._serving = True
+            threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def go_offline(self) -> None:
+        """Close the port: connections are refused, as when WeChat's API is unreachable."""
+        if self._server is not None:
+            if self._serving:
+                self._server.shutdown()
+            self._server.server_close()
+            self._server, self._serving = None, False
 
     def wait_for_messages(self, count: int, timeout: float = 30.0) -> List[dict]:
         """Block until ``count`` customer-service messages arrived (or the timeout)."""

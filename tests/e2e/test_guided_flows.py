@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -25,10 +25,13 @@ YOUNG_ID = id_number("19600701")       # 66 in 2026
 
 
 def stored_applications(db_url: str, sender: str) -> list:
+    """Applications of a REST sender (stored under its conversation id, "rest:<sender>")."""
     from sqlalchemy import select
 
+    from channels.rest.endpoint import conversation_id
+
     with session_factory(db_url)() as session:
-        return list(session.scalars(select(Application).where(Application.sender_id == sender)))
+        return list(session.scalars(select(Application).where(Application.sender_id == conversation_id(sender))))
 
 
 def run(stack, sender, *messages) -> str:
@@ -153,7 +156,8 @@ def test_appointment_booked_by_tapping_then_cancelled(stack, sender):
     assert "请核对" in stack.text(sender, "13812345678")
     done = stack.text(sender, "1")
     assert "预约成功" in done and "预约编号" in done
-    assert "已取消预约" in stack.text(sender, "取消预约")
+    assert "要取消的预约" in stack.text(sender, "取消预约")  # bot/flows/cancel_booking.py asks first
+    assert "已取消预约" in stack.text(sender, "1")
     assert "没有可以取消的预约" in stack.text(sender, "取消预约")
 
 
@@ -166,9 +170,56 @@ def test_tracker_store_keeps_no_id_or_phone_numbers(stack, sender):
 
     start_elderly(stack, sender)
     run(stack, sender, "1", "王秀英", ELDER_ID, "1", "赭山街道赭山社区", "13812345678")
+    from channels.rest.endpoint import conversation_id
+
     with sqlite3.connect(stack.tracker_db) as db:
-        rows = [r[0] for r in db.execute("select data from events where sender_id = ?", (sender,))]
+        rows = [r[0] for r in db.execute("select data from events where sender_id = ?", (conversation_id(sender),))]
     assert len(rows) > 10  # the SQL tracker store really holds this conversation
     stored = "\n".join(rows)
     assert ELDER_ID not in stored and "13812345678" not in stored
     assert ELDER_ID[-4:] in stored  # masked, not dropped
+
+
+# --- issue 20: commands and questions mid-flow, spoken dates, what a booking took over --------
+
+def test_commands_and_questions_mid_flow_are_answered_never_stored(stack, sender):
+    start_elderly(stack, sender)
+    stack.say(sender, "1")
+    handoff = stack.text(sender, "转人工")
+    assert "12345" in handoff and handoff.endswith("请告诉我老人的姓名。")
+    assert "您正在办理高龄津贴申请" in stack.text(sender, "你好")
+    assert "您正在办理高龄津贴申请" in stack.text(sender, "我要预约")
+    question = stack.text(sender, "社保卡怎么办")
+    assert "我们继续" in question and question.endswith("请告诉我老人的姓名。")
+    assert "身份证号" in stack.text(sender, "张桂兰。")
+    assert "我们继续" in stack.text(sender, "公积金怎么提取")
+    run(stack, sender, ELDER_ID, "1")
+    address = stack.text(sender, "办事大厅几点下班")
+    assert "我们继续" in address and address.endswith("哪个社区（村）？")
+    summary = run(stack, sender, "赭山街道赭山社区。", "13812345678")
+    assert "· 老人姓名：张桂兰\n" in summary and "· 街道社区：赭山街道赭山社区\n" in summary
+
+
+def _first_day(predicate) -> date:
+    """The first day of the booking window (Wuhu's today + 1..14) that fits, as the stack sees it."""
+    from bot.appointments.calendar import is_working_day, local_today
+
+    days = [local_today() + timedelta(days=n) for n in range(1, 15)]
+    return next(day for day in days if predicate(day, is_working_day(day)))
+
+
+def test_a_booking_by_spoken_date_after_a_service_question(stack, sender):
+    stack.say(sender, "我在无为，护照怎么办")
+    first = stack.text(sender, "我要预约")
+    assert "办理事项：普通护照签发（刚才问的）" in first and "（第3步，共6步）哪天去" in first
+    assert "您之前填的是：无为市" in stack.text(sender, "上一步")
+    stack.say(sender, "7")  # 无为市 again
+    closed = _first_day(lambda day, working: day.weekday() >= 5 and working is False)
+    refused = stack.text(sender, f"{closed.month}月{closed.day}日")
+    assert f"{closed.month}月{closed.day}日是周" in refused and "大厅不开放" in refused
+    open_day = _first_day(lambda day, working: working is True)
+    assert "还剩" in stack.text(sender, f"{open_day.month}月{open_day.day}号")
+    summary = run(stack, sender, "1", "张伟", "13812345678")
+    assert "· 办理大厅：无为市公安局出入境接待大厅（芜湖市无为市" in summary
+    done = stack.text(sender, "好")
+    assert "预约成功" in done and "地点：无为市公安局出入境接待大厅（芜湖市无为市" in done

@@ -1,73 +1,20 @@
 """The web chat's socket.io protocol against the real servers (python-socketio as the page).
 
 Browser behaviour is in tests/web/; this pins the server's side of the contract:
-history from the tracker, stable ids, resend deduplication, replies not lost offline.
+server-issued session tokens, history from the tracker, stable ids, resend deduplication,
+replies not lost offline. Attacks on the sessions are in tests/security/.
 """
 from __future__ import annotations
 
-import asyncio
-import uuid
-from typing import Any, Dict, List, Optional
-
 import pytest
-import socketio
 
+from tests.channels.webchat_client import Page, run
 from tests.web.proxy import CuttableProxy
 
 pytestmark = pytest.mark.e2e
 
 
-class Page:
-    """A minimal page: one socket, the messages it received, merged by id."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.session_id: Optional[str] = None
-        self.batches: List[List[Dict[str, Any]]] = []
-        self.sio.on("session_confirm", self._confirm)
-        self.sio.on("messages", self._messages)
-
-    async def _confirm(self, session_id: str) -> None:
-        self.session_id = session_id
-
-    async def _messages(self, data: Dict[str, Any]) -> None:
-        self.batches.append(data["messages"])
-
-    async def open(self, session_id: Optional[str] = None, last_seen: Optional[float] = None) -> None:
-        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"])  # engineio's websocket client needs a newer aiohttp than Rasa pins
-        await self.sio.emit("session_request", {"session_id": session_id, "last_seen": last_seen})
-        await self.wait(lambda: self.session_id and self.batches)
-
-    async def say(self, text: str, client_id: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
-        payload = {"session_id": self.session_id, "message": text,
-                   "client_id": client_id or uuid.uuid4().hex, **extra}
-        return await self.sio.call("user_uttered", payload, timeout=60)
-
-    async def wait(self, condition, timeout: float = 30) -> None:
-        for _ in range(int(timeout * 20)):
-            if condition():
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("timed out")
-
-    def merged(self) -> List[Dict[str, Any]]:
-        by_id = {m["id"]: m for batch in self.batches for m in batch}
-        return sorted(by_id.values(), key=lambda m: m["ts"])
-
-    async def close(self) -> None:
-        """Drop the connection at once, as a phone losing signal does.
-
-        (A polite disconnect over polling waits for the pending long-poll: up to 25 s.)
-        """
-        await self.sio.eio.disconnect(abort=True)
-
-
-def run(coroutine):
-    return asyncio.run(coroutine)
-
-
-def test_new_session_gets_an_id_and_empty_history(stack):
+def test_new_session_gets_a_token_for_a_server_made_conversation_and_empty_history(stack):
     async def scenario():
         page = Page(stack.rasa_url)
         await page.open()
@@ -75,8 +22,26 @@ def test_new_session_gets_an_id_and_empty_history(stack):
         return page
 
     page = run(scenario())
-    assert page.session_id and len(page.session_id) >= 16
+    assert page.fresh is True and page.conversation.startswith("web:") and len(page.conversation) == 36
     assert page.batches == [[]]
+
+
+def test_reconnecting_renews_the_token_and_keeps_the_conversation(stack):
+    async def scenario():
+        page = Page(stack.rasa_url)
+        await page.open()
+        await page.say("你好")
+        await page.close()
+        again = Page(stack.rasa_url)
+        await again.open(token=page.token)
+        await again.say("谢谢")
+        await again.close()
+        return page, again
+
+    page, again = run(scenario())
+    assert again.fresh is False and again.token != page.token and again.conversation == page.conversation
+    assert [m["text"] for m in again.batches[0] if m["role"] == "user"] == ["你好"]
+    assert stack.count_events(page.conversation, "user") == 2
 
 
 def test_a_service_answer_comes_with_its_card_and_stable_ids(stack):
@@ -109,13 +74,13 @@ def test_resent_message_is_processed_once_and_reload_returns_the_same_history(st
         again = await page.say("公积金租房提取要带什么", client_id="resend-test-0001")
         await page.close()
         reloaded = Page(stack.rasa_url)
-        await reloaded.open(session_id=page.session_id)
+        await reloaded.open(token=page.token)
         await reloaded.close()
         return page, first, again, reloaded
 
     page, first, again, reloaded = run(scenario())
     assert first == again == {"ok": True}
-    assert stack.count_events(page.session_id, "user") == 1
+    assert stack.count_events(page.conversation, "user") == 1
     assert [m["id"] for m in reloaded.merged()] == [m["id"] for m in page.merged()]
 
 
@@ -128,16 +93,16 @@ def test_reply_produced_while_offline_arrives_after_reconnect(stack):
         await page.open()
         await page.say("你好")
         last_seen = max(m["ts"] for m in page.merged())
-        bots_before = stack.count_events(page.session_id, "bot")
+        bots_before = stack.count_events(page.conversation, "bot")
         batches_before = len(page.batches)
         proxy.mute_downstream()  # offline from here: the message still leaves, nothing comes back
-        await page.sio.emit("user_uttered", {"session_id": page.session_id, "message": "身份证过期了怎么换",
+        await page.sio.emit("user_uttered", {"token": page.token, "message": "身份证过期了怎么换",
                                              "client_id": "offline-0000001"})
-        await page.wait(lambda: stack.count_events(page.session_id, "bot") > bots_before)
+        await page.wait(lambda: stack.count_events(page.conversation, "bot") > bots_before)
         received_while_offline = [m["text"] for b in page.batches[batches_before:] for m in b]
         await page.close()
         back = Page(stack.rasa_url)
-        await back.open(session_id=page.session_id, last_seen=last_seen)
+        await back.open(token=page.token, last_seen=last_seen)
         await back.close()
         return back, received_while_offline
 
@@ -161,7 +126,7 @@ def test_button_display_is_kept_and_personal_data_masked(stack):
         await page.say("我的电话13812345678", display="我的电话13812345678")
         await page.close()
         reloaded = Page(stack.rasa_url)
-        await reloaded.open(session_id=page.session_id)
+        await reloaded.open(token=page.token)
         await reloaded.close()
         return reloaded
 
@@ -171,20 +136,22 @@ def test_button_display_is_kept_and_personal_data_masked(stack):
     assert "13812345678" not in str(messages) and "138****5678" in users[2]["text"]
 
 
-@pytest.mark.parametrize("payload", [
-    {"session_id": "bad id!", "message": "你好"},
-    {"session_id": "0123456789abcdef", "message": 42},
-    {"message": "你好"},
+@pytest.mark.parametrize("payload, error", [
+    ({"token": "valid", "message": 42}, "bad_request"),
+    ({"message": "你好"}, "bad_session"),
+    ({"token": "not a token", "message": "你好"}, "bad_session"),
+    ({"session_id": "0123456789abcdef", "message": "你好"}, "bad_session"),  # the old protocol's raw id
 ])
-def test_malformed_messages_get_an_error_ack(stack, payload):
+def test_malformed_messages_get_an_error_ack(stack, payload, error):
     async def scenario():
         page = Page(stack.rasa_url)
         await page.open()
-        ack = await page.sio.call("user_uttered", payload, timeout=10)
+        ack = await page.sio.call("user_uttered", {**payload, "token": page.token} if payload.get("token") == "valid"
+                                  else payload, timeout=10)
         await page.close()
         return ack
 
-    assert run(scenario()) == {"ok": False, "error": "bad_request"}
+    assert run(scenario()) == {"ok": False, "error": error}
 
 
 def test_page_is_served_or_explains_how_to_build_it(stack):

@@ -1,7 +1,7 @@
 """Drafts: only the owning conversation reads them; expired and finished ones go away."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from sqlalchemy import update
@@ -40,3 +40,13 @@ def test_expired_drafts_are_not_loaded_and_are_purged(sessions):
         session.execute(update(FlowDraft).values(updated_at=drafts._now() - drafts.DRAFT_TTL - timedelta(minutes=1)))
     assert load_draft(sessions, sender_id="a", draft_id=draft_id) is None
     assert purge_expired(sessions) == 1
+
+
+def test_purge_takes_the_time_it_is_given(sessions):
+    """`python -m bot purge` passes its clock: a draft expires exactly DRAFT_TTL after its last change."""
+    draft_id = save_draft(sessions, sender_id="a", state={"v": 1})
+    saved_at = drafts._now().replace(tzinfo=timezone.utc)
+    assert purge_expired(sessions, now=saved_at + drafts.DRAFT_TTL - timedelta(seconds=1)) == 0
+    assert purge_expired(sessions, now=saved_at + drafts.DRAFT_TTL + timedelta(seconds=1)) == 1
+    with sessions() as session:
+        assert session.get(FlowDraft, draft_id) is None

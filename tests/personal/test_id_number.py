@@ -11,12 +11,10 @@ TODAY = date(2026, 3, 1)
 #   11010519491231002X  the example in GB 11643-1999 (Beijing Chaoyang, 1949-12-31, female)
 #   360426199101010071  python-stdnum's documentation example
 #   440308199901101512  id-validator's README example (randomly generated, valid)
-#   38064219921117061X  python-stdnum's test suite
 PUBLISHED = [
     ("11010519491231002X", date(1949, 12, 31), False),
     ("360426199101010071", date(1991, 1, 1), True),
     ("440308199901101512", date(1999, 1, 10), True),
-    ("38064219921117061X", date(1992, 11, 17), True)  # sequence 061: odd, male,
 ]
 
 # Constructed Wuhu (340202 镜湖区) numbers; check digits worked out once and written down.
@@ -42,6 +40,27 @@ def test_leap_day_birth_2000_is_valid():
     parsed = parse_id_number(LEAP_DAY_2000, today=TODAY)
     assert parsed.birth_date == date(2000, 2, 29)
     assert parsed.is_male is True  # 17th digit 1
+
+
+@pytest.mark.parametrize("value", [
+    "990207198805121231",  # issue 20: checksum right, but 99 is no province
+    "38064219921117061X",  # python-stdnum's checksum sample: 38 is no province either
+    "000000198805121237",
+])
+def test_province_code_must_exist(value):
+    assert check_digit(value[:17]) == value[17]
+    with pytest.raises(InvalidIdNumber) as err:
+        parse_id_number(value, today=TODAY)
+    assert err.value.reason == "bad_province"
+    assert f"“{value[:2]}”不是任何一个省份的代码" in err.value.message
+
+
+@pytest.mark.parametrize("value", ["110105194912310021", "810000199001010016", "820000199001010011",
+                                   "830000199001010017", "650102199001010014"])
+def test_every_province_level_code_is_accepted(value):
+    body = value[:17]
+    value = body + check_digit(body)
+    assert parse_id_number(value, today=TODAY).value == value
 
 
 @pytest.mark.parametrize("value", [

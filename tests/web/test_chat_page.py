@@ -169,6 +169,33 @@ def test_dropped_and_restored_connection_loses_nothing(stack, open_phone):
         proxy.close()
 
 
+def test_the_page_keeps_a_signed_token_never_a_raw_conversation_id(stack, open_phone):
+    page = open_chat(open_phone(), stack.rasa_url)
+    stored = page.evaluate("() => ({token: localStorage.getItem('wuhu.session_token'),"
+                           " legacy: localStorage.getItem('wuhu.session_id')})")
+    assert stored["legacy"] is None
+    assert stored["token"].startswith("w1.") and stored["token"].count(".") == 2
+
+
+def test_clearing_the_records_asks_once_then_starts_afresh(stack, open_phone):
+    page = open_chat(open_phone(), stack.rasa_url)
+    say(page, "身份证过期了怎么换")
+    expect(page.locator(".ServiceCard").last).to_contain_text("居民身份证", timeout=TIMEOUT)
+    token = page.evaluate("() => localStorage.getItem('wuhu.session_token')")
+    page.get_by_role("button", name="清除记录").click()
+    wait_for_bot_text(page, "确定要清除本机的聊天记录吗")
+    expect(page.locator(".ServiceCard")).to_have_count(1)  # only asked: nothing erased yet
+    options(page).first.click()  # 1. 确定清除
+    expect(page.locator(".ServiceCard")).to_have_count(0, timeout=TIMEOUT)
+    expect(bots(page).first).to_contain_text("芜湖市政务服务助手", timeout=TIMEOUT)  # a fresh welcome
+    expect(page.locator('[data-role="user"]').filter(has_text="身份证过期了怎么换")).to_have_count(0)
+    assert page.evaluate("() => localStorage.getItem('wuhu.session_token')") not in (None, token)
+    page.reload()
+    expect(bots(page).first).to_contain_text("芜湖市政务服务助手", timeout=TIMEOUT)
+    expect(page.locator(".ServiceCard")).to_have_count(0)
+    assert page.errors == []
+
+
 @pytest.mark.parametrize("elder", [False, True])
 def test_accessibility_checker_finds_nothing(stack, open_phone, elder):
     page = open_chat(open_phone(), stack.rasa_url)

@@ -19,6 +19,7 @@ const QUICK = [
   { name: "预约办事", payload: "我要预约" },
   { name: "查进度", payload: "查进度" },
   { name: "转人工", payload: "转人工" },
+  { name: "清除记录", payload: "清除记录" }, // asks once, then erases this phone's conversation
 ];
 
 const BANNER = {
@@ -65,7 +66,7 @@ export default function App({ conn, events }) {
   }, [events, speakOn, canSpeak]);
 
   const send = useCallback((text, display) => conn.send(text, display), [conn]);
-  const onButton = useCallback((b) => conn.send(b.payload, b.title), [conn]);
+  const onButton = useCallback((b) => conn.send(b.payload, b.title, { payload: true }), [conn]);
   const onRetry = useCallback((cid) => conn.retry(cid), [conn]);
   const onSpeak = useCallback((m) => speak(speechText(m), { interrupt: true }), []);
   const onQuick = useCallback(

@@ -1,9 +1,13 @@
 // Socket.io connection, session and outbox. A tiny store for React
 // (subscribe/getState) that also works without it.
+//
+// The server owns the conversation: it hands the page a signed session token
+// (renewed on every connect) and the page keeps only that token, never an id.
 import { io } from "socket.io-client";
 import { mergeMessages, maxTs, lastN } from "./messages.js";
 
-const K_SESSION = "wuhu.session_id";
+const K_TOKEN = "wuhu.session_token";
+const K_LEGACY_SESSION = "wuhu.session_id"; // raw ids of older pages: no longer accepted
 const K_OUTBOX = "wuhu.outbox";
 const K_MESSAGES = "wuhu.messages";
 const CACHE_LIMIT = 200;
@@ -55,24 +59,37 @@ function loadOutbox() {
   return Array.isArray(list) ? list.filter((o) => o && o.client_id && typeof o.message === "string") : [];
 }
 
-function loadMessages(sessionId) {
-  if (!sessionId) return [];
+function forget(key) {
+  try {
+    localStorage.removeItem(key);
+  } catch (e) {
+    /* storage disabled */
+  }
+}
+
+// Messages the server showed this page only (rate-limit and 清除记录 notices): they
+// are not in the conversation, so they must not move the history cursor.
+const isNotice = (m) => m.id.startsWith("notice-");
+
+function loadMessages(token) {
+  if (!token) return [];
   const list = readJSON(K_MESSAGES, []);
   return Array.isArray(list) ? mergeMessages([], list) : [];
 }
 
 export function createConnection({ onReplies } = {}) {
-  const sessionId = readString(K_SESSION);
+  forget(K_LEGACY_SESSION);
+  const token = readString(K_TOKEN);
   let state = {
     connected: false,
     banner: null, // null | "offline" | "reconnected"
-    sessionId,
-    messages: loadMessages(sessionId),
+    token,
+    messages: loadMessages(token),
     outbox: loadOutbox(),
   };
   const listeners = new Set();
   const inflight = new Set(); // client_ids emitted on the current connection
-  const greeted = new Set(); // session ids we sent /greet for
+  let greeted = false; // /greet sent for the current conversation
   let ready = false; // session confirmed on the current connection
   let lostConnection = false;
   let bannerTimer = null;
@@ -98,14 +115,18 @@ export function createConnection({ onReplies } = {}) {
     if (!ready || !socket.connected || inflight.has(entry.client_id)) return;
     inflight.add(entry.client_id);
     const payload = {
-      session_id: state.sessionId,
+      token: state.token,
       message: entry.message,
       client_id: entry.client_id,
     };
     if (entry.display) payload.display = entry.display;
+    if (entry.payload) payload.payload = true; // a button tap: may carry the button's payload
     socket.emit("user_uttered", payload, (resp) => {
       inflight.delete(entry.client_id);
-      if (resp && resp.ok === false) {
+      if (resp && resp.error === "bad_session") {
+        // The server no longer knows our token: start a new conversation, then resend.
+        requestSession(null);
+      } else if (resp && resp.ok === false) {
         setState({
           outbox: state.outbox.map((o) =>
             o.client_id === entry.client_id
@@ -128,12 +149,18 @@ export function createConnection({ onReplies } = {}) {
   function maybeGreet() {
     awaitingHistory = false;
     clearTimeout(historyTimer);
-    const sid = state.sessionId;
-    if (!ready || !sid || greeted.has(sid)) return;
+    if (!ready || !state.token || greeted) return;
     if (state.messages.length === 0 && state.outbox.length === 0) {
-      greeted.add(sid);
-      send("/greet");
+      greeted = true;
+      send("/greet", null, { payload: true });
     }
+  }
+
+  function requestSession(token) {
+    ready = false;
+    inflight.clear();
+    const history = state.messages.filter((m) => !isNotice(m));
+    socket.emit("session_request", { token, last_seen: token ? maxTs(history) : null });
   }
 
   function showBanner(kind) {
@@ -150,20 +177,19 @@ export function createConnection({ onReplies } = {}) {
       lostConnection = false;
       showBanner("reconnected");
     }
-    socket.emit("session_request", {
-      session_id: state.sessionId,
-      last_seen: maxTs(state.messages),
-    });
+    requestSession(state.token);
   });
 
   socket.on("session_confirm", (data) => {
-    const sid = typeof data === "string" ? data : data && data.session_id;
-    if (!sid) return;
-    const patch = { sessionId: String(sid) };
-    // A different session is a new conversation: drop the old cache.
-    if (state.sessionId && state.sessionId !== patch.sessionId) patch.messages = [];
+    if (!data || !data.token) return;
+    const patch = { token: String(data.token) };
+    // A new conversation (first visit, expired or unknown token): drop the old cache.
+    if (data.fresh) {
+      patch.messages = [];
+      greeted = false;
+    }
     try {
-      localStorage.setItem(K_SESSION, patch.sessionId);
+      localStorage.setItem(K_TOKEN, patch.token);
     } catch (e) {
       /* ignore */
     }
@@ -191,6 +217,17 @@ export function createConnection({ onReplies } = {}) {
     if (awaitingHistory) maybeGreet();
   });
 
+  // 清除记录 confirmed: the server erased the conversation; forget everything
+  // this phone kept and start a new one.
+  socket.on("cleared", () => {
+    forget(K_TOKEN);
+    forget(K_MESSAGES);
+    forget(K_OUTBOX);
+    greeted = false;
+    setState({ token: null, messages: [], outbox: [] });
+    requestSession(null);
+  });
+
   socket.on("disconnect", (reason) => {
     ready = false;
     inflight.clear();
@@ -208,13 +245,15 @@ export function createConnection({ onReplies } = {}) {
     }
   });
 
-  function send(message, display) {
+  // options.payload: a button the assistant offered (or the opening /greet).
+  function send(message, display, options) {
     const text = String(message || "").trim();
     if (!text) return null;
     const entry = {
       client_id: newClientId(),
       message: text,
       display: display ? String(display) : null,
+      payload: Boolean(options && options.payload),
       ts: Date.now() / 1000,
       status: "pending",
     };
@@ -228,7 +267,7 @@ export function createConnection({ onReplies } = {}) {
     const old = state.outbox.find((o) => o.client_id === clientId);
     if (!old) return;
     setState({ outbox: state.outbox.filter((o) => o.client_id !== clientId) });
-    send(old.message, old.display);
+    send(old.message, old.display, { payload: old.payload });
   }
 
   return {

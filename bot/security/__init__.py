@@ -1,0 +1,1 @@
+"""Residents' data at rest: key files, encrypted columns, digests for equality lookups."""

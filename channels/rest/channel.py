@@ -1,0 +1,81 @@
+"""The Rasa input channel: serves RestEndpoint at /webhooks/rest/webhook.
+
+Replaces Rasa's built-in ``rest:`` channel (same URL and body, {"sender", "message"}),
+which trusts the body's sender from anyone and accepts any "/payload" as a command.
+credentials.yml: ``channels.rest.RestInput:`` with optional ``token`` / ``token_file``
+(else the environment's REST_TOKEN / REST_TOKEN_FILE).
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
+from sanic import Blueprint, Sanic, response
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.client_address import TrustedProxies
+from channels.conversations import Conversations
+from channels.limits import LimitSettings, MessageLimits
+from channels.rest.endpoint import RestEndpoint, load_token
+
+
+class RestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(token=load_token(configured=credentials.get("token"), token_file=credentials.get("token_file")))
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token
+        self.conversations = Conversations()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def assistant(conversation: str, text: str) -> list[dict[str, Any]]:
+            collector = CollectingOutputChannel()
+            await on_new_message(UserMessage(text, collector, conversation, input_channel=self.name()))
+            return list(collector.messages)
+
+        endpoint = RestEndpoint(token=self.token, proxies=TrustedProxies.from_env(),
+                                limits=MessageLimits(LimitSettings.from_env()),
+                                events=self.conversations.events, assistant=assistant)
+        hook = _AppCapturingBlueprint(self.conversations, "rest_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except InvalidUsage:
+                body = None
+            reply = await endpoint.handle(
+                peer=request.ip, forwarded_for=",".join(request.headers.getall("x-forwarded-for", [])),
+                authorization=request.headers.get("authorization"), body=body)
+            return response.json(reply.body, status=reply.status, headers=reply.headers)
+
+        return hook
+
+
+class _AppCapturingBlueprint(Blueprint):
+    """Remembers the app so the channel can read the conversation's latest buttons."""
+
+    def __init__(self, conversations: Conversations, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.conversations = conversations
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.conversations.attach(app)
+        super().register(app, options)

@@ -1,0 +1,169 @@
+"""Schema through Alembic: a new database, an old create_all database with rows, and failures."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text
+
+from bot.applications.models import Application, ApplicationStatusChange
+from bot.applications.service import OpenApplicationExists, submit_application
+from bot.appointments.models import Appointment
+from bot.appointments.service import AlreadyBookedForService, book
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
+from bot.db import Base, make_engine, session_factory
+from bot.migrations import runner
+from bot.security.columns import id_digest, phone_digest
+
+LEGACY_SQL = Path(__file__).with_name("legacy_app_db.sql")
+ELDER_ID, ELDER_PHONE = "340202194001011239", "13812345678"
+PLAINTEXT = ("340202194001011239", "11010519491231002X", "13812345678", "138 1234 5678", "13900001111",
+             "3112233", "13700002222", "张三丰", "赵六")
+
+
+@pytest.fixture()
+def keys(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOV_DATA_KEY_FILE", str(tmp_path / "keys" / "data.key"))
+    monkeypatch.setenv("GOV_DIGEST_KEY_FILE", str(tmp_path / "keys" / "digest.key"))
+
+
+def legacy_db(path: Path) -> str:
+    """A var/app.db exactly as the code before migrations left it (WAL, rows, no version table)."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(LEGACY_SQL.read_text(encoding="utf-8"))
+    db.close()
+    return f"sqlite:///{path}"
+
+
+def schema_diff(url: str) -> list:
+    with make_engine(url).connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                                Base.metadata)
+
+
+def raw_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_a_new_database_is_created_at_head_with_the_models_schema(tmp_path, keys):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    session_factory(url)
+    with make_engine(url).connect() as connection:
+        assert runner.current_revision(connection) == runner.head()
+    assert schema_diff(url) == []
+    assert runner.migrate(make_engine(url)) == "current"
+
+
+def test_replaying_every_revision_gives_the_same_schema_as_create_all(tmp_path, keys):
+    url = f"sqlite:///{tmp_path / 'replayed.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(runner.alembic_config(connection), "head")
+    assert schema_diff(url) == []
+
+
+def test_an_old_database_with_rows_is_upgraded_in_place(tmp_path, keys):
+    path = tmp_path / "app.db"
+    url = legacy_db(path)
+    assert runner.migrate(make_engine(url)) == "upgraded"
+    assert schema_diff(url) == []  # district_locations, missing before, exists now
+    sessions = session_factory(url)
+    with sessions() as s:
+        apps = {a.receipt_no: a for a in s.scalars(select(Application))}
+        elder, card = apps["4474830878"], apps["7850404583"]
+        assert elder.fields["elder_id"] == ELDER_ID and elder.fields["agent_name"] == "李小红"
+        assert elder.status == "审核中" and card.fields["address"] == "镜湖区赭山路18号3栋201"
+        assert (elder.id_digest, elder.phone_digest) == (id_digest(ELDER_ID), phone_digest(ELDER_PHONE))
+        assert card.id_digest == id_digest("11010519491231002x")
+        # Rebuilding the table did not cascade-delete the status history.
+        assert s.scalar(select(ApplicationStatusChange).where(
+            ApplicationStatusChange.status == "审核中")).actor == "张科员"
+        assert len(s.scalars(select(ApplicationStatusChange)).all()) == 3
+        booked = s.scalars(select(Appointment).order_by(Appointment.id)).all()
+        assert [(b.name, b.phone, b.status) for b in booked] == [
+            ("张三丰", "138 1234 5678", "已预约"), ("赵六", "13700002222", "已取消")]
+        assert booked[0].phone_digest == phone_digest("13812345678")
+        stored = s.execute(text("select fields from applications union all select phone from appointments "
+                                "union all select name from appointments")).scalars().all()
+    assert all(value.startswith("gAAAAA") for value in stored)  # Fernet tokens only
+    data = raw_bytes(path)
+    for secret in PLAINTEXT:
+        assert secret.encode() not in data and json.dumps(secret).encode() not in data
+    with sessions() as s:  # the draft is kept (retention removes it, not the migration)
+        assert s.execute(text("select count(*) from flow_drafts")).scalar() == 1
+
+
+def test_limits_apply_to_rows_written_before_the_upgrade(tmp_path, keys):
+    url = legacy_db(tmp_path / "app.db")
+    sessions = session_factory(url)
+    load_catalogue(sessions, PROJECT_ROOT / "data" / "catalogue")
+    with pytest.raises(OpenApplicationExists):
+        submit_application(sessions, kind="elderly-allowance", sender_id="other", idempotency_key="o:1",
+                           fields={"applicant": "self", "elder_name": "李大山", "elder_id": ELDER_ID,
+                                   "district": "jinghu", "street": "赭山社区", "phone": "13912340000"},
+                           id_number=ELDER_ID, phone="13912340000")
+    with pytest.raises(AlreadyBookedForService):
+        book(sessions, service_id="sbk-replace", hall_id="jinghu:government_center", day=date(2026, 10, 9),
+             slot="09:00-10:00", name="张三丰", phone="13812345678", sender_id="other",
+             idempotency_key="o:2", today=date(2026, 9, 28))
+
+
+def test_a_failed_upgrade_leaves_the_old_database_untouched(tmp_path, keys, monkeypatch):
+    path = tmp_path / "app.db"
+    url = legacy_db(path)
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "data.key").write_text("not a key\n")  # the conversion cannot encrypt
+    with pytest.raises(Exception, match="malformed key"):
+        runner.migrate(make_engine(url))
+    with sqlite3.connect(path) as db:
+        tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
+        assert "alembic_version" not in tables and "district_locations" not in tables
+        assert db.execute("select phone from appointments where id = 1").fetchone() == ("138 1234 5678",)
+        columns = {r[1] for r in db.execute("pragma table_info(applications)")}
+        assert "id_digest" not in columns
+        assert db.execute("select count(*) from application_status_history").fetchone() == (3,)
+    db.close()
+
+
+def test_downgrade_restores_plaintext_and_upgrade_encrypts_again(tmp_path, keys):
+    url = legacy_db(tmp_path / "app.db")
+    engine = make_engine(url)
+    runner.migrate(engine)
+    runner.downgrade(engine, "0001_baseline")
+    with engine.connect() as connection:
+        assert connection.execute(text("select phone from appointments where id = 1")).scalar() == \
+            "138 1234 5678"
+        assert connection.execute(text("select count(*) from application_status_history")).scalar() == 3
+    assert runner.migrate(engine) == "upgraded"
+    with session_factory(url)() as s:
+        assert s.scalar(select(Appointment.phone).where(Appointment.id == 1)) == "138 1234 5678"
+
+
+def test_processes_starting_together_migrate_once(tmp_path, keys):
+    import threading
+
+    url = legacy_db(tmp_path / "app.db")
+    outcomes, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def start():
+        barrier.wait()
+        try:
+            outcomes.append(runner.migrate(make_engine(url)))
+        except Exception as exc:  # noqa: BLE001 - any error fails the assertion below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(outcomes) == ["current"] * 3 + ["upgraded"]
