@@ -45,7 +45,8 @@ def measure(stack, turns: int, label: str) -> list[float]:
     return latencies
 
 
-APPOINTMENT = ["我要预约", "1", "1", "1", "{slot}", "张伟", "13812345678", "1"]
+#: A phone per conversation: one phone may hold one booking per service (bot/appointments limits).
+APPOINTMENT = ["我要预约", "1", "1", "1", "{slot}", "张伟", "1381234{n:04d}", "1"]
 
 
 def measure_appointments(stack, conversations: int) -> tuple[list[float], int]:
@@ -55,7 +56,7 @@ def measure_appointments(stack, conversations: int) -> tuple[list[float], int]:
         sender = f"bench-appt-{i}"
         for message in APPOINTMENT:
             start = time.perf_counter()
-            replies = stack.say(sender, message.format(slot=i % 5 + 1))
+            replies = stack.say(sender, message.format(slot=i % 5 + 1, n=i))
             latencies.append((time.perf_counter() - start) * 1000)
         assert any("预约成功" in r.get("text", "") for r in replies), replies
     return latencies, len(APPOINTMENT)

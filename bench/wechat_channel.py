@@ -1,6 +1,7 @@
 """Added latency of the WeChat channel over the REST channel, same server, same run.
 
-One Rasa server serves both channels (with the real action server and catalogue). The
+One Rasa server serves REST and WeChat in safe mode (with the real action server and catalogue);
+a second one, configured like an account in plaintext mode, serves plaintext WeChat. The
 same catalogue questions go, interleaved, through REST, WeChat plaintext and WeChat safe
 mode (AES). Only the HTTP round trip is timed: building, signing and encrypting the
 request and decrypting the reply are WeChat's work, done before/after the clock.
@@ -24,7 +25,7 @@ from bot.catalogue.loader import load_catalogue  # noqa: E402
 from bot.config import PROJECT_ROOT  # noqa: E402
 from bot.db import session_factory  # noqa: E402
 from bot.stack import latest_model, running_stack  # noqa: E402
-from tests.channels.wechat_fakes import FakeWeChatApi, WeChatServer, reply_content  # noqa: E402
+from tests.channels.wechat_fakes import APPID, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content  # noqa: E402
 from tests.servers import all_channels  # noqa: E402
 
 QUESTIONS = ["社保卡怎么办理", "公积金租房提取要带什么", "身份证过期了怎么换", "异地就医备案怎么弄",
@@ -44,9 +45,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeWeChatApi() as api:
         db_url = f"sqlite:///{Path(tmp) / 'app.db'}"
         load_catalogue(session_factory(db_url), PROJECT_ROOT / "data" / "catalogue")
+        # Safe mode refuses plaintext (a downgrade), so plaintext WeChat has a server of its own,
+        # configured as an account in plaintext mode; REST is measured on both, interleaved.
+        plain_credentials = (f"rest:\nchannels.wechat.WeChatInput:\n  token: {TOKEN}\n  appid: {APPID}\n"
+                             f"  appsecret: {APPSECRET}\n  aes_key: ''\n  api_base: {api.base}\n")
         with running_stack(Path(tmp) / "stack", latest_model(), db_url,
-                           credentials=all_channels(api.base)) as stack:
+                           credentials=all_channels(api.base)) as stack, \
+                running_stack(Path(tmp) / "plain", latest_model(), db_url,
+                              credentials=plain_credentials) as plain_stack:
             hook = f"{stack.rasa_url}/webhooks/wechat/webhook"
+            plain_hook = f"{plain_stack.rasa_url}/webhooks/wechat/webhook"
             for i in range(args.turns + 6):  # the first 6 rounds warm up
                 question = QUESTIONS[i % len(QUESTIONS)]
                 sender = f"bench-{i % 10}"
@@ -59,7 +67,7 @@ def main() -> None:
                 rest = stack.say(f"{sender}-rest", question)
                 rest_ms = (time.perf_counter() - start) * 1000
                 start = time.perf_counter()
-                plain = requests.post(hook, params=plain_query, data=plain_body, timeout=30)
+                plain = requests.post(plain_hook, params=plain_query, data=plain_body, timeout=30)
                 plain_ms = (time.perf_counter() - start) * 1000
                 start = time.perf_counter()
                 safe = requests.post(hook, params=safe_query, data=safe_body, timeout=30)

@@ -177,6 +177,8 @@ def test_old_district_names_at_a_flows_district_step(ctx):
     assert outcome.state["values"]["district"] == "wanzhi"
     outcome, _ = drive(flow, ["1", "王秀英", id_number("19400315"), "我在无为县"])
     assert outcome.state["values"]["district"] == "wuwei"
+    outcome, _ = drive(flow, ["1", "王秀英", id_number("19400315"), "三山区"])  # merged into 弋江区
+    assert outcome.state["values"]["district"] == "yijiang"
 
 
 DEC_1 = date(2026, 12, 1)  # a Tuesday, the day the tester met these
