@@ -47,7 +47,7 @@ def main() -> None:
         load_catalogue(session_factory(db_url), PROJECT_ROOT / "data" / "catalogue")
         # Safe mode refuses plaintext (a downgrade), so plaintext WeChat has a server of its own,
         # configured as an account in plaintext mode; REST is measured on both, interleaved.
-        plain_credentials = (f"rest:\nchannels.wechat.WeChatInput:\n  token: {TOKEN}\n  appid: {APPID}\n"
+        plain_credentials = (f"channels.rest.RestInput:\nchannels.wechat.WeChatInput:\n  token: {TOKEN}\n  appid: {APPID}\n"
                              f"  appsecret: {APPSECRET}\n  aes_key: ''\n  api_base: {api.base}\n")
         with running_stack(Path(tmp) / "stack", latest_model(), db_url,
                            credentials=all_channels(api.base)) as stack, \
