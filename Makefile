@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-unit bench bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-unit bench fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ bench: $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency vs a bare Rasa server, 
 	$(PY) bench/latency.py
 	$(PY) bench/wechat_channel.py
 	$(PY) bench/retrain_to_live.py
+
+fuzz: $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)
+	$(PY) bench/fuzz_channels.py --inputs $${FUZZ_INPUTS:-10000}
 
 bench-retrain: $(MODEL_STAMP) ## time from "retrain" to the new model answering (fine-tune and full)
 	$(PY) bench/retrain_to_live.py
