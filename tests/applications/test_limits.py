@@ -1,7 +1,6 @@
 """One open application (受理/审核中) of a kind per ID number (real SQLite file)."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -15,6 +14,7 @@ from bot.applications.service import (
 )
 from bot.flows.catalogue import FlowContext
 from bot.flows.submission import submit
+from tests.support.race import race
 
 ELDER_ID = "340202194001011239"
 
@@ -76,23 +76,7 @@ def test_a_retry_with_the_same_key_returns_the_receipt(sessions):
 
 def test_racing_submissions_for_one_id_store_one(sessions):
     n = 6
-    barrier = threading.Barrier(n)
-    made, refused, errors = [], [], []
-
-    def worker(i):
-        barrier.wait()
-        try:
-            made.append(elderly(sessions, f"race{i}"))
-        except OpenApplicationExists:
-            refused.append(i)
-        except Exception as exc:  # noqa: BLE001 - any error fails the assertion below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    made, refused, errors = race(n, lambda i: elderly(sessions, f"race{i}"), OpenApplicationExists)
     assert errors == [] and len(made) == 1 and len(refused) == n - 1
     assert count(sessions) == 1
 

@@ -1,7 +1,6 @@
 """Booking limits per phone: one active booking per service, three in all (real SQLite file)."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -19,6 +18,7 @@ from bot.appointments.service import (
 from bot.catalogue.models import Service
 from bot.flows.catalogue import FlowContext
 from bot.flows.submission import submit
+from tests.support.race import race
 
 TODAY = date(2026, 9, 28)
 DAY = date(2026, 9, 30)
@@ -80,23 +80,9 @@ def test_a_retry_with_the_same_key_is_not_refused_as_a_duplicate(sessions):
 
 def test_racing_bookings_for_one_phone_and_service_store_one(sessions):
     n = 8
-    barrier = threading.Barrier(n)
-    made, refused, errors = [], [], []
-
-    def worker(i):
-        barrier.wait()
-        try:
-            made.append(book_for(sessions, f"race{i}", slot=("09:00-10:00", "10:00-11:00")[i % 2]))
-        except AlreadyBookedForService:
-            refused.append(i)
-        except Exception as exc:  # noqa: BLE001 - any error fails the assertion below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    slots = ("09:00-10:00", "10:00-11:00")
+    made, refused, errors = race(n, lambda i: book_for(sessions, f"race{i}", slot=slots[i % 2]),
+                                 AlreadyBookedForService)
     assert errors == [] and len(made) == 1 and len(refused) == n - 1
     assert stored(sessions) == (1, 1)
 

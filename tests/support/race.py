@@ -1,0 +1,30 @@
+"""Start several threads at one barrier: how limits and unique keys behave under a race."""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, List, Tuple, Type
+
+
+def race(n: int, attempt: Callable[[int], Any],
+         refusal: Type[Exception]) -> Tuple[List[Any], List[int], List[str]]:
+    """Run ``attempt(i)`` in ``n`` threads at once; (results, refused indexes, other errors)."""
+    barrier = threading.Barrier(n)
+    made: List[Any] = []
+    refused: List[int] = []
+    errors: List[str] = []
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        try:
+            made.append(attempt(i))
+        except refusal:
+            refused.append(i)
+        except Exception as exc:  # noqa: BLE001 - any other error fails the caller's assertion
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return made, refused, errors
