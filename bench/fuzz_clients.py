@@ -160,12 +160,18 @@ class WebChatClient:
                 await page.close()
 
     async def _unless_dropped(self, page: Page, call: Any) -> Any:
-        """The ack, or None when the server closed the connection instead (a frame over its limit)."""
+        """The ack, or None when the server refused the frame at the transport instead.
+
+        Over long-polling a frame over the body limit gets HTTP 413 at once; python-engineio
+        then ends its write loop (and forgets it) but still counts itself connected, so that
+        is checked too.
+        """
         task = asyncio.ensure_future(call)
         while not task.done():
-            if not page.sio.connected:
+            writer = page.sio.eio.write_loop_task
+            if not page.sio.connected or writer is None or writer.done():
                 task.cancel()
-                return None  # refused at the transport: the server dropped this socket
+                return None  # refused at the transport (closed socket or 413)
             await asyncio.sleep(0.05)
         return task.result()
 

@@ -53,7 +53,7 @@ def purge_tracker_events(url: str, *, older_than: timedelta, now: datetime | Non
             return 0
         ensure_private_sqlite(path)
     cutoff = (now or datetime.now(timezone.utc)) - older_than
-    engine = create_engine(url, future=True, poolclass=NullPool)
+    engine = create_engine(url, future=True, poolclass=NullPool, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_purge_pragmas)
     try:

@@ -64,7 +64,7 @@ def _work_engine(engine: Engine) -> Engine:
     """The engine migrations run on (see the module docstring for SQLite)."""
     if engine.dialect.name != "sqlite":
         return engine
-    work = create_engine(engine.url, future=True, poolclass=NullPool)
+    work = create_engine(engine.url, future=True, poolclass=NullPool, hide_parameters=True)
 
     @event.listens_for(work, "connect")
     def _connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial

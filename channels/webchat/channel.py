@@ -72,6 +72,15 @@ def _valid_id(value: Any) -> str | None:
     return value if isinstance(value, str) and _ID.match(value) else None
 
 
+#: Characters of a resident's own words shown back as their bubble (a tapped choice's label).
+DISPLAY_CHARS = 200
+
+
+def _shown(text: str) -> str:
+    """Mask, then cut: cutting first could split a number and leave its head unmasked."""
+    return mask_personal_data(text[: DISPLAY_CHARS * 2])[:DISPLAY_CHARS]
+
+
 def _notice(role: str, text: str, client_id: str | None = None,
             buttons: list[dict[str, str]] | None = None, display: str | None = None) -> dict[str, Any]:
     """A message shown to this page only, not kept in the conversation (ids "notice-…")."""
@@ -226,7 +235,7 @@ class WebChatInput(InputChannel):
                 await sio.enter_room(sid, conversation)
             client_id = _valid_id(data.get("client_id")) or uuid.uuid4().hex
             display = data.get("display")
-            display = mask_personal_data(display[:200]) if isinstance(display, str) and display else None
+            display = _shown(display) if isinstance(display, str) and display else None
             if not limits.allow(conversation, session.get("address")):
                 await emit_notices(sid, _notice("bot", TOO_FAST))
                 return {"ok": False, "error": "rate_limited"}
@@ -240,7 +249,7 @@ class WebChatInput(InputChannel):
                     said = resident_text(text, offered=offered_payloads(events) if tapped else (),
                                          opening_allowed=tapped and not has_user_message(events))
                     if display is None and is_payload(text) and not is_payload(said):
-                        display = mask_personal_data(text.strip()[:200])  # show what was typed
+                        display = _shown(text.strip())  # show what was typed
                     try:
                         await on_new_message(UserMessage(
                             said, CollectingOutputChannel(), conversation, input_channel=channel.name(),
