@@ -1,7 +1,6 @@
 """Shared fixtures: a real SQLite database loaded from data/catalogue."""
 from __future__ import annotations
 
-import csv
 import uuid
 from pathlib import Path
 
@@ -10,20 +9,12 @@ import pytest
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from bot.db import session_factory
-
-SERVICES_TSV = PROJECT_ROOT.parent / "shared" / "services.tsv"
-
-
-def official_services() -> list[dict]:
-    """Rows of ../shared/services.tsv (id, name, department)."""
-    with SERVICES_TSV.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
+from tests.support.official_services import official_services
 
 
 @pytest.fixture(scope="session")
 def services_tsv() -> list[dict]:
-    if not SERVICES_TSV.exists():
-        pytest.skip(f"{SERVICES_TSV} not present (maintainers' shared folder)")
+    """The official services (data/catalogue/services.tsv)."""
     return official_services()
 
 
