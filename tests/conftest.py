@@ -64,7 +64,7 @@ def sessions(db_url):
 @pytest.fixture(scope="session")
 def wechat_api():
     """WeChat's token and customer-service APIs, played by a local HTTP server."""
-    from tests.channels.wechat_fakes import FakeWeChatApi
+    from tests.support.wechat_fakes import FakeWeChatApi
 
     with FakeWeChatApi() as api:
         yield api
@@ -74,7 +74,7 @@ def wechat_api():
 def stack(tmp_path_factory, catalogue_db_url, wechat_api):
     """The real assistant (action server + Rasa with REST, web chat and WeChat), shared."""
     from bot.stack import running_stack
-    from tests.servers import all_channels, trained_model
+    from tests.support.servers import all_channels, trained_model
 
     with running_stack(tmp_path_factory.mktemp("stack"), trained_model(), catalogue_db_url,
                        credentials=all_channels(wechat_api.base)) as running:

@@ -26,8 +26,8 @@ from bot.console.rasa_admin import RasaServer
 from bot.console.retrain import copy_training_inputs
 from bot.db import session_factory
 from bot.stack import QUIET_ENV, running_stack
-from tests.console_app.test_console_app import ServerThread, free_port
-from tests.servers import trained_model
+from tests.support.server_thread import ServerThread, free_port
+from tests.support.servers import trained_model
 
 TOKEN = "loop-" + uuid.uuid4().hex
 SECRET = "loop-secret-0123456789abcdef"
