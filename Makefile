@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-unit bench fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-fast test-unit bench fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -94,8 +94,10 @@ test-web-unit: web/node_modules/.installed
 test-python: $(MODEL_STAMP)
 	$(PY) -m pytest
 
-test-unit: $(VENV)/.installed ## only the unit tier (no servers, no training): seconds, for quick checks
-	$(PY) -m pytest -m unit -q
+test-fast: $(VENV)/.installed ## the tests that need no trained model, no browser and no training (a few minutes)
+	$(PY) -m pytest -q -m "not e2e and not browser and not training"
+
+test-unit: test-fast  # the former name
 
 test-stories: $(MODEL_STAMP)
 	$(RASA) test core --stories tests/conversations --out results/stories --fail-on-prediction-errors

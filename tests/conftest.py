@@ -88,17 +88,28 @@ def sender() -> str:
 
 
 # -- tiers ---------------------------------------------------------------------------------
-#: Folder → tier, so every test carries exactly one tier marker without repeating it per file.
+#: The tiers beside unit; `make test-fast` runs the tests that carry none of them.
+_SLOW_TIERS = ("e2e", "browser", "training")
+#: Fixtures that start the real servers on the trained model, or a browser.
+_TIER_BY_FIXTURE = {"stack": "e2e", "guarded_stack": "e2e", "browser": "browser"}
+#: Folders whose every test needs the same, so no file there can forget its marker.
 _TIER_BY_FOLDER = {"web": "browser", "e2e": "e2e", "console_models": "training"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark each test with its tier: unit, e2e (live servers), training (trains models), browser."""
+    """Give each test its tiers: e2e (live servers, a trained model), browser, training; else unit.
+
+    A test's own markers count first (``pytestmark = pytest.mark.training`` travels with the
+    file wherever it moves), then the fixtures it uses, then its folder. A test is unit only
+    when nothing gives it another tier, so ``-m unit`` never starts a server or trains.
+    """
     tests_dir = Path(__file__).parent
     for item in items:
-        parts = Path(str(item.fspath)).relative_to(tests_dir).parts
-        tier = _TIER_BY_FOLDER.get(parts[0]) if len(parts) > 1 else None
-        if tier is None and item.get_closest_marker("e2e") is None:
-            tier = "unit"
-        if tier and item.get_closest_marker(tier) is None:
-            item.add_marker(getattr(pytest.mark, tier))
+        tiers = {tier for tier in _SLOW_TIERS if item.get_closest_marker(tier) is not None}
+        tiers |= {tier for name, tier in _TIER_BY_FIXTURE.items() if name in item.fixturenames}
+        parts = item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
+        if len(parts) > 1 and parts[0] in _TIER_BY_FOLDER:
+            tiers.add(_TIER_BY_FOLDER[parts[0]])
+        for tier in sorted(tiers) or ["unit"]:
+            if item.get_closest_marker(tier) is None:
+                item.add_marker(getattr(pytest.mark, tier))

@@ -29,6 +29,7 @@ from bot.stack import QUIET_ENV, running_stack
 from tests.support.server_thread import ServerThread, free_port
 from tests.support.servers import trained_model
 
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.training]  # a real fine-tune in a browser
 TOKEN = "loop-" + uuid.uuid4().hex
 SECRET = "loop-secret-0123456789abcdef"
 PASSWORD = "correct-horse-42"
