@@ -92,8 +92,10 @@ def sender() -> str:
 _SLOW_TIERS = ("e2e", "browser", "training")
 #: Fixtures that start the real servers on the trained model, or a browser.
 _TIER_BY_FIXTURE = {"stack": "e2e", "guarded_stack": "e2e", "browser": "browser"}
-#: Folders whose every test needs the same, so no file there can forget its marker.
-_TIER_BY_FOLDER = {"web": "browser", "e2e": "e2e", "console_models": "training"}
+#: Folders (path parts under tests/) whose every test needs the same, so no file there can
+#: forget its marker. tests/web is the browser tier; a console's web/ folder is not.
+_TIER_BY_FOLDER = {("web",): "browser", ("e2e",): "e2e", ("console_models",): "training",
+                   ("console", "training"): "training"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -108,8 +110,7 @@ def pytest_collection_modifyitems(config, items) -> None:
         tiers = {tier for tier in _SLOW_TIERS if item.get_closest_marker(tier) is not None}
         tiers |= {tier for name, tier in _TIER_BY_FIXTURE.items() if name in item.fixturenames}
         parts = item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
-        if len(parts) > 1 and parts[0] in _TIER_BY_FOLDER:
-            tiers.add(_TIER_BY_FOLDER[parts[0]])
+        tiers |= {tier for folder, tier in _TIER_BY_FOLDER.items() if parts[:len(folder)] == folder}
         for tier in sorted(tiers) or ["unit"]:
             if item.get_closest_marker(tier) is None:
                 item.add_marker(getattr(pytest.mark, tier))
