@@ -28,11 +28,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-unit bench fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup setup-dev run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-fast test-unit bench fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# Run time (requirements.txt) and, for tests, benchmarks and checks, development (requirements-dev.txt).
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@if [ -z "$(PYTHON310)" ]; then echo "Python 3.10 is needed (Rasa 3.6). Install it (e.g. 'pyenv install 3.10') or set PYTHON310=/path/to/python3.10." >&2; exit 1; fi
 	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
@@ -41,7 +42,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-setup: $(VENV)/.installed ## create .venv and install the pinned requirements (once)
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed ## create .venv and install the pinned run-time requirements (once)
+
+setup-dev: $(VENV)/.installed-dev ## also the pinned test and development tools (pytest, playwright, ruff, mypy, ...)
 
 $(DB_STAMP): $(VENV)/.installed $(CATALOGUE_INPUTS)
 	$(PY) -m bot load-catalogue
@@ -85,17 +92,19 @@ run: $(DB_STAMP) $(MODEL_STAMP) $(WEB_PAGE) ## install, load, train if needed, s
 shell: $(DB_STAMP) $(MODEL_STAMP) ## chat in the terminal (starts the action server too)
 	@bash scripts/run.sh shell
 
-test: validate $(MODEL_STAMP) $(WEB_PAGE) browser ## everything: validate, train, build the page, pytest (live servers, browser), conversation tests, held-out NLU
+test: validate $(VENV)/.installed-dev $(MODEL_STAMP) $(WEB_PAGE) browser ## everything: validate, train, build the page, pytest (live servers, browser), conversation tests, held-out NLU
 	$(MAKE) test-stories test-nlu test-web-unit test-python
 
 test-web-unit: web/node_modules/.installed
 	cd web && npm test
 
-test-python: $(MODEL_STAMP)
+test-python: $(VENV)/.installed-dev $(MODEL_STAMP)
 	$(PY) -m pytest
 
-test-unit: $(VENV)/.installed ## only the unit tier (no servers, no training): seconds, for quick checks
-	$(PY) -m pytest -m unit -q
+test-fast: $(VENV)/.installed-dev ## the tests that need no trained model, no browser and no training (a few minutes)
+	$(PY) -m pytest -q -m "not e2e and not browser and not training"
+
+test-unit: test-fast  # the former name
 
 test-stories: $(MODEL_STAMP)
 	$(RASA) test core --stories tests/conversations --out results/stories --fail-on-prediction-errors
@@ -105,12 +114,12 @@ test-nlu: $(MODEL_STAMP)
 	$(PY) scripts/heldout_report.py results/heldout
 	$(PY) scripts/evaluate_nlu.py "$$(ls -t models/*.tar.gz | head -1)" tests/nlu_heldout
 
-bench: $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency vs a bare Rasa server, WeChat overhead, retrain to live (tables)
+bench: $(VENV)/.installed-dev $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency vs a bare Rasa server, WeChat overhead, retrain to live (tables)
 	$(PY) bench/latency.py
 	$(PY) bench/wechat_channel.py
 	$(PY) bench/retrain_to_live.py
 
-fuzz: $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)
+fuzz: $(VENV)/.installed-dev $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)
 	$(PY) bench/fuzz_channels.py --inputs $${FUZZ_INPUTS:-10000}
 
 bench-retrain: $(MODEL_STAMP) ## time from "retrain" to the new model answering (fine-tune and full)
@@ -122,8 +131,8 @@ wechat-menu: $(VENV)/.installed ## push channels/wechat/menu.yml to the Official
 screenshots: ## copy the browser tests' phone screenshots (results/screenshots) into docs/
 	mkdir -p docs/screenshots && cp results/screenshots/*.png docs/screenshots/
 
-lock: ## re-pin requirements.txt from the current .venv
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > requirements.txt
+lock: ## re-pin requirements.txt (run time) and requirements-dev.txt from the current .venv
+	$(PY) scripts/lock.py
 
 clean: ## remove trained models, databases and results (keeps .venv)
 	rm -rf models/* models/.trained var results

@@ -36,8 +36,8 @@ from bot.catalogue.loader import load_catalogue  # noqa: E402
 from bot.config import PROJECT_ROOT  # noqa: E402
 from bot.db import session_factory  # noqa: E402
 from bot.stack import Stack, latest_model, running_stack  # noqa: E402
-from tests.channels.wechat_fakes import FakeWeChatApi  # noqa: E402
-from tests.servers import all_channels  # noqa: E402
+from tests.support.wechat_fakes import FakeWeChatApi  # noqa: E402
+from tests.support.servers import all_channels  # noqa: E402
 
 TRICKY = ["", " ", "\n", "\x00", "\u200b", "😀😀😀", "/restart", '/greet{"district":"镜湖区"}', "/stop",
           "<script>alert(1)</script>", "]]></Content></xml>", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "%s%n%x",

@@ -17,8 +17,8 @@ import requests
 import socketio
 from hypothesis import strategies as st
 
-from tests.channels.webchat_client import Page
-from tests.channels.wechat_fakes import APPID, APPSECRET, TOKEN, WeChatServer
+from tests.support.webchat_client import Page
+from tests.support.wechat_fakes import APPID, APPSECRET, TOKEN, WeChatServer
 
 Case = Tuple[st.SearchStrategy, Callable[[Any], int]]
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)

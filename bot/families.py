@@ -5,7 +5,7 @@ common certificates; "户口本丢了" about the household-register services. Gu
 them would be a confident wrong answer, and the ranking is too flat for action_clarify to
 offer the right ones. So each family is its own intent, ``ask_family_<topic>``
 (data/nlu/families.yml), routed to action_clarify, which offers the family's services as
-numbered choices, in the order below. Service ids are those of shared/services.tsv.
+numbered choices, in the order below. Service ids are those of data/catalogue/services.tsv.
 """
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Shared fixtures: a real SQLite database loaded from data/catalogue."""
 from __future__ import annotations
 
-import csv
 import uuid
 from pathlib import Path
 
@@ -10,20 +9,12 @@ import pytest
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from bot.db import session_factory
-
-SERVICES_TSV = PROJECT_ROOT.parent / "shared" / "services.tsv"
-
-
-def official_services() -> list[dict]:
-    """Rows of ../shared/services.tsv (id, name, department)."""
-    with SERVICES_TSV.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
+from tests.support.official_services import official_services
 
 
 @pytest.fixture(scope="session")
 def services_tsv() -> list[dict]:
-    if not SERVICES_TSV.exists():
-        pytest.skip(f"{SERVICES_TSV} not present (maintainers' shared folder)")
+    """The official services (data/catalogue/services.tsv)."""
     return official_services()
 
 
@@ -73,7 +64,7 @@ def sessions(db_url):
 @pytest.fixture(scope="session")
 def wechat_api():
     """WeChat's token and customer-service APIs, played by a local HTTP server."""
-    from tests.channels.wechat_fakes import FakeWeChatApi
+    from tests.support.wechat_fakes import FakeWeChatApi
 
     with FakeWeChatApi() as api:
         yield api
@@ -83,7 +74,7 @@ def wechat_api():
 def stack(tmp_path_factory, catalogue_db_url, wechat_api):
     """The real assistant (action server + Rasa with REST, web chat and WeChat), shared."""
     from bot.stack import running_stack
-    from tests.servers import all_channels, trained_model
+    from tests.support.servers import all_channels, trained_model
 
     with running_stack(tmp_path_factory.mktemp("stack"), trained_model(), catalogue_db_url,
                        credentials=all_channels(wechat_api.base)) as running:
@@ -97,17 +88,29 @@ def sender() -> str:
 
 
 # -- tiers ---------------------------------------------------------------------------------
-#: Folder → tier, so every test carries exactly one tier marker without repeating it per file.
-_TIER_BY_FOLDER = {"web": "browser", "e2e": "e2e", "console_models": "training"}
+#: The tiers beside unit; `make test-fast` runs the tests that carry none of them.
+_SLOW_TIERS = ("e2e", "browser", "training")
+#: Fixtures that start the real servers on the trained model, or a browser.
+_TIER_BY_FIXTURE = {"stack": "e2e", "guarded_stack": "e2e", "browser": "browser"}
+#: Folders (path parts under tests/) whose every test needs the same, so no file there can
+#: forget its marker. tests/web is the browser tier; a console's web/ folder is not.
+_TIER_BY_FOLDER = {("web",): "browser", ("e2e",): "e2e", ("console_models",): "training",
+                   ("console", "training"): "training"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark each test with its tier: unit, e2e (live servers), training (trains models), browser."""
+    """Give each test its tiers: e2e (live servers, a trained model), browser, training; else unit.
+
+    A test's own markers count first (``pytestmark = pytest.mark.training`` travels with the
+    file wherever it moves), then the fixtures it uses, then its folder. A test is unit only
+    when nothing gives it another tier, so ``-m unit`` never starts a server or trains.
+    """
     tests_dir = Path(__file__).parent
     for item in items:
-        parts = Path(str(item.fspath)).relative_to(tests_dir).parts
-        tier = _TIER_BY_FOLDER.get(parts[0]) if len(parts) > 1 else None
-        if tier is None and item.get_closest_marker("e2e") is None:
-            tier = "unit"
-        if tier and item.get_closest_marker(tier) is None:
-            item.add_marker(getattr(pytest.mark, tier))
+        tiers = {tier for tier in _SLOW_TIERS if item.get_closest_marker(tier) is not None}
+        tiers |= {tier for name, tier in _TIER_BY_FIXTURE.items() if name in item.fixturenames}
+        parts = item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
+        tiers |= {tier for folder, tier in _TIER_BY_FOLDER.items() if parts[:len(folder)] == folder}
+        for tier in sorted(tiers) or ["unit"]:
+            if item.get_closest_marker(tier) is None:
+                item.add_marker(getattr(pytest.mark, tier))

@@ -5,7 +5,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.families import FAMILIES, FAMILY_INTENT_PREFIX, family_for_intent
-from tests.test_nlu_data import DOMAIN, HELDOUT, TRAIN
+from tests.support.training_data import DOMAIN, HELDOUT, TRAIN
 
 RULES = yaml.safe_load((PROJECT_ROOT / "data" / "rules" / "families.yml").read_text(encoding="utf-8"))
 

@@ -1,32 +1,15 @@
 """Training data is consistent with the domain, the catalogue and the normaliser."""
 from __future__ import annotations
 
-import re
 from collections import Counter
-from pathlib import Path
 
 import yaml
 
 from bot.catalogue.loader import read_catalogue
 from bot.config import PROJECT_ROOT
 from bot.text import normalize
+from tests.support.training_data import DOMAIN, HELDOUT, TRAIN
 
-ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]+\)")
-
-
-def _examples(folder: Path) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for path in sorted(folder.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" in item:
-                lines = [ln[2:].strip() for ln in item["examples"].splitlines() if ln.strip().startswith("- ")]
-                out.setdefault(item["intent"], []).extend(ANNOTATION.sub(r"\1", ln) for ln in lines)
-    return out
-
-
-TRAIN = _examples(PROJECT_ROOT / "data" / "nlu")
-HELDOUT = _examples(PROJECT_ROOT / "tests" / "nlu_heldout")
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 RULES = (PROJECT_ROOT / "data" / "rules" / "services.yml").read_text(encoding="utf-8")
 
 

@@ -1,1 +1,1 @@
-"""Custom Rasa NLU components (the only part of `bot/` that imports Rasa)."""
+"""Custom Rasa NLU components, named in config.yml (one of the few places that import Rasa, see bot/__init__.py)."""

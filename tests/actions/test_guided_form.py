@@ -18,12 +18,11 @@ from actions.guided_form import ActionAskFlowDone, ActionStartFlow, ValidateGuid
 from actions.service_answer import ActionAnswerService
 from bot.db import session_factory
 from bot.flows.drafts import load_draft
+from tests.support.ids import id_number
 
 pytestmark = pytest.mark.usefixtures("use_catalogue_db")
 
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-BODY = "34020219400315001"
-ELDER_ID = BODY + "10X98765432"[sum(int(d) * w for d, w in zip(BODY, WEIGHTS)) % 11]
+ELDER_ID = id_number("19400315")
 UNSURE = {"intent": "nlu_fallback", "confidence": 0.3}  # names, digits: what DIET makes of them
 
 

@@ -13,14 +13,8 @@ from bot.flows import cancel_booking, progress_lookup
 from bot.flows.drafts import load_draft
 from bot.records import attempts
 from bot.records.proof import LOCKED_TEXT
-from tests.records.support import (
-    FRI,
-    THU,
-    apply_allowance,
-    book_visit,
-    flow_ctx,
-    id_number,
-)
+from tests.support.ids import id_number
+from tests.support.records import FRI, THU, apply_allowance, book_visit, flow_ctx
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ import pytest
 
 from channels.wechat.api import WeChatApi, WeChatApiError
 from channels.wechat.settings import WeChatSettings
-from tests.channels.wechat_fakes import APPID, APPSECRET, FakeWeChatApi
+from tests.support.wechat_fakes import APPID, APPSECRET, FakeWeChatApi
 
 OPENID = "o_resident_1"
 

@@ -13,49 +13,13 @@ from typing import Any, Dict, List
 import pytest
 
 from channels.wechat import texts
-from channels.wechat.api import WeChatApi
 from channels.wechat.endpoint import SUCCESS, WeChatEndpoint
 from channels.wechat.identity import conversation_id
 from channels.wechat.menu import load_menu
 from channels.wechat.render import MAX_TEXT_BYTES
 from channels.wechat.settings import DEFAULT_MENU, WeChatSettings
-from tests.channels.wechat_fakes import (_sign, AES_KEY, APPID, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer,
-                                         reply_content)
-
-
-class FakeAssistant:
-    """Echoes what it was told; ``delay_s`` makes it slow, ``replies`` overrides answers."""
-
-    def __init__(self, delay_s: float = 0.0) -> None:
-        self.calls: List[tuple] = []
-        self.delay_s = delay_s
-        self.replies: Dict[str, List[Dict[str, Any]]] = {}
-
-    async def __call__(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
-        self.calls.append((sender, text, metadata))
-        await asyncio.sleep(self.delay_s)
-        return self.replies.get(text, [{"text": f"收到：{text}"}])
-
-
-def locator(latitude: float, longitude: float):
-    if abs(latitude - 31.34) < 0.2 and abs(longitude - 118.38) < 0.2:
-        return "镜湖区", {"name": "镜湖区政务服务中心", "address": "九华中路168号", "hours": "周一至周五"}
-    return None
-
-
-def make(assistant=None, api_base=None, safe=False, **settings) -> tuple:
-    """An endpoint in plaintext mode, or in safe mode (AES key set) with ``safe=True``."""
-    creds = {"token": TOKEN, "appid": APPID, "appsecret": APPSECRET, **settings}
-    if safe:
-        creds["aes_key"] = AES_KEY
-    if api_base:
-        creds["api_base"] = api_base
-    config = WeChatSettings.from_credentials(creds)
-    assistant = assistant or FakeAssistant()
-    api = WeChatApi(config) if api_base else None
-    endpoint = WeChatEndpoint(config, assistant, load_menu(DEFAULT_MENU).payloads(), locator=locator,
-                              send_text=api.send_text if api else None)
-    return endpoint, assistant
+from tests.support.wechat_endpoint import FakeAssistant, make
+from tests.support.wechat_fakes import _sign, TOKEN, FakeWeChatApi, WeChatServer, reply_content
 
 
 def post(endpoint, query, body):

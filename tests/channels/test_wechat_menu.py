@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from channels.wechat.menu import Menu, load_menu
 from channels.wechat.settings import DEFAULT_MENU
-from tests.channels.wechat_fakes import APPID, APPSECRET, FakeWeChatApi
+from tests.support.wechat_fakes import APPID, APPSECRET, FakeWeChatApi
 
 PROJECT = Path(__file__).resolve().parents[2]
 DOMAIN = PROJECT / "domain.yml"

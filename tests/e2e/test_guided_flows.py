@@ -8,17 +8,9 @@ import pytest
 
 from bot.applications.models import Application
 from bot.db import session_factory
+from tests.support.ids import id_number
 
 pytestmark = pytest.mark.e2e
-
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number(birth: str, seq: str = "001") -> str:
-    """An ID number with a correct GB 11643 check digit (Wuhu area code 340202)."""
-    body = f"340202{birth}{seq}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
-
 
 ELDER_ID = id_number("19400315")       # 86 in 2026
 YOUNG_ID = id_number("19600701")       # 66 in 2026

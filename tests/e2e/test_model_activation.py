@@ -17,8 +17,9 @@ import requests
 
 from bot.console.rasa_admin import RasaServer, RasaUnavailable
 from bot.stack import running_stack
-from tests.servers import trained_model
+from tests.support.servers import trained_model
 
+pytestmark = pytest.mark.e2e
 TOKEN = "test-rasa-token-" + uuid.uuid4().hex
 QUESTION, EXPECTED = "社保卡丢了怎么补办", "社会保障卡"
 

@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from bot.records.proof import FAILED_TEXT, LOCKED_TEXT
-from tests.records.support import id_number
+from tests.support.ids import id_number
 
 pytestmark = pytest.mark.e2e
 

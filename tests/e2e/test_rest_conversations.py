@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SERVICES_TSV, official_services
+from tests.support.official_services import official_services
 
 pytestmark = pytest.mark.e2e
 NOTICE = "以窗口最新要求为准"
@@ -56,9 +56,7 @@ def test_district_named_in_the_question(stack, sender):
     assert "办理地点（无为市）" in text
 
 
-@pytest.mark.skipif(not SERVICES_TSV.exists(), reason="needs ../shared/services.tsv")
-@pytest.mark.parametrize("row", official_services() if SERVICES_TSV.exists() else [],
-                         ids=lambda r: r["id"])
+@pytest.mark.parametrize("row", official_services(), ids=lambda r: r["id"])
 def test_asking_by_official_name_answers_with_that_exact_name(stack, sender, row):
     text = stack.text(sender, f"{row['name']}怎么办理")
     assert f"【{row['name']}】" in text

@@ -1,7 +1,7 @@
 """The WeChat channel inside the real Rasa server, with the real action server and database.
 
 WeChat's side is played by wechatpy (signing, AES) and a local HTTP server for the
-customer-service API (tests/channels/wechat_fakes.py).
+customer-service API (tests/support/wechat_fakes.py).
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import requests
 from bot.stack import running_stack
 from channels.wechat import texts
 from channels.wechat.identity import conversation_id
-from tests.channels.wechat_fakes import AES_KEY, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
-from tests.servers import all_channels, trained_model
+from tests.support.wechat_fakes import AES_KEY, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
+from tests.support.servers import all_channels, trained_model
 
 pytestmark = pytest.mark.e2e
 wechat = WeChatServer()

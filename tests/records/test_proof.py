@@ -7,7 +7,8 @@ import pytest
 
 from bot.records import attempts, proof
 from bot.records.proof import FAILED_TEXT, Verdict, last4_answer, verify
-from tests.records.support import apply_allowance, book_visit, id_number
+from tests.support.ids import id_number
+from tests.support.records import apply_allowance, book_visit
 
 ELDER_ID = id_number("19400315", "003")  # ends in X
 

@@ -1,48 +1,17 @@
-"""A stack with small limits, a REST token and a trusted local proxy, for replaying attacks.
-
-Non-loopback clients are simulated through the trusted proxy: TRUSTED_PROXIES=127.0.0.1,
-so a request from this machine carrying ``X-Forwarded-For: 203.0.113.7`` counts as coming
-from 203.0.113.7 (a documentation address; no traffic goes there). Loopback itself is
-127.0.0.0/8 and ::1 (channels/client_address.py). Every test takes its own client
-address (:func:`client_address`), so limits spent by one test never touch another.
-"""
+"""The guarded stack (tests/security/guarded.py): small limits, a REST token, a trusted local proxy."""
 from __future__ import annotations
 
-import itertools
-import secrets
-
 import pytest
-import requests
 
-REST_TOKEN = secrets.token_urlsafe(24)
-ADMIN_TOKEN = secrets.token_urlsafe(24)  # Rasa's admin API, as scripts/run.sh runs it
-LIMITS = {"LIMIT_CONVERSATION_BURST": "3", "LIMIT_CONVERSATION_PER_MIN": "0",
-          "LIMIT_IP_BURST": "5", "LIMIT_IP_PER_MIN": "0",
-          "LIMIT_SOCKETS_PER_IP": "2", "LIMIT_ROOMS_PER_SOCKET": "2"}
-_addresses = (f"203.0.113.{n}" for n in itertools.count(1))
-
-
-def client_address() -> str:
-    return next(_addresses)
+from tests.security.guarded import ADMIN_TOKEN, LIMITS, REST_TOKEN
 
 
 @pytest.fixture(scope="session")
 def guarded_stack(tmp_path_factory, catalogue_db_url, wechat_api):
     from bot.stack import running_stack
-    from tests.servers import all_channels, trained_model
+    from tests.support.servers import all_channels, trained_model
 
     env = {"TRUSTED_PROXIES": "127.0.0.1", "REST_TOKEN": REST_TOKEN, **LIMITS}
     with running_stack(tmp_path_factory.mktemp("guarded"), trained_model(), catalogue_db_url,
                        credentials=all_channels(wechat_api.base), extra_env=env, api_token=ADMIN_TOKEN) as running:
         yield running
-
-
-def rest(stack, sender, message, *, address=None, token=None, timeout=30) -> requests.Response:
-    """POST to the REST webhook, as ``address`` behind the trusted proxy if given."""
-    headers = {}
-    if address:
-        headers["X-Forwarded-For"] = address
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    body = {"message": message} if sender is None else {"sender": sender, "message": message}
-    return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=timeout)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.security.conftest import ADMIN_TOKEN
+from tests.security.guarded import ADMIN_TOKEN
 
 pytestmark = pytest.mark.e2e
 

@@ -108,7 +108,7 @@ def test_logs_and_tracker_store_hold_no_personal_data(stack):
 @pytest.fixture(scope="module")
 def debug_stack(tmp_path_factory, catalogue_db_url, wechat_api):
     from bot.stack import running_stack
-    from tests.servers import all_channels, trained_model
+    from tests.support.servers import all_channels, trained_model
 
     with running_stack(tmp_path_factory.mktemp("debug-logs"), trained_model(), catalogue_db_url,
                        credentials=all_channels(wechat_api.base), extra_env={"LOG_LEVEL": "DEBUG"}) as running:

@@ -11,7 +11,7 @@ import pytest
 
 from channels.limits import TOO_FAST
 from channels.rest.endpoint import conversation_id
-from tests.security.conftest import REST_TOKEN, client_address, rest
+from tests.security.guarded import REST_TOKEN, client_address, rest
 
 pytestmark = pytest.mark.e2e
 

@@ -8,9 +8,10 @@ import uuid
 import pytest
 
 from channels.rest.endpoint import conversation_id
-from tests.e2e.test_guided_flows import ELDER_ID
+from tests.support.ids import id_number
 
 pytestmark = pytest.mark.e2e
+ELDER_ID = id_number("19400315")
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.db import session_factory
 from bot.flows.drafts import FlowDraft
 from channels.webchat import clearing
-from tests.channels.webchat_client import Page, run
+from tests.support.webchat_client import Page, run
 
 pytestmark = pytest.mark.e2e
 

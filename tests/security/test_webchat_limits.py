@@ -1,6 +1,6 @@
 """Abuse limits on the web chat: message bursts, connections per address, conversations per socket.
 
-Clients are simulated behind the guarded stack's trusted proxy (tests/security/conftest.py):
+Clients are simulated behind the guarded stack's trusted proxy (tests/security/guarded.py):
 3 messages per conversation, 5 per address, 2 connections per address, 2 conversations
 per connection, none refilled.
 """
@@ -10,8 +10,8 @@ import pytest
 import socketio
 
 from channels.limits import TOO_FAST
-from tests.channels.webchat_client import Page, run
-from tests.security.conftest import client_address
+from tests.support.webchat_client import Page, run
+from tests.security.guarded import client_address
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.channels.webchat_client import Page, run
+from tests.support.webchat_client import Page, run
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from channels.webchat.tokens import IDLE_TTL_S, SessionTokens
-from tests.channels.webchat_client import Page, run
+from tests.support.webchat_client import Page, run
 
 pytestmark = pytest.mark.e2e
 

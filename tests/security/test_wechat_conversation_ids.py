@@ -13,8 +13,8 @@ from rasa.core.channels.channel import UserMessage
 
 from channels.wechat.channel import WeChatInput
 from channels.wechat.identity import conversation_id
-from tests.channels.test_wechat_endpoint import make
-from tests.channels.wechat_fakes import AES_KEY, APPID, APPSECRET, TOKEN, WeChatServer
+from tests.support.wechat_endpoint import make
+from tests.support.wechat_fakes import AES_KEY, APPID, APPSECRET, TOKEN, WeChatServer
 
 wechat = WeChatServer()
 

@@ -15,7 +15,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from channels.wechat.channel import WeChatInput
-from tests.channels.wechat_fakes import (
+from tests.support.wechat_fakes import (
     AES_KEY,
     APPID,
     APPSECRET,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 
 from channels.wechat.endpoint import FORBIDDEN, SUCCESS
-from tests.channels.test_wechat_endpoint import FakeAssistant, make
-from tests.channels.wechat_fakes import WeChatServer, reply_content
+from tests.support.wechat_endpoint import FakeAssistant, make
+from tests.support.wechat_fakes import WeChatServer, reply_content
 
 wechat = WeChatServer()
 

@@ -11,8 +11,6 @@ from bot.config import PROJECT_ROOT
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONES = {"375x812": {"width": 375, "height": 812}, "360x640": {"width": 360, "height": 640}}
-AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
 
 
 @pytest.fixture(scope="session")

@@ -26,9 +26,10 @@ from bot.console.rasa_admin import RasaServer
 from bot.console.retrain import copy_training_inputs
 from bot.db import session_factory
 from bot.stack import QUIET_ENV, running_stack
-from tests.console_app.test_console_app import ServerThread, free_port
-from tests.servers import trained_model
+from tests.support.server_thread import ServerThread, free_port
+from tests.support.servers import trained_model
 
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.training]  # a real fine-tune in a browser
 TOKEN = "loop-" + uuid.uuid4().hex
 SECRET = "loop-secret-0123456789abcdef"
 PASSWORD = "correct-horse-42"

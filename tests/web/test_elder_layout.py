@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.test_chat_page import TIMEOUT, bots, open_chat, options, say, wait_for_bot_text
+from tests.web.chat_page import TIMEOUT, bots, open_chat, options, say, wait_for_bot_text
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.stack import latest_model
-from tests.channels.wechat_fakes import AES_KEY, APPID, APPSECRET, TOKEN
+from tests.support.wechat_fakes import AES_KEY, APPID, APPSECRET, TOKEN
 
 
 def all_channels(api_base: str, reply_deadline_s: float | None = None) -> str:

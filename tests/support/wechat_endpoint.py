@@ -1,0 +1,47 @@
+"""The WeChat endpoint on an async double of the assistant: the protocol without servers."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List
+
+from channels.wechat.api import WeChatApi
+from channels.wechat.endpoint import WeChatEndpoint
+from channels.wechat.menu import load_menu
+from channels.wechat.settings import DEFAULT_MENU, WeChatSettings
+from tests.support.wechat_fakes import AES_KEY, APPID, APPSECRET, TOKEN
+
+
+class FakeAssistant:
+    """Echoes what it was told; ``delay_s`` makes it slow, ``replies`` overrides answers."""
+
+    def __init__(self, delay_s: float = 0.0) -> None:
+        self.calls: List[tuple] = []
+        self.delay_s = delay_s
+        self.replies: Dict[str, List[Dict[str, Any]]] = {}
+
+    async def __call__(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+        self.calls.append((sender, text, metadata))
+        await asyncio.sleep(self.delay_s)
+        return self.replies.get(text, [{"text": f"收到：{text}"}])
+
+
+def locator(latitude: float, longitude: float):
+    """The catalogue's nearest district, in small: near 镜湖区's seat is 镜湖区, elsewhere nothing."""
+    if abs(latitude - 31.34) < 0.2 and abs(longitude - 118.38) < 0.2:
+        return "镜湖区", {"name": "镜湖区政务服务中心", "address": "九华中路168号", "hours": "周一至周五"}
+    return None
+
+
+def make(assistant=None, api_base=None, safe=False, **settings) -> tuple:
+    """An endpoint in plaintext mode, or in safe mode (AES key set) with ``safe=True``."""
+    creds = {"token": TOKEN, "appid": APPID, "appsecret": APPSECRET, **settings}
+    if safe:
+        creds["aes_key"] = AES_KEY
+    if api_base:
+        creds["api_base"] = api_base
+    config = WeChatSettings.from_credentials(creds)
+    assistant = assistant or FakeAssistant()
+    api = WeChatApi(config) if api_base else None
+    endpoint = WeChatEndpoint(config, assistant, load_menu(DEFAULT_MENU).payloads(), locator=locator,
+                              send_text=api.send_text if api else None)
+    return endpoint, assistant
