@@ -14,7 +14,7 @@ SAMPLE_INPUTS = 60
 
 def test_every_channel_survives_generated_input() -> None:
     from bench.fuzz_channels import run_channels
-    from tests.servers import trained_model
+    from tests.support.servers import trained_model
 
     trained_model()  # fails with the reason when no model is trained
     results = run_channels(SAMPLE_INPUTS, hang_s=20.0)
