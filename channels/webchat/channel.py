@@ -173,8 +173,10 @@ class WebChatInput(InputChannel):
             if session.get("address"):
                 sockets.release(session["address"])
 
+        # socket.io passes as many arguments as the client sent: none or several must get
+        # an answer, not a TypeError (a missing ack leaves the page waiting).
         @sio.on("session_request")
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None, *_extra: Any) -> None:
             data = data if isinstance(data, dict) else {}
             conversation = tokens.verify(data.get("token"))
             fresh = conversation is None
@@ -220,7 +222,7 @@ class WebChatInput(InputChannel):
             return {"ok": True, "cleared": True}
 
         @sio.on("user_uttered")
-        async def user_uttered(sid: str, data: Any) -> dict[str, Any]:
+        async def user_uttered(sid: str, data: Any = None, *_extra: Any) -> dict[str, Any]:
             data = data if isinstance(data, dict) else {}
             text = data.get("message")
             if not isinstance(text, str):

@@ -73,3 +73,15 @@ def test_the_opening_greet_is_a_payload_only_on_a_new_conversation(stack):
     texts = [m["text"] for m in page.merged()]
     assert "芜湖市政务服务助手" in texts[1]  # the welcome menu
     assert users(page)[1]["text"] == "greet"  # the second time it is only a word
+
+
+def test_an_event_with_no_payload_or_extra_arguments_is_answered(stack):
+    async def scenario():
+        page = Page(stack.rasa_url)
+        await page.open()
+        acks = [await page.sio.call("user_uttered", timeout=20),
+                await page.sio.call("user_uttered", ({"message": "你好"}, "extra"), timeout=20)]
+        await page.close()
+        return acks
+
+    assert run(scenario()) == [{"ok": False, "error": "bad_request"}, {"ok": False, "error": "bad_session"}]
