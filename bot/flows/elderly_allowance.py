@@ -8,7 +8,7 @@ from typing import Any, Dict, Sequence
 from bot.flows.engine import CONTROLS_HINT, Flow, FlowRefused, Option, Step, option_label
 from bot.flows.fields import (parse_address, parse_contact_phone, parse_id, parse_name, show_id,
                               show_phone)
-from bot.personal.id_number import age_on, parse_id_number
+from bot.validators.id_number import age_on, parse_id_number
 
 SERVICE_ID = "elderly-allowance"
 MIN_AGE = 80
