@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.applications.receipts import parse_receipt
+from bot.receipts import parse_receipt
 from bot.appointments.service import (
     AppointmentStatus,
     Booking,

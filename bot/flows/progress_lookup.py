@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.applications.receipts import format_receipt, parse_receipt
 from bot.applications.service import get_application
 from bot.appointments.service import AppointmentNotFound, booking_by_receipt
 from bot.flows.engine import CONTROLS_HINT, Flow, FlowRefused, Step, StepError
+from bot.receipts import format_receipt, parse_receipt
 from bot.records import proof as proofs
 from bot.records.render import application_line, booking_line
 from bot.validators.numbers import to_digits

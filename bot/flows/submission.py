@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Dict, Optional
 
-from bot.applications.service import OpenApplicationExists, submit_application
+from bot.applications.errors import OpenApplicationExists
+from bot.applications.service import submit_application
 from bot.appointments.service import (AlreadyBookedForService, DateNotBookable, SlotFull, TooManyBookings,
                                       book)
 from bot.flows import appointment, cancel_booking, elderly_allowance, progress_lookup, sbk_replace
