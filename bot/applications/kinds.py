@@ -3,6 +3,8 @@
 A kind is keyed by its catalogue service id and lists its fields, keyed like the flow's
 step slots: nothing else is accepted, so no stray personal data ends up in the database.
 :func:`stored_fields` is that check; the services call it before they store anything.
+The fields and their labels are not written here: they come from the flow module's form
+(bot/flows/form.py), the one place they are declared.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from bot.applications.errors import InvalidApplication, UnknownKind
+from bot.flows import elderly_allowance, sbk_replace
+from bot.flows.form import ApplicationForm
 from bot.validators.id_number import stored_id_number
 from bot.validators.phone import is_storable_phone, phone_digits
 
@@ -39,39 +43,20 @@ class ApplicationKind:
         return next((f for f in self.fields if f.key == key), None)
 
 
-#: What each kind stores, keyed like the flows' step slots (bot/flows/*.py).
-KINDS: Dict[str, ApplicationKind] = {
-    kind.id: kind for kind in (
-        ApplicationKind(
-            id="elderly-allowance", name="高龄津贴申领", name_field="elder_name", id_field="elder_id",
-            fields=(
-                FieldSpec("applicant", "申请方式", required=True,
-                          choices={"self": "老人本人申请", "agent": "子女或亲属代办"}),
-                FieldSpec("agent_name", "代办人姓名", mask="name"),
-                FieldSpec("agent_phone", "代办人电话", mask="phone"),
-                FieldSpec("elder_name", "老人姓名", mask="name", required=True),
-                FieldSpec("elder_id", "老人身份证号", mask="id", required=True),
-                FieldSpec("district", "所在区县", mask="district", required=True),
-                FieldSpec("street", "街道社区", mask="address", required=True),
-                FieldSpec("phone", "联系电话", mask="phone", required=True),
-            ),
-        ),
-        ApplicationKind(
-            id="sbk-replace", name="社会保障卡挂失补换", name_field="name", id_field="id_number",
-            fields=(
-                FieldSpec("name", "持卡人姓名", mask="name", required=True),
-                FieldSpec("id_number", "身份证号", mask="id", required=True),
-                FieldSpec("reason", "补换原因", required=True,
-                          choices={"lost": "丢失（已挂失）", "damaged": "损坏", "changed": "信息变更"}),
-                FieldSpec("delivery", "领卡方式", required=True,
-                          choices={"mail": "邮寄到家", "hall": "到大厅领取"}),
-                FieldSpec("address", "邮寄地址", mask="address"),
-                FieldSpec("district", "领卡大厅", mask="district"),
-                FieldSpec("phone", "联系电话", mask="phone", required=True),
-            ),
-        ),
+def _kind(form: ApplicationForm) -> ApplicationKind:
+    return ApplicationKind(
+        id=form.kind, name=form.name, name_field=form.name_field, id_field=form.id_field,
+        phone_field=form.phone_field,
+        fields=tuple(FieldSpec(f.slot, f.label, mask=f.mask, required=f.required, choices=f.choices)
+                     for f in form.fields),
     )
-}
+
+
+#: The applications residents can submit in the chat. Each flow module declares its form
+#: once (fields, labels, whose ID number and phone); the flow registry builds the flows
+#: from this same list (bot/flows/registry.py).
+FORMS: Tuple[ApplicationForm, ...] = (elderly_allowance.FORM, sbk_replace.FORM)
+KINDS: Dict[str, ApplicationKind] = {form.kind: _kind(form) for form in FORMS}
 
 
 def kind_or_raise(kind: str) -> ApplicationKind:

@@ -12,7 +12,7 @@ Two flows, built fresh each turn like the others:
   booking is shown before the digits match.
 
 The cancellation itself happens in :func:`finish`, called by bot/flows/submission.py
-once the resident confirmed.
+once the resident confirmed (through :data:`DEFINITIONS`, one per flow).
 """
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.receipts import parse_receipt
 from bot.appointments.service import (
     AppointmentStatus,
     Booking,
@@ -35,12 +34,17 @@ from bot.appointments.service import (
     cancel_by_receipt,
 )
 from bot.flows import progress_lookup
+from bot.flows.definition import FlowDefinition, State, SubmitResult
 from bot.flows.engine import Flow, FlowRefused, Option, Step, StepError, Unrecognised
+from bot.receipts import parse_receipt
 from bot.records import proof as proofs
 from bot.records.render import booking_label, booking_line
 from bot.text import normalize
 from bot.validators.chinese_digits import small_number
 from bot.validators.numbers import to_digits
+
+if TYPE_CHECKING:
+    from bot.flows.context import FlowContext
 
 FLOW_NAME = "cancel_booking"
 BY_NUMBER = "cancel_booking_by_number"
@@ -238,3 +242,16 @@ def finish(name: str, sessions: sessionmaker, values: Values, *, sender_id: str,
     if left:
         text += f"\n您还有{len(left)}个预约：\n" + "\n".join(booking_line(b) for b in left)
     return text
+
+
+def _definition(name: str) -> FlowDefinition:
+    def build_for(ctx: FlowContext, sender_id: str) -> Flow:
+        return build(name, sessions=ctx.sessions, sender_id=sender_id, services=ctx.services, today=ctx.today)
+
+    def submit(ctx: FlowContext, state: State, sender_id: str) -> SubmitResult:
+        return SubmitResult(finish(name, ctx.sessions, state["values"], sender_id=sender_id, today=ctx.today))
+
+    return FlowDefinition(name, build=build_for, submit=submit)
+
+
+DEFINITIONS = tuple(_definition(name) for name in FLOW_NAMES)

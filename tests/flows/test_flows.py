@@ -9,7 +9,7 @@ from bot.db import session_factory
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from bot.flows import elderly_allowance, engine, sbk_replace
-from bot.flows.catalogue import flow_context
+from bot.flows.context import flow_context
 from bot.flows.engine import Option
 
 TODAY = date(2026, 11, 29)
