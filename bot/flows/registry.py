@@ -7,8 +7,9 @@ the submission (bot/flows/submission.py) ask this registry instead of naming flo
 name nobody registered raises :class:`UnknownFlow`, a LookupError the callers turn into
 a polite reply (actions/guided_form.py); it never reaches a resident as a crash.
 
-To add a flow: write its module with a ``DEFINITION`` (or an application ``FORM`` in
-bot/applications/kinds.py's FORMS) and register it below.
+To add a flow: write its module with a ``DEFINITION`` and register it below. An
+application is a ``FORM`` (bot/flows/form.py) added to FORMS in bot/applications/kinds.py,
+which says what it stores; it is registered from there.
 """
 from __future__ import annotations
 
