@@ -29,9 +29,11 @@ from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_f
 from actions.service_answer import answer_service, resolve_district
 from bot import replies
 from bot.families import family_for_intent
-from bot.flows import engine
-from bot.flows.catalogue import APPLICATION_FLOWS, APPOINTMENT_FLOW, FlowContext, flow_context
+from bot.flows import appointment, engine
+from bot.flows.context import FlowContext, flow_context
+from bot.flows.definition import UnknownFlow
 from bot.flows.drafts import delete_draft, load_draft, purge_expired, save_draft
+from bot.flows.registry import FLOWS
 from bot.flows.submission import submit
 
 logger = logging.getLogger(__name__)
@@ -168,7 +170,7 @@ class ActionStartFlow(GuardedAction):
         current = tracker.get_slot("current_service")
         prefill: Dict[str, Any] = {}
         if intent == "book_appointment":
-            flow_name = APPOINTMENT_FLOW
+            flow_name = appointment.FLOW_NAME
             # What the conversation already said is taken over, named, and 上一步 reaches it.
             if current:
                 prefill["service"] = current
@@ -183,7 +185,7 @@ class ActionStartFlow(GuardedAction):
             if plan.flow is None:
                 return []
             flow_name, prefill = plan.flow, plan.prefill
-        elif current in APPLICATION_FLOWS and (intent != "affirm" or tracker.get_slot("offered_flow") == current):
+        elif FLOWS.is_application(current) and (intent != "affirm" or tracker.get_slot("offered_flow") == current):
             flow_name = current
         else:
             dispatcher.utter_message(text=replies.FLOWS_AVAILABLE if intent != "affirm" else replies.ANYTHING_ELSE)
@@ -237,7 +239,13 @@ class ValidateGuidedForm(FormValidationAction):
             if not state:  # expired or lost: end the form politely
                 dispatcher.utter_message(text=replies.FLOW_EXPIRED)
                 return {"flow_done": "ended", "flow_state": None}
-            return await self._step(ctx, state, dispatcher, tracker)
+            try:
+                return await self._step(ctx, state, dispatcher, tracker)
+            except UnknownFlow as err:  # saved by a release that had this flow: end it politely
+                logger.warning("draft of unregistered flow %r dropped", err.name)
+                await drop_state(ctx, tracker)
+                dispatcher.utter_message(text=replies.FLOW_UNKNOWN)
+                return {"flow_done": "ended", "flow_state": None}
         except (asyncio.TimeoutError, SQLAlchemyError, LookupError):
             logger.exception("guided flow step failed")
             dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE_IN_FLOW)

@@ -20,7 +20,7 @@ from typing import Any
 from bot.applications.service import applications_for_sender
 from bot.appointments.service import appointments_for_sender
 from bot.flows import cancel_booking, progress_lookup
-from bot.flows.catalogue import FlowContext
+from bot.flows.context import FlowContext
 from bot.records import attempts
 from bot.records.proof import LOCKED_TEXT
 from bot.records.render import records_text

@@ -13,7 +13,7 @@ from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_f
 from bot import choices, replies
 from bot.catalogue.render import render_hall_answer, render_service_answer, service_card
 from bot.catalogue.repository import DistrictView, ServiceNotFound
-from bot.flows.catalogue import APPLICATION_FLOWS as ONLINE_FLOWS
+from bot.flows.registry import FLOWS
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +81,15 @@ async def answer_service(
     if in_flow:
         return []
     events: List[EventType] = [SlotSet("current_service", service.id),
-                               SlotSet("offered_flow", service.id if service.id in ONLINE_FLOWS else None)]
+                               SlotSet("offered_flow", service.id if FLOWS.is_application(service.id) else None)]
     asks_district = service.needs_hall and district is None
-    if service.id in ONLINE_FLOWS and not asks_district:
+    if FLOWS.is_application(service.id) and not asks_district:
         offer_flow(dispatcher)
     if district is not None:
         events.append(SlotSet("district", district.name))
     if asks_district:
         events.append(SlotSet("pending_choice",
-                              await ask_district(dispatcher, with_flow=service.id in ONLINE_FLOWS)))
+                              await ask_district(dispatcher, with_flow=FLOWS.is_application(service.id))))
     else:
         events.append(SlotSet("pending_choice", None))
     return events
@@ -106,7 +106,7 @@ async def show_hall(
         dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE)
         return
     dispatcher.utter_message(text=render_hall_answer(service, hall))
-    if service_id in ONLINE_FLOWS:
+    if FLOWS.is_application(service_id):
         offer_flow(dispatcher)
 
 

@@ -11,22 +11,13 @@ import re
 from typing import List, Optional, Sequence, Tuple
 
 from bot.text import normalize
+from bot.validators.chinese_digits import small_number
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMBER_RE = re.compile(
     r"^(?:我|就)?(?:选|要|是)?(?:选)?第?"
     r"([0-9]{1,2}|十[一二三四五六七八九]?|[零〇一幺二两三四五六七八九十])"
     r"(?:个|号|项|条)?(?:吧|啦|了|的)?[,.?]?$"
 )
-
-
-def _to_int(token: str) -> Optional[int]:
-    if token.isdigit():
-        return int(token)
-    if token.startswith("十"):
-        return 10 + (_CN_DIGITS.get(token[1:], 0) if len(token) > 1 else 0)
-    return _CN_DIGITS.get(token)
 
 
 def parse_number(text: str) -> Optional[int]:
@@ -35,7 +26,7 @@ def parse_number(text: str) -> Optional[int]:
     if not text or len(text) > 12:
         return None
     match = _NUMBER_RE.search(text)
-    return _to_int(match.group(1)) if match else None
+    return small_number(match.group(1)) if match else None
 
 
 def _forms(option: str, aliases: Sequence[str]) -> List[str]:

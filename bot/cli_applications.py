@@ -11,10 +11,10 @@ from typing import Optional, TextIO
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.applications.service import (
-    ApplicationNotFound, ApplicationStatus, ApplicationView, InvalidTransition, ReasonRequired, TRANSITIONS,
-    UnknownStatus, advance_status, get_application, list_applications, parse_status,
-)
+from bot.applications.errors import ApplicationNotFound, InvalidTransition, ReasonRequired, UnknownStatus
+from bot.applications.service import advance_status, get_application, list_applications
+from bot.applications.statuses import TRANSITIONS, ApplicationStatus, parse_status
+from bot.applications.views import ApplicationView
 from bot.config import get_settings
 from bot.db import session_factory
 

@@ -1,17 +1,7 @@
-"""Applications submitted in the chat (高龄津贴申领, 社保卡挂失补换): storage, receipts, progress."""
-from bot.applications.receipts import format_receipt, parse_receipt
-from bot.applications.service import (
-    KINDS, ApplicationError, ApplicationNotFound, ApplicationStatus, ApplicationView,
-    IdempotencyConflict, InvalidApplication, InvalidTransition, Receipt, ReasonRequired,
-    StatusChange, UnknownKind, UnknownStatus, advance_status, applications_for_sender,
-    find_application, get_application, list_applications, mask_id_number, mask_name, mask_phone,
-    submit_application,
-)
+"""Applications submitted in the chat (高龄津贴申领, 社保卡挂失补换): storage, statuses, progress.
 
-__all__ = [
-    "KINDS", "ApplicationError", "ApplicationNotFound", "ApplicationStatus", "ApplicationView",
-    "IdempotencyConflict", "InvalidApplication", "InvalidTransition", "Receipt", "ReasonRequired",
-    "StatusChange", "UnknownKind", "UnknownStatus", "advance_status", "applications_for_sender",
-    "find_application", "format_receipt", "get_application", "list_applications",
-    "mask_id_number", "mask_name", "mask_phone", "parse_receipt", "submit_application",
-]
+`kinds.py` says which kinds exist and what each stores, `statuses.py` the moves 受理 →
+审核中 → 办结 / 退回, `views.py` what residents and staff see (masked), `service.py` the
+functions that own a transaction, `errors.py` what they raise, `models.py` the tables.
+Receipt numbers and idempotency keys are bot/receipts.py, shared with bookings.
+"""

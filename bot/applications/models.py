@@ -1,6 +1,6 @@
 """ORM tables for submitted applications and their status history.
 
-`fields` holds only what the kind of application needs (see `service.KINDS`), encrypted
+`fields` holds only what the kind of application needs (see `kinds.KINDS`), encrypted
 as one token (names, ID numbers, phones, addresses, agent data: bot/security/columns.py).
 `id_last4` and `phone_last4` are copies kept so a progress lookup by receipt number
 can check them without decrypting; `id_digest` and `phone_digest` are keyed digests

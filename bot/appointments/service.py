@@ -44,18 +44,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.applications.receipts import format_receipt, new_receipt_no, parse_receipt
-from bot.applications.service import IdempotencyConflict
-from bot.personal.masking import mask_name, mask_phone
-from bot.security.columns import phone_digest
 from bot.appointments.calendar import is_bookable, local_today
 from bot.appointments.models import Appointment, AppointmentSlot
+from bot.personal.masking import mask_name, mask_phone
+from bot.receipts import (KEY_RULE, MAX_RECEIPT_ATTEMPTS, IdempotencyConflict, format_receipt, is_valid_key,
+                          new_receipt_no, parse_receipt)
+from bot.security.columns import phone_digest
+from bot.validators.phone import is_storable_phone
 
 DEFAULT_SLOTS: Tuple[str, ...] = ("09:00-10:00", "10:00-11:00", "14:00-15:00", "15:00-16:00",
                                   "16:00-17:00")
 DEFAULT_CAPACITY = 5
-MAX_RECEIPT_ATTEMPTS = 8
-MAX_KEY_LENGTH = 200
 #: Active bookings one phone may hold at once (across services).
 MAX_ACTIVE_PER_PHONE = 3
 
@@ -225,7 +224,7 @@ def _clean_text(value: str, what: str, max_len: int) -> str:
 
 def _clean_phone(value: str) -> str:
     text = _clean_text(value, "phone", 20)
-    if not 7 <= sum(ch.isdigit() for ch in text) <= 13:
+    if not is_storable_phone(text):
         raise InvalidBooking("phone must have 7 to 13 digits")
     return text
 
@@ -292,8 +291,8 @@ def book(sessions: sessionmaker, *, service_id: str, hall_id: str, day: date, sl
     also when both calls race (the key is checked again under the write lock, and the
     unique key settles it where there is no such lock).
     """
-    if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
-        raise InvalidBooking(f"idempotency_key must be 1 to {MAX_KEY_LENGTH} characters")
+    if not is_valid_key(idempotency_key):
+        raise InvalidBooking(KEY_RULE)
     earlier = _existing_booking(sessions, idempotency_key=idempotency_key, sender_id=sender_id)
     if earlier is not None:
         return earlier

@@ -3,16 +3,21 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import sessionmaker
 
 from bot.appointments.calendar import bookable_dates, day_label, why_not_bookable
-from bot.appointments.service import available_slots
+from bot.appointments.service import DateNotBookable, SlotFull, available_slots, book
 from bot.flows.dates import read_date
-from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, StepError, Unrecognised, option_label
+from bot.flows.definition import FlowDefinition, State, SubmitResult
+from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, StepError, Unrecognised, option_label, reopen
 from bot.flows.fields import parse_contact_phone, parse_name, show_phone
+from bot.receipts import idempotency_key
 from bot.replies import MENU_SERVICE_IDS
+
+if TYPE_CHECKING:
+    from bot.flows.context import FlowContext
 
 FLOW_NAME = "appointment"
 ServiceRow = Tuple[str, str, Tuple[str, ...]]
@@ -107,3 +112,31 @@ def build(*, today: date, districts: Sequence[Option], services: Sequence[Servic
         ),
         summary_note="请带好该业务要求的材料按时到大厅（示例流程，以窗口最新要求为准）。",
     )
+
+
+def _build(ctx: FlowContext, _sender_id: str) -> Flow:
+    return build(today=ctx.today, districts=ctx.districts, services=ctx.services, hall_types=ctx.hall_types,
+                 sessions=ctx.sessions, hall_text=ctx.hall_text)
+
+
+def _submit(ctx: FlowContext, state: State, sender_id: str) -> SubmitResult:
+    """Book the visit; a slot or day taken meanwhile asks that question again."""
+    values = state["values"]
+    try:
+        booking = book(ctx.sessions, service_id=values["service"], hall_id=hall_id(values, ctx.hall_types),
+                       day=date.fromisoformat(values["day"]), slot=values["slot"], name=values["name"],
+                       phone=values["phone"], sender_id=sender_id,
+                       idempotency_key=idempotency_key(sender_id, state["instance"]),
+                       today=ctx.today)  # the clock the offered days came from
+    except SlotFull:
+        return SubmitResult("抱歉，这个时段刚刚被约满了。", reopen(state, "slot", "请换一个时段："))
+    except DateNotBookable:
+        return SubmitResult("抱歉，这一天现在约不了了。", reopen(state, "day", "请换一天："))
+    day = day_label(date.fromisoformat(values["day"]))
+    place = ctx.hall_text(values["district"], ctx.hall_types[values["service"]]) or booking.hall_name
+    return SubmitResult(
+        f"预约成功！预约编号：{booking.display}\n时间：{day} {values['slot']}\n地点：{place}\n"
+        "请按时带好材料到大厅，报姓名和预约编号。去不了的话，发“取消预约”。")
+
+
+DEFINITION = FlowDefinition(FLOW_NAME, build=_build, submit=_submit)

@@ -12,7 +12,7 @@ Two flows, built fresh each turn like the others:
   booking is shown before the digits match.
 
 The cancellation itself happens in :func:`finish`, called by bot/flows/submission.py
-once the resident confirmed.
+once the resident confirmed (through :data:`DEFINITIONS`, one per flow).
 """
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.applications.receipts import parse_receipt
 from bot.appointments.service import (
     AppointmentStatus,
     Booking,
@@ -35,11 +34,17 @@ from bot.appointments.service import (
     cancel_by_receipt,
 )
 from bot.flows import progress_lookup
+from bot.flows.definition import FlowDefinition, State, SubmitResult
 from bot.flows.engine import Flow, FlowRefused, Option, Step, StepError, Unrecognised
-from bot.personal.numbers import to_digits
+from bot.receipts import parse_receipt
 from bot.records import proof as proofs
 from bot.records.render import booking_label, booking_line
 from bot.text import normalize
+from bot.validators.chinese_digits import small_number
+from bot.validators.numbers import to_digits
+
+if TYPE_CHECKING:
+    from bot.flows.context import FlowContext
 
 FLOW_NAME = "cancel_booking"
 BY_NUMBER = "cancel_booking_by_number"
@@ -54,8 +59,6 @@ ServiceRow = tuple[str, str, tuple[str, ...]]
 Values = dict[str, Any]
 
 _CN = "零〇一二两三四五六七八九十"
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
 _NUM = rf"([0-9]{{1,2}}|[{_CN}]{{1,3}})"
 _MONTH_DAY = re.compile(rf"{_NUM}月{_NUM}[日号]?")
 _DAY = re.compile(rf"{_NUM}[日号]")
@@ -65,18 +68,6 @@ _RECEIPT_RUN = re.compile(r"[0-9]{10}")
 # Words around the service in "把异地就医备案的预约取消掉": what is left names the service.
 _FILLER = re.compile(r"取消|撤销|退掉|不要了|不去了|去不了|预约|约的号|的|把|帮我|给我|我要|我想|请|那个|这个|"
                      r"一下|了|掉|吧|哪个|[,?\s]")
-
-
-def _cn_int(token: str) -> int | None:
-    """1-31 in Arabic or Chinese numerals ("4", "十二", "二十三")."""
-    if token.isdigit():
-        return int(token)
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        if len(tens) > 1 or len(ones) > 1:
-            return None
-        return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
-    return _CN_DIGIT.get(token) if len(token) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -92,12 +83,12 @@ def _days_named(text: str, today: date) -> tuple[str, set[tuple[int | None, int]
     """(text without the dates, {(month or None, day)}, {weekday}) a text names."""
     days: set[tuple[int | None, int]] = set()
     for match in _MONTH_DAY.finditer(text):
-        month, day = _cn_int(match.group(1)), _cn_int(match.group(2))
+        month, day = small_number(match.group(1)), small_number(match.group(2))
         if month and day:
             days.add((month, day))
     text = _MONTH_DAY.sub(" ", text)
     for match in _DAY.finditer(text):
-        day = _cn_int(match.group(1))
+        day = small_number(match.group(1))
         if day:
             days.add((None, day))
     text = _DAY.sub(" ", text)
@@ -251,3 +242,16 @@ def finish(name: str, sessions: sessionmaker, values: Values, *, sender_id: str,
     if left:
         text += f"\n您还有{len(left)}个预约：\n" + "\n".join(booking_line(b) for b in left)
     return text
+
+
+def _definition(name: str) -> FlowDefinition:
+    def build_for(ctx: FlowContext, sender_id: str) -> Flow:
+        return build(name, sessions=ctx.sessions, sender_id=sender_id, services=ctx.services, today=ctx.today)
+
+    def submit(ctx: FlowContext, state: State, sender_id: str) -> SubmitResult:
+        return SubmitResult(finish(name, ctx.sessions, state["values"], sender_id=sender_id, today=ctx.today))
+
+    return FlowDefinition(name, build=build_for, submit=submit)
+
+
+DEFINITIONS = tuple(_definition(name) for name in FLOW_NAMES)

@@ -15,6 +15,7 @@ import chinese_calendar
 from chinese_calendar.constants import Holiday
 
 from bot.text import normalize
+from bot.validators.chinese_digits import small_number
 
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
@@ -28,7 +29,6 @@ _HOLIDAYS = {
     "清明": (Holiday.tomb_sweeping_day, None), "端午": (Holiday.dragon_boat_festival, None),
     "中秋": (Holiday.mid_autumn_festival, None),
 }
-_CN_NUMBER = "零一二三四五六七八九"
 _NUM = r"[0-9]{1,4}|[零一二两三四五六七八九十]{1,3}"
 _WEEKDAY_RE = re.compile(r"(这|本|这个|下|下个|下一个|下下|下下个)?(?:周|星期|礼拜)([一二三四五六日天末1-7])")
 _MONTH_DAY_RE = re.compile(rf"(?:({_NUM})年)?({_NUM})月(?:份)?({_NUM})(?:日|号)?")
@@ -41,20 +41,6 @@ class SpokenDate:
 
     day: Optional[date]
     holiday: Optional[str] = None
-
-
-def _number(token: str) -> Optional[int]:
-    """'12', '十二', '二十三', '三十一' as an int (None if it is not a small number)."""
-    if token.isdigit():
-        return int(token)
-    token = token.replace("两", "二")
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        value = (_CN_NUMBER.index(tens) if tens else 1) * 10 + (_CN_NUMBER.index(ones) if ones else 0)
-        return value if all(c in _CN_NUMBER for c in tens + ones) else None
-    if len(token) == 1 and token in _CN_NUMBER:
-        return _CN_NUMBER.index(token)
-    return None
 
 
 def _safe_date(year: int, month: int, day: int) -> Optional[date]:
@@ -120,14 +106,14 @@ def read_date(text: str, today: date) -> Optional[SpokenDate]:
         return SpokenDate(_weekday(match.group(1), match.group(2), today))
     match = _MONTH_DAY_RE.search(clean)
     if match:
-        year = _number(match.group(1)) if match.group(1) else None
-        month, day = _number(match.group(2)), _number(match.group(3))
+        year = small_number(match.group(1)) if match.group(1) else None
+        month, day = small_number(match.group(2)), small_number(match.group(3))
         if month is None or day is None:
             return None
         return SpokenDate(_month_day(year, month, day, today))
     match = _DAY_RE.match(clean)
     if match:
-        day = _number(match.group(1))
+        day = small_number(match.group(1))
         if day is None:
             return None
         this_month = _safe_date(today.year, today.month, day)

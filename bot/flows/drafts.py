@@ -2,7 +2,9 @@
 
 The tracker store keeps every slot value forever; a flow's answers (ID numbers,
 phones) must not. The `flow_state` slot holds only a draft id; the answers sit in this
-table until the flow is submitted or cancelled, and then the draft is deleted.
+table until the flow is submitted or cancelled. A cancelled draft is deleted; a submitted
+one keeps only the reply, so a retried call repeats it (actions/guided_form.py); drafts
+untouched for DRAFT_TTL are purged.
 """
 from __future__ import annotations
 

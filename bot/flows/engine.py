@@ -2,7 +2,10 @@
 
 The engine is pure Python so it can be tested without Rasa; the Rasa form
 (`guided_form`) feeds it each message and sends what it returns. State is a plain,
-JSON-serialisable dict kept in a slot.
+JSON-serialisable dict that the form keeps as a draft in the database
+(bot/flows/drafts.py), not in a slot: the `flow_state` slot holds only the draft's id, so
+the answers (ID numbers, phones) stay out of the tracker store, and the draft keeps them
+only until the flow is submitted or cancelled.
 
 Controls at any step: BACK (上一步), RESTART (重新填), CANCEL (不办了; asks once),
 REPEAT (再说一遍), HELP (帮助), HANDOFF (转人工) and MENU (菜单, 你好: a flow is running,

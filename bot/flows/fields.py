@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any, Dict
 
 from bot.flows.engine import StepError, free_text
-from bot.personal.id_number import InvalidIdNumber, parse_id_number
 from bot.personal.masking import mask_id, mask_phone
-from bot.personal.phone import InvalidPhone, parse_phone
+from bot.validators.id_number import InvalidIdNumber, parse_id_number
+from bot.validators.phone import InvalidPhone, parse_phone
 
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}$|^[\u4e00-\u9fff]{1,10}·[\u4e00-\u9fff]{1,10}$")
 _NAME_PREFIX = re.compile(r"^(?:我的名字叫|我的名字是|名字叫|名字是|姓名是|姓名|名字|我叫|我是|他叫|她叫|老人叫|叫)")

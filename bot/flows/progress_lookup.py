@@ -14,17 +14,21 @@ again. Those two steps and the check are shared with cancelling by number
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.applications.receipts import format_receipt, parse_receipt
 from bot.applications.service import get_application
 from bot.appointments.service import AppointmentNotFound, booking_by_receipt
+from bot.flows.definition import FlowDefinition, State, SubmitResult
 from bot.flows.engine import CONTROLS_HINT, Flow, FlowRefused, Step, StepError
-from bot.personal.numbers import to_digits
+from bot.receipts import format_receipt, parse_receipt
 from bot.records import proof as proofs
 from bot.records.render import application_line, booking_line
+from bot.validators.numbers import to_digits
+
+if TYPE_CHECKING:
+    from bot.flows.context import FlowContext
 
 FLOW_NAME = "progress_lookup"
 RECEIPT = "receipt"
@@ -124,3 +128,14 @@ def finish(sessions: sessionmaker, values: Values) -> str:
     if booking is None:
         raise AppointmentNotFound(proof["receipt"])
     return "查到了：\n" + booking_line(booking)
+
+
+def _build(ctx: FlowContext, sender_id: str) -> Flow:
+    return build(sessions=ctx.sessions, sender_id=sender_id)
+
+
+def _submit(ctx: FlowContext, state: State, _sender_id: str) -> SubmitResult:
+    return SubmitResult(finish(ctx.sessions, state["values"]))  # shows the record the digits proved
+
+
+DEFINITION = FlowDefinition(FLOW_NAME, build=_build, submit=_submit)

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from typing import Any, Dict, Sequence
 
-from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, option_label
-from bot.flows.fields import (parse_address, parse_contact_phone, parse_id, parse_name, show_id,
-                              show_phone)
+from bot.flows.engine import CONTROLS_HINT, Flow, Option
+from bot.flows.form import Answer, ApplicationForm, Field, steps
 
 SERVICE_ID = "sbk-replace"
 # Aliases are the words residents answer with ("卡丢了", "寄到家里"), read by bot/choices.py.
@@ -26,29 +24,32 @@ def _at_hall(values: Dict[str, Any]) -> bool:
     return values.get("delivery") == "hall"
 
 
+FIELDS = (
+    Field("name", "持卡人姓名", "请告诉我持卡人的姓名。", "要和身份证上的姓名一致。",
+          Answer.NAME, aliases=("姓名", "名字")),
+    Field("id_number", "身份证号", "请输入持卡人的18位身份证号（可以一个一个数字说）。",
+          "用身份证号找到您的社保卡。我们会保密，回复时只显示前6位和后4位。",
+          Answer.ID_NUMBER, aliases=("身份证",)),
+    Field("reason", "补换原因", "请问为什么要补换？", "丢失的卡会马上挂失，别人就不能再用了。",
+          Answer.CHOICE, options=REASONS, aliases=("原因",),
+          recorded={"lost": "丢失（已挂失）"}),  # once submitted, the card has been reported lost
+    Field("delivery", "领卡方式", "新卡怎么给您？", "邮寄到家不用跑腿；到大厅领取可以当面核对。",
+          Answer.CHOICE, options=DELIVERY, aliases=("领卡", "邮寄")),
+    Field("address", "邮寄地址", "请告诉我收卡地址（区县、街道、小区和门牌号）。", "新卡会寄到这个地址。",
+          Answer.ADDRESS, when=_by_mail, aliases=("地址",)),
+    Field("district", "领卡大厅", "到哪个区县的大厅领卡？", "选离您最近的区县政务服务中心。",
+          Answer.DISTRICT, when=_at_hall, aliases=("大厅", "区县")),
+    Field("phone", "联系电话", "请留一个联系电话（手机或带区号的座机）。", "新卡做好后会通过这个电话通知您。",
+          Answer.PHONE, aliases=("电话", "手机")),
+)
+
+
 def build(*, today: date, districts: Sequence[Option]) -> Flow:
     return Flow(
         name=SERVICE_ID,
         title="社保卡挂失补换",
         intro="好的，我来一步一步帮您办社保卡挂失补换。" + CONTROLS_HINT,
-        steps=(
-            Step("name", "持卡人姓名", "请告诉我持卡人的姓名。", "要和身份证上的姓名一致。",
-                 parse=parse_name, aliases=("姓名", "名字")),
-            Step("id_number", "身份证号", "请输入持卡人的18位身份证号（可以一个一个数字说）。",
-                 "用身份证号找到您的社保卡。我们会保密，回复时只显示前6位和后4位。",
-                 parse=partial(parse_id, today=today), display=show_id, aliases=("身份证",)),
-            Step("reason", "补换原因", "请问为什么要补换？", "丢失的卡会马上挂失，别人就不能再用了。",
-                 options=lambda v: REASONS, display=partial(option_label, REASONS), aliases=("原因",)),
-            Step("delivery", "领卡方式", "新卡怎么给您？", "邮寄到家不用跑腿；到大厅领取可以当面核对。",
-                 options=lambda v: DELIVERY, display=partial(option_label, DELIVERY), aliases=("领卡", "邮寄")),
-            Step("address", "邮寄地址", "请告诉我收卡地址（区县、街道、小区和门牌号）。", "新卡会寄到这个地址。",
-                 parse=parse_address, when=_by_mail, aliases=("地址",)),
-            Step("district", "领卡大厅", "到哪个区县的大厅领卡？", "选离您最近的区县政务服务中心。",
-                 options=lambda v: districts, display=partial(option_label, districts), when=_at_hall,
-                 aliases=("大厅", "区县")),
-            Step("phone", "联系电话", "请留一个联系电话（手机或带区号的座机）。", "新卡做好后会通过这个电话通知您。",
-                 parse=parse_contact_phone, display=show_phone, aliases=("电话", "手机")),
-        ),
+        steps=steps(FIELDS, today=today, districts=districts),
         summary_note="补换卡工本费以窗口最新要求为准（示例流程）。",
     )
 
@@ -62,3 +63,7 @@ def next_steps(values: Dict[str, Any]) -> str:
                                                else "，做好后电话通知您到大厅领取。"))
     parts.append("可以随时发“查进度”。（示例流程，以窗口最新要求为准）")
     return "".join(parts)
+
+
+FORM = ApplicationForm(kind=SERVICE_ID, name="社会保障卡挂失补换", fields=FIELDS, name_field="name",
+                       id_field="id_number", build=build, next_steps=next_steps)

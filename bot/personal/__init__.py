@@ -1,5 +1,6 @@
-"""Personal data the forms collect: ID and phone numbers as residents type or say them,
-checked with friendly explanations, and masked wherever they are repeated or logged.
+"""Personal data the forms collect, masked wherever it is repeated or logged: `masking.py`
+(ID and phone numbers, bank cards, names, addresses) and `log_filter.py` (every log record).
 
-Plain Python, no Rasa imports, nothing runs at import time.
+Reading and checking those numbers is bot/validators/. Plain Python, no Rasa imports,
+nothing runs at import time.
 """

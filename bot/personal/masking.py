@@ -4,7 +4,7 @@ House rule: ID 340202********1234 (first 6, last 4), phone 138****5678, bank car
 **** **** **** 1234 (last 4 only). Masks never reveal more than that, and masking
 already-masked text changes nothing.
 
-Free text is read through the parsers' own tokenizer (:func:`bot.personal.numbers.digit_runs`):
+Free text is read through the parsers' own tokenizer (:func:`bot.validators.numbers.digit_runs`):
 whatever separators and digit forms the ID and phone parsers accept (spaces, dots,
 commas, slashes, underscores, any other punctuation, full-width and other-script digits,
 spoken Chinese digits) join the groups of a number here too, so a number the flow would
@@ -24,7 +24,7 @@ import re
 import unicodedata
 from datetime import date
 
-from bot.personal.numbers import (
+from bot.validators.numbers import (
     DigitRun,
     char_kind,
     digit_runs,

@@ -18,11 +18,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.applications.receipts import parse_receipt
-from bot.applications.service import ApplicationNotFound, get_application
+from bot.applications.errors import ApplicationNotFound
+from bot.applications.service import get_application
 from bot.appointments.service import booking_by_receipt
-from bot.personal.numbers import to_digits
+from bot.receipts import parse_receipt
 from bot.records import attempts
+from bot.validators.numbers import to_digits
 
 APPLICATION = "application"
 BOOKING = "booking"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.applications.service import ApplicationView
+from bot.applications.views import ApplicationView
 from bot.appointments.service import Booking
 from bot.flows.appointment import day_label
 

@@ -186,3 +186,19 @@ def test_an_old_district_name_picks_the_district_outside_flows():
     messages, _ = run(ActionResolveChoice(), tracker("芜湖县", "choose_number", current_service="idcard",
                                                      pending_choice=pending))
     assert "在湾沚区" in messages[0]["text"]
+
+
+def test_a_draft_of_a_flow_no_longer_registered_ends_politely(elderly):
+    """A draft saved by a release that had a flow this one lacks: a kind reply, the draft gone."""
+    from bot.flows.drafts import save_draft
+    from bot.replies import FLOW_UNKNOWN
+
+    sessions = session_factory(elderly.db_url)
+    draft_id = elderly.slots["flow_state"]["draft"]
+    save_draft(sessions, sender_id=elderly.sender, draft_id=draft_id,
+               state={"flow": "retired-flow", "values": {"elder_name": "王秀英"}, "asked": [], "stage": "asking",
+                      "current": "elder_name", "instance": "x"})
+    reply = elderly.say("王秀英")
+    assert reply == FLOW_UNKNOWN
+    assert elderly.slots["flow_state"] is None
+    assert load_draft(sessions, sender_id=elderly.sender, draft_id=draft_id) is None

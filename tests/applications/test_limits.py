@@ -6,13 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.applications.errors import OpenApplicationExists
 from bot.applications.models import Application
-from bot.applications.service import (
-    OpenApplicationExists,
-    advance_status,
-    submit_application,
-)
-from bot.flows.catalogue import FlowContext
+from bot.applications.service import advance_status, submit_application
+from bot.flows.context import FlowContext
 from bot.flows.submission import submit
 from tests.support.race import race
 

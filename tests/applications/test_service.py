@@ -6,14 +6,14 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.applications import receipts as receipt_module
+from bot import receipts as receipt_module
 from bot.applications import service
+from bot.applications.errors import (ApplicationNotFound, InvalidApplication, InvalidTransition, ReasonRequired,
+                                     UnknownKind, UnknownStatus)
 from bot.applications.models import Application, ApplicationStatusChange
-from bot.applications.service import (
-    ApplicationNotFound, IdempotencyConflict, InvalidApplication, InvalidTransition, ReasonRequired,
-    UnknownKind, UnknownStatus, advance_status, applications_for_sender, find_application,
-    submit_application,
-)
+from bot.applications.service import advance_status, applications_for_sender, find_application, submit_application
+from bot.personal import masking
+from bot.receipts import IdempotencyConflict
 
 ELDER_ID = "340202194001011239"
 ELDER_PHONE = "13812345678"
@@ -279,14 +279,14 @@ def test_views_show_masked_personal_data_only(sessions):
 
 
 @pytest.mark.parametrize("func, value, shown", [
-    (service.mask_id_number, "340202194001011239", "340202********1239"),
-    (service.mask_id_number, "11010519491231002x", "110105********002X"),
-    (service.mask_phone, "138 1234 5678", "138****5678"),
-    (service.mask_phone, "0553-3112233", "0553-***2233"),
-    (service.mask_name, "李大山", "李*山"),
-    (service.mask_name, "欧阳大明", "欧**明"),
-    (service.mask_address, "镜湖区范罗山街道赭山小区3栋2单元", "镜湖区范罗山街道****"),
-    (service.mask_address, "幸福小区5栋", "幸福****"),
+    (masking.mask_id, "340202194001011239", "340202********1239"),
+    (masking.mask_id, "11010519491231002x", "110105********002X"),
+    (masking.mask_phone, "138 1234 5678", "138****5678"),
+    (masking.mask_phone, "0553-3112233", "0553-***2233"),
+    (masking.mask_name, "李大山", "李*山"),
+    (masking.mask_name, "欧阳大明", "欧**明"),
+    (masking.mask_address, "镜湖区范罗山街道赭山小区3栋2单元", "镜湖区范罗山街道****"),
+    (masking.mask_address, "幸福小区5栋", "幸福****"),
 ])
 def test_masking(func, value, shown):
     assert func(value) == shown

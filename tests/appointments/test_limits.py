@@ -16,7 +16,7 @@ from bot.appointments.service import (
     cancel,
 )
 from bot.catalogue.models import Service
-from bot.flows.catalogue import FlowContext
+from bot.flows.context import FlowContext
 from bot.flows.submission import submit
 from tests.support.race import race
 

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot.applications.service import IdempotencyConflict
 from bot.appointments.models import Appointment, AppointmentSlot
 from bot.appointments.service import (
     DEFAULT_SLOTS, AppointmentNotFound, DateNotBookable, SlotFull, SlotPlan, UnknownHall,
     UnknownService, UnknownSlot, appointments_for_sender, available_slots, book, cancel,
 )
+from bot.receipts import IdempotencyConflict
 
 TODAY = date(2026, 9, 28)
 DAY = date(2026, 9, 30)  # a Wednesday in the window

@@ -11,7 +11,7 @@ from bot.appointments.service import (
 from bot.flows import cancel_booking
 from bot.flows.cancel_booking import BY_NUMBER, FLOW_NAME, match_bookings
 from bot.records.proof import FAILED_TEXT
-from tests.records.support import FRI, HALL, THU, TODAY, Chat, book_visit, flow_ctx
+from tests.support.records import FRI, HALL, THU, TODAY, Chat, book_visit, flow_ctx
 
 
 @pytest.fixture()

@@ -9,17 +9,12 @@ from bot.db import session_factory
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from bot.flows import elderly_allowance, engine, sbk_replace
-from bot.flows.catalogue import flow_context
+from bot.flows.context import flow_context
 from bot.flows.engine import Option
+from tests.support.ids import id_number
 
 TODAY = date(2026, 11, 29)
 DISTRICTS = (Option("镜湖区", "jinghu"), Option("弋江区", "yijiang"))
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number(birth: str, seq: str = "001") -> str:
-    body = f"340202{birth}{seq}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
 
 
 def drive(flow, answers, state=None):

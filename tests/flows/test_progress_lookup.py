@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.applications.receipts import format_receipt, new_receipt_no
 from bot.flows import progress_lookup
+from bot.receipts import format_receipt, new_receipt_no
 from bot.records import attempts
 from bot.records.proof import FAILED_TEXT, LOCKED_TEXT
-from tests.records.support import Chat, apply_allowance, book_visit, flow_ctx, id_number
+from tests.support.ids import id_number
+from tests.support.records import Chat, apply_allowance, book_visit, flow_ctx
 
 ELDER_ID = id_number("19400315")
 

@@ -10,7 +10,7 @@ from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from bot.db import session_factory
 from bot.flows import engine
-from bot.flows.catalogue import flow_context
+from bot.flows.context import flow_context
 from bot.flows.submission import submit
 
 

@@ -12,8 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
+from bot.applications.errors import OpenApplicationExists
 from bot.applications.models import Application, ApplicationStatusChange
-from bot.applications.service import OpenApplicationExists, submit_application
+from bot.applications.service import submit_application
 from bot.appointments.models import Appointment
 from bot.appointments.service import AlreadyBookedForService, book
 from bot.catalogue.loader import load_catalogue

@@ -135,8 +135,8 @@ def test_every_spelling_the_parsers_accept_is_masked(text, masked):
 def test_what_the_parsers_accept_is_what_the_masker_finds():
     from datetime import date
 
-    from bot.personal.id_number import parse_id_number
-    from bot.personal.phone import parse_phone
+    from bot.validators.id_number import parse_id_number
+    from bot.validators.phone import parse_phone
 
     for text in ("138!1234!5678", "138…1234…5678", "+86（138）1234—5678", "138 ‧ 1234 ‧ 5678"):
         assert parse_phone(text).value == "13812345678"

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from bot.personal.id_number import InvalidIdNumber, age_on, parse_id_number
 from bot.personal.masking import mask_id, mask_personal_data, mask_phone
-from bot.personal.numbers import to_digits
-from bot.personal.phone import InvalidPhone, parse_phone
+from bot.validators.id_number import InvalidIdNumber, age_on, parse_id_number
+from bot.validators.numbers import to_digits
+from bot.validators.phone import InvalidPhone, parse_phone
 
 TODAY = date(2026, 11, 29)
 

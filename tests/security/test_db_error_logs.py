@@ -27,7 +27,7 @@ from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from bot.db import session_factory
 from bot.flows import engine
-from bot.flows.catalogue import flow_context
+from bot.flows.context import flow_context
 from bot.flows.drafts import save_draft
 from bot.logging_setup import install_log_masking, uninstall_log_masking
 

@@ -35,7 +35,7 @@ EXAMPLES = (settings.get_profile("slow") if os.environ.get("HYPOTHESIS_PROFILE")
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 PROVINCES = ("11", "31", "32", "34", "42", "44", "51", "62", "65", "81")
-#: How each digit may be spoken (bot/personal/numbers.py accepts all of these).
+#: How each digit may be spoken (bot/validators/numbers.py accepts all of these).
 SPOKEN = {"0": "零〇洞", "1": "一幺", "2": "二两兩", "3": "三", "4": "四", "5": "五", "6": "六",
           "7": "七", "8": "八", "9": "九"}
 #: Separators the parsers skip; ":" and "*" are the masker's documented exceptions, and

@@ -6,7 +6,7 @@ from datetime import date
 from bot.applications.service import submit_application
 from bot.appointments.service import book
 from bot.flows import engine
-from bot.flows.catalogue import FlowContext
+from bot.flows.context import FlowContext
 from bot.flows.submission import submit
 
 TODAY = date(2026, 11, 30)  # a Monday
@@ -62,7 +62,7 @@ class Chat:
 
 def flow_ctx(db_url: str, monkeypatch) -> FlowContext:
     """The flows' context on a test database, with today fixed."""
-    from bot.flows.catalogue import flow_context
+    from bot.flows.context import flow_context
 
     monkeypatch.setenv("GOV_DATABASE_URL", db_url)
     return flow_context(lambda: TODAY)

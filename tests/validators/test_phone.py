@@ -1,6 +1,6 @@
 import pytest
 
-from bot.personal.phone import InvalidPhone, Phone, parse_phone
+from bot.validators.phone import InvalidPhone, Phone, is_storable_phone, parse_phone, phone_digits
 
 
 @pytest.mark.parametrize("text", [
@@ -73,3 +73,17 @@ def test_phone_never_shows_the_full_number():
     with pytest.raises(InvalidPhone) as err:
         parse_phone("1381234567")
     assert "1381234567" not in err.value.message
+
+
+@pytest.mark.parametrize("value, storable", [
+    ("13812345678", True), ("0553-3112233", True), ("１３８１２３４５６７８", True),  # full-width
+    ("1234567", True), ("+86 138 1234 5678", True),  # 13 digits
+    ("123456", False), ("0086 138 1234 5678", False), ("12", False), ("", False),
+])
+def test_what_a_service_stores(value, storable):
+    """The services' own safety net: 7 to 13 digits, whatever the separators."""
+    assert is_storable_phone(value) is storable
+
+
+def test_phone_digits():
+    assert phone_digits("0553-３112233") == "05533112233"

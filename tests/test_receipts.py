@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from bot.applications.receipts import format_receipt, is_valid_receipt, new_receipt_no, parse_receipt
+from bot.receipts import format_receipt, is_valid_receipt, new_receipt_no, parse_receipt
 
 
 def test_new_numbers_are_ten_digits_valid_and_never_start_with_zero():

@@ -1,4 +1,6 @@
-"""Receipt numbers (受理编号) that an elderly resident can read out over the phone.
+"""Receipt numbers (受理编号, 预约编号) and idempotency keys, shared by applications and bookings.
+
+Receipt numbers are what an elderly resident can read out over the phone.
 
 Ten digits, shown as "2611 2904 37" (4-4-2, like a phone number is read). The first
 nine are random (first digit never 0, so nothing is lost when the number is typed
@@ -6,7 +8,13 @@ into a spreadsheet or read as a number) and the last is a Damm check digit, whic
 catches every single wrong digit and every swap of two neighbouring digits: a
 mistyped number is recognised as mistyped instead of looking up someone else's.
 Random, not sequential, so knowing one number tells nothing about the next.
-Uniqueness is the table's unique constraint; the services retry on a collision.
+Uniqueness is the table's unique constraint; the services retry on a collision, at most
+MAX_RECEIPT_ATTEMPTS times.
+
+Idempotency: a flow submits with a key that is stable for one filled-in form
+(:func:`idempotency_key`). A retried action call or a second "确认" with the same key
+gets the first receipt and writes nothing; a key already used by another conversation
+(or, for applications, another kind) raises :class:`IdempotencyConflict`.
 """
 from __future__ import annotations
 
@@ -16,6 +24,10 @@ import unicodedata
 from typing import Callable, Optional
 
 RECEIPT_LENGTH = 10
+#: Fresh receipt numbers a service draws before it gives up (a collision is rare: 1 in 9e8).
+MAX_RECEIPT_ATTEMPTS = 8
+MAX_KEY_LENGTH = 200
+KEY_RULE = f"idempotency_key must be 1 to {MAX_KEY_LENGTH} characters"
 
 # Damm's totally anti-symmetric quasigroup of order 10.
 _DAMM = (
@@ -72,3 +84,17 @@ def parse_receipt(text: Optional[str]) -> Optional[str]:
 def format_receipt(receipt_no: str) -> str:
     """Group for reading out: "2611290437" -> "2611 2904 37"."""
     return f"{receipt_no[:4]} {receipt_no[4:8]} {receipt_no[8:]}".strip()
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was already used for another sender (or kind of application)."""
+
+
+def idempotency_key(sender_id: str, instance: str) -> str:
+    """The key of one filled-in form: "<sender>:<the flow instance>" (bot/flows/submission.py)."""
+    return f"{sender_id}:{instance}"
+
+
+def is_valid_key(key: str) -> bool:
+    """1 to MAX_KEY_LENGTH characters (the column's size); the services refuse anything else."""
+    return bool(key) and len(key) <= MAX_KEY_LENGTH

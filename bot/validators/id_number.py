@@ -1,16 +1,20 @@
 """The 18-digit resident ID number (GB 11643-1999), checked the way a counter clerk would.
 
 A wrong number gets a specific explanation (too short, a letter in the middle, an
-impossible birth date, a mistyped digit) so the resident knows what to fix.
+impossible birth date, a mistyped digit) so the resident knows what to fix
+(:func:`parse_id_number`, what the flows ask with). The services that store an ID number
+check its shape once more with :func:`stored_id_number`.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Optional
 
 from bot.personal.masking import mask_id
-from bot.personal.numbers import number_core, to_digits
+from bot.validators.numbers import number_core, to_digits
 
 ID_LENGTH = 18
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -18,6 +22,8 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _DIGITS_THEN_X = re.compile(r"[0-9]+X?")
+_STORED_SHAPE = re.compile(r"\d{17}[\dX]")
+_STORED_SEPARATORS = re.compile(r"[\s\-]+")
 #: The first two digits: a province-level code of GB/T 2260 (11 北京 … 65 新疆, 71 台湾,
 #: 81 香港, 82 澳门), or 83 (Taiwan residents' residence permits, which use this format).
 PROVINCE_CODES = frozenset({
@@ -127,3 +133,15 @@ def age_on(birth_date: date, day: date) -> int:
         raise ValueError("day is before the birth date")
     had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
     return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def stored_id_number(value: str) -> Optional[str]:
+    """An ID number as a service stores it: half-width, no spaces or hyphens, X upper case;
+    None unless that is 17 digits and a digit or X.
+
+    A safety net for the services (bot/applications), not a check of what a resident
+    typed: that is :func:`parse_id_number`, which also checks the region, birth date and
+    check digit.
+    """
+    cleaned = _STORED_SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value))).upper()
+    return cleaned if _STORED_SHAPE.fullmatch(cleaned) else None

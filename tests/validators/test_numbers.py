@@ -1,6 +1,6 @@
 import pytest
 
-from bot.personal.numbers import number_core, split_area_code, to_digits
+from bot.validators.numbers import number_core, split_area_code, to_digits
 
 
 @pytest.mark.parametrize("text, digits", [

@@ -1,4 +1,7 @@
-"""Which flows exist, and what they need from the catalogue to be built for today."""
+"""What flows need from the catalogue and the database to be built for today.
+
+Which flows exist is bot/flows/registry.py; :meth:`FlowContext.build` asks it by name.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,12 +14,8 @@ from bot.appointments.calendar import local_today
 from bot.catalogue.repository import CatalogueRepository
 from bot.config import get_settings
 from bot.db import session_factory
-from bot.flows import appointment, cancel_booking, elderly_allowance, progress_lookup, sbk_replace
 from bot.flows.engine import Flow, Option
-
-#: Services residents can apply for in the chat (catalogue id -> flow module).
-APPLICATION_FLOWS = {elderly_allowance.SERVICE_ID: elderly_allowance, sbk_replace.SERVICE_ID: sbk_replace}
-APPOINTMENT_FLOW = appointment.FLOW_NAME
+from bot.flows.registry import FLOWS
 
 
 @dataclass(frozen=True)
@@ -34,16 +33,11 @@ class FlowContext:
     hall_types: Dict[str, str]  # service id -> hall type
 
     def build(self, name: str, *, sender_id: str = "") -> Flow:
-        """The flow by name; 查进度 and 取消预约 flows need the conversation's sender id."""
-        if name == progress_lookup.FLOW_NAME:
-            return progress_lookup.build(sessions=self.sessions, sender_id=sender_id)
-        if name in cancel_booking.FLOW_NAMES:
-            return cancel_booking.build(name, sessions=self.sessions, sender_id=sender_id,
-                                        services=self.services, today=self.today)
-        if name == APPOINTMENT_FLOW:
-            return appointment.build(today=self.today, districts=self.districts, services=self.services,
-                                     hall_types=self.hall_types, sessions=self.sessions, hall_text=self.hall_text)
-        return APPLICATION_FLOWS[name].build(today=self.today, districts=self.districts)
+        """The flow by name; 查进度 and 取消预约 flows need the conversation's sender id.
+
+        Raises UnknownFlow (a LookupError) for a name no flow is registered under.
+        """
+        return FLOWS.get(name).build(self, sender_id)
 
     def hall_text(self, district_id: str, hall_type: str) -> Optional[str]:
         """"弋江区政务服务中心（芜湖市弋江区中山南路718号）": where a booking sends the resident."""

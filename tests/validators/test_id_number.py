@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from bot.personal.id_number import IdNumber, InvalidIdNumber, age_on, check_digit, parse_id_number
+from bot.validators.id_number import (IdNumber, InvalidIdNumber, age_on, check_digit, parse_id_number,
+                                      stored_id_number)
 
 TODAY = date(2026, 3, 1)
 
@@ -192,3 +193,15 @@ def test_age_from_a_parsed_number_decides_the_elderly_allowance():
     elder = parse_id_number(ELDER_1946, today=date(2026, 3, 15))
     assert age_on(elder.birth_date, date(2026, 3, 14)) == 79
     assert age_on(elder.birth_date, date(2026, 3, 15)) == 80
+
+
+@pytest.mark.parametrize("value, stored", [
+    ("11010519491231002x", "11010519491231002X"),
+    ("110105 19491231 002X", "11010519491231002X"),
+    ("110105-19491231-002X", "11010519491231002X"),
+    ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),  # full-width
+    ("340202195506124567", "340202195506124567"),  # shape only: the check digit is parse_id_number's
+    ("12345", None), ("1101051949123100XX", None), ("110105194912310021 3", None),
+])
+def test_what_a_service_stores(value, stored):
+    assert stored_id_number(value) == stored

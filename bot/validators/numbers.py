@@ -1,8 +1,10 @@
 """Numbers as residents type or speak them, turned into plain ASCII digits.
 
 Elderly residents type "138 1234 5678", "0553-1234567" or full-width "１３８…", and
-voice input arrives as Chinese digits ("幺三八…"). Every ID and phone check starts here
-so all of these spellings are the same number.
+voice input arrives as Chinese digits ("幺三八…", the table in
+:mod:`bot.validators.chinese_digits`). Every ID and phone check starts here, and so does
+the masking of logs and replies (bot/personal/masking.py), so all of these spellings are the
+same number everywhere.
 """
 from __future__ import annotations
 
@@ -11,14 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-#: Chinese digits as they appear in voice transcripts; 幺 and 洞 are the radio/phone
-#: readings of 1 and 0, 两 is the spoken 2.
-CHINESE_DIGITS = {
-    "零": "0", "〇": "0", "洞": "0",
-    "一": "1", "幺": "1",
-    "二": "2", "两": "2", "兩": "2",
-    "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
-}
+from bot.validators.chinese_digits import CHINESE_DIGITS
+
 # An X ending a digit run is an ID check digit; voice input may spell it 叉.
 _TRAILING_X = re.compile(r"(?<=[0-9])[xX叉](?![0-9A-Za-z])")
 _AREA_CODE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})")

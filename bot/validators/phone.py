@@ -1,7 +1,10 @@
 """Contact phone numbers: a mainland mobile, or a landline with its area code.
 
 Residents give numbers with spaces, hyphens, a +86 prefix or by voice; a number we
-cannot call back gets a specific explanation instead of a generic "format error".
+cannot call back gets a specific explanation instead of a generic "format error"
+(:func:`parse_phone`, what the flows ask with). The services that store a phone check
+it once more with :func:`is_storable_phone`, a looser rule for values that a caller
+should already have parsed.
 
 Reason codes: ``bad_characters`` (no number, or words/letters inside it), ``bad_mobile``
 (starts with 1 but wrong length or prefix), ``bad_landline`` (starts with 0 but wrong
@@ -10,15 +13,18 @@ area code or length), ``missing_area_code`` (a 7-8 digit local number), ``not_a_
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.personal.masking import mask_phone
-from bot.personal.numbers import number_core, split_area_code, to_digits
+from bot.validators.numbers import number_core, split_area_code, to_digits
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MOBILE_START = re.compile(r"1[3-9]")
 _LANDLINE_EXAMPLE = "例如芜湖的座机写成 0553-1234567"
+#: How many digits a phone handed to a service may have (7 to 13).
+STORED_DIGITS = range(7, 14)
 
 
 class InvalidPhone(ValueError):
@@ -112,3 +118,17 @@ def parse_phone(text: str) -> Phone:
         "not_a_phone",
         f"这不像是电话号码：手机号是1开头的11位数字，座机号码要带区号（{_LANDLINE_EXAMPLE}），请核对后重新输入。",
     )
+
+
+def phone_digits(value: str) -> str:
+    """The digits of a phone as stored ("0553-3112233" -> "05533112233"), full-width ones included."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", str(value)) if ch.isdigit())
+
+
+def is_storable_phone(value: str) -> bool:
+    """Whether a phone a service is asked to store has 7 to 13 digits.
+
+    A safety net for the services (bot/applications, bot/appointments), not a check of what
+    a resident typed: that is :func:`parse_phone`, which the flows ask with.
+    """
+    return len(phone_digits(value)) in STORED_DIGITS
