@@ -22,9 +22,9 @@ def import_models() -> None:
     import bot.applications.models
     import bot.appointments.models
     import bot.catalogue.models
-    import bot.console.decisions
-    import bot.console.models
-    import bot.console.registry
+    import console.teaching.decisions
+    import console.tables
+    import console.training.registry
     import bot.flows.drafts
     import bot.records.attempts  # noqa: F401
 

@@ -97,16 +97,24 @@ def sender() -> str:
 
 
 # -- tiers ---------------------------------------------------------------------------------
-#: Folder → tier, so every test carries exactly one tier marker without repeating it per file.
-_TIER_BY_FOLDER = {"web": "browser", "e2e": "e2e", "console_models": "training"}
+#: Folder (path parts under tests/) → tier, so every test carries exactly one tier marker
+#: without repeating it per file. tests/web is the browser tier; tests/console/web is not.
+_TIER_BY_FOLDER = {("web",): "browser", ("e2e",): "e2e", ("console", "training"): "training"}
+
+
+def tier_of(parts: tuple[str, ...]) -> str | None:
+    """The tier of a test file from its path parts under tests/ (None: decided by markers)."""
+    for folder, tier in _TIER_BY_FOLDER.items():
+        if len(parts) > len(folder) and parts[:len(folder)] == folder:
+            return tier
+    return None
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Mark each test with its tier: unit, e2e (live servers), training (trains models), browser."""
     tests_dir = Path(__file__).parent
     for item in items:
-        parts = Path(str(item.fspath)).relative_to(tests_dir).parts
-        tier = _TIER_BY_FOLDER.get(parts[0]) if len(parts) > 1 else None
+        tier = tier_of(Path(str(item.fspath)).relative_to(tests_dir).parts)
         if tier is None and item.get_closest_marker("e2e") is None:
             tier = "unit"
         if tier and item.get_closest_marker(tier) is None:

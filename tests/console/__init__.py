@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import sessionmaker
 
-from bot.console import passwords
+from console.auth import passwords
 from bot.db import session_factory
 
 REAL_HASHER = passwords.HASHER

@@ -15,7 +15,7 @@ import uuid
 import pytest
 import requests
 
-from bot.console.rasa_admin import RasaServer, RasaUnavailable
+from console.training.rasa_admin import RasaServer, RasaUnavailable
 from bot.stack import running_stack
 from tests.servers import trained_model
 

@@ -15,7 +15,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.console.inbox import read_inbox
+from console.teaching.inbox import read_inbox
 from bot.logging_setup import uninstall_log_masking
 from bot.tracker_store import MaskingSQLTrackerStore
 

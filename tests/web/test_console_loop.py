@@ -20,13 +20,13 @@ import pytest
 from argon2 import PasswordHasher
 
 from bot.config import PROJECT_ROOT
-from bot.console import accounts, passwords
-from bot.console.pipeline import Pipeline, PipelineSettings
-from bot.console.rasa_admin import RasaServer
-from bot.console.retrain import copy_training_inputs
+from console.auth import accounts, passwords
+from console.training.pipeline import Pipeline, PipelineSettings
+from console.training.rasa_admin import RasaServer
+from console.training.job import copy_training_inputs
 from bot.db import session_factory
 from bot.stack import QUIET_ENV, running_stack
-from tests.console_app.test_console_app import ServerThread, free_port
+from tests.console.web.test_console_app import ServerThread, free_port
 from tests.servers import trained_model
 
 TOKEN = "loop-" + uuid.uuid4().hex
@@ -63,7 +63,7 @@ def loop(tmp_path_factory, catalogue_db_url):
                                     domain_path=root / "domain.yml", training=training,
                                     pointer_file=root / "active_model", training_env=env)
         pipeline = Pipeline(db, settings, RasaServer(stack.rasa_url, TOKEN))
-        from bot.console.app import create_app
+        from console.web.app import create_app
         app = create_app(db_url, f"sqlite:///{stack.tracker_db}", root / "data" / "nlu",
                          root / "domain.yml", SECRET, secure_cookies=False, pipeline=pipeline)
         server = ServerThread(app, free_port())

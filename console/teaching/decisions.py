@@ -1,0 +1,86 @@
+"""What staff decided about inbox groups, so a decided phrasing leaves the inbox.
+
+One row per normalized text (unique): assigning it to an intent, teaching it as
+out_of_scope, or dismissing it. The table lives on bot.db.Base but is created here
+(:func:`ensure_table`), because the console owns it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from console.tables import utc_naive
+from bot.db import Base
+from bot.text import normalize
+
+ACTIONS = ("assign", "out_of_scope", "dismiss")
+
+
+class InboxDecision(Base):
+    __tablename__ = "inbox_decisions"
+    __table_args__ = (UniqueConstraint("text_normalized", name="uq_inbox_decisions_text"),)
+
+    id = Column(Integer, primary_key=True)
+    text_normalized = Column(String(500), nullable=False)
+    action = Column(String(20), nullable=False)
+    intent = Column(String(100), nullable=True)
+    username = Column(String(100), nullable=False)
+    at = Column(DateTime, nullable=False)
+
+
+@dataclass(frozen=True)
+class Decision:
+    text_normalized: str
+    action: str
+    intent: Optional[str]
+    username: str
+    at: datetime
+
+
+class AlreadyDecided(Exception):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(f"“{text}”已经处理过了。")
+
+
+def ensure_table(engine: Engine) -> None:
+    """Create inbox_decisions if missing (idempotent)."""
+    Base.metadata.create_all(engine, tables=[InboxDecision.__table__])
+
+
+def key_of(text: str) -> str:
+    return normalize(text)
+
+
+def get_decision(sessions: sessionmaker, text: str) -> Optional[Decision]:
+    with sessions() as session:
+        row = session.execute(select(InboxDecision).where(
+            InboxDecision.text_normalized == key_of(text))).scalar_one_or_none()
+        return Decision(row.text_normalized, row.action, row.intent, row.username, row.at) if row else None
+
+
+def decided_texts(sessions: sessionmaker) -> set[str]:
+    with sessions() as session:
+        return set(session.execute(select(InboxDecision.text_normalized)).scalars())
+
+
+def record_decision(sessions: sessionmaker, text: str, action: str, intent: Optional[str],
+                    username: str, now: Optional[datetime] = None) -> Decision:
+    """Store the decision; AlreadyDecided if the text was decided before."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    row = InboxDecision(text_normalized=key_of(text), action=action,
+                        intent=intent if action == "assign" else None,
+                        username=username[:100], at=utc_naive(now))
+    try:
+        with sessions.begin() as session:
+            session.add(row)
+    except IntegrityError:
+        raise AlreadyDecided(row.text_normalized) from None
+    return Decision(row.text_normalized, row.action, row.intent, row.username, row.at)
