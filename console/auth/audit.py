@@ -5,17 +5,33 @@ The log is read by people and kept long, so ID numbers, phone numbers and bank c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, List, Optional
+from typing import Any, List, Mapping, Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from console.tables import AuditEntry, utc_naive
 from bot.personal.masking import mask_personal_data
 
 MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, as the audit log records it: a staff member or the CLI."""
+
+    username: str
+    ip: Optional[str] = None
+    #: Added to the detail of every entry (the CLI records the operating-system account).
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def detail(self, detail: Any) -> Any:
+        """`detail` with `extra` merged in (a dict detail, or a new one)."""
+        if not self.extra:
+            return detail
+        return {**(detail if isinstance(detail, dict) else {}), **self.extra}
 
 
 @dataclass(frozen=True)
@@ -46,12 +62,18 @@ def _masked(value: Any) -> Any:
     return mask_personal_data(str(value))
 
 
+def write(session: Session, username: str, action: str, detail: Any = None,
+          ip: Optional[str] = None, now: Optional[datetime] = None) -> None:
+    """Add one entry to `session`'s transaction, so it commits with the change it records."""
+    session.add(AuditEntry(at=utc_naive(now), username=username[:100], action=action[:60],
+                           detail=_masked(detail), ip=(ip or None) and ip[:64]))
+
+
 def record(sessions: sessionmaker, username: str, action: str, detail: Any = None,
            ip: Optional[str] = None, now: Optional[datetime] = None) -> None:
-    """Write one entry; `detail` (text or JSON-like data) is masked first."""
+    """Write one entry in a transaction of its own; `detail` (text or JSON-like) is masked first."""
     with sessions.begin() as session:
-        session.add(AuditEntry(at=utc_naive(now), username=username[:100], action=action[:60],
-                               detail=_masked(detail), ip=(ip or None) and ip[:64]))
+        write(session, username, action, detail, ip, now)
 
 
 def recent(sessions: sessionmaker, limit: int = 100) -> List[AuditRecord]:

@@ -1,6 +1,6 @@
-"""`python -m bot.console model list|plan|train|evaluate|activate|rollback`: the models page as commands.
+"""`python -m console model list|plan|train|evaluate|activate|rollback`: the models page as commands.
 
-Each command drives the same `Pipeline` as the web page (bot/console/pipeline.py), so a
+Each command drives the same `Pipeline` as the web page (console/training/pipeline.py), so a
 script gets the same plan, gate and activation rules. The Rasa server is found through
 RASA_URL / RASA_TOKEN (or var/rasa_token). Actions are audited as user "cli".
 
@@ -14,22 +14,20 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
-from bot.config import get_settings
 from console.auth import audit
+from console.cli.common import AUDIT_USER, database
 from console.training import registry
 from console.training.evaluate import Comparison, EvaluationFailed
-from console.web.pages.model_versions import MODE_LABELS
+from console.training.job import TrainingBusy
 from console.training.pipeline import ActivationRefused, Pipeline, STEP_READY, project_pipeline
 from console.training.rasa_admin import RasaUnavailable
-from console.training.job import TrainingBusy
-from bot.db import session_factory
+from console.training.registry import MODE_LABELS
 
-AUDIT_USER = "cli"
 PROGRESS_EVERY_S = 5.0
 
 
-def add_model_commands(sub: Any) -> None:
-    """Add the `model` command group to the console CLI's subparsers."""
+def add_commands(sub: Any) -> None:
+    """Add the `model` command group to the CLI's subparsers."""
     model = sub.add_parser("model", help="retrain, evaluate, activate and roll back models")
     commands = model.add_subparsers(dest="model_command", required=True, parser_class=type(model))
     commands.add_parser("list", help="all models, the live one marked").set_defaults(func=cmd_list)
@@ -49,7 +47,7 @@ def add_model_commands(sub: Any) -> None:
 
 
 def _pipeline() -> Pipeline:
-    return project_pipeline(session_factory(get_settings().database_url))
+    return project_pipeline(database())
 
 
 def _run(work: Callable[[Pipeline], Any]) -> int:
@@ -151,7 +149,7 @@ def cmd_activate(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     target: Optional[str] = args.model
     if target is None:
-        history = registry.activations(session_factory(get_settings().database_url), 1)
+        history = registry.activations(database(), 1)
         if not history or not history[0].previous:
             print("没有可以回滚的上线记录。", file=sys.stderr)
             return 1

@@ -13,7 +13,7 @@ from typing import Optional
 from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from console.tables import utc_naive
 from bot.db import Base
@@ -58,11 +58,20 @@ def key_of(text: str) -> str:
     return normalize(text)
 
 
+def _decision(row: InboxDecision) -> Decision:
+    return Decision(row.text_normalized, row.action, row.intent, row.username, row.at)
+
+
+def find_decision(session: Session, text: str) -> Optional[Decision]:
+    """The decision about `text` (normalized first), inside an open session."""
+    row = session.execute(select(InboxDecision).where(
+        InboxDecision.text_normalized == key_of(text))).scalar_one_or_none()
+    return _decision(row) if row else None
+
+
 def get_decision(sessions: sessionmaker, text: str) -> Optional[Decision]:
     with sessions() as session:
-        row = session.execute(select(InboxDecision).where(
-            InboxDecision.text_normalized == key_of(text))).scalar_one_or_none()
-        return Decision(row.text_normalized, row.action, row.intent, row.username, row.at) if row else None
+        return find_decision(session, text)
 
 
 def decided_texts(sessions: sessionmaker) -> set[str]:
@@ -70,17 +79,18 @@ def decided_texts(sessions: sessionmaker) -> set[str]:
         return set(session.execute(select(InboxDecision.text_normalized)).scalars())
 
 
-def record_decision(sessions: sessionmaker, text: str, action: str, intent: Optional[str],
-                    username: str, now: Optional[datetime] = None) -> Decision:
-    """Store the decision; AlreadyDecided if the text was decided before."""
+def add_decision(session: Session, text: str, action: str, intent: Optional[str],
+                 username: str, now: Optional[datetime] = None) -> Decision:
+    """Add the decision to `session`'s transaction; AlreadyDecided if the text was decided
+    before (the transaction is then unusable: let the exception end it)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     row = InboxDecision(text_normalized=key_of(text), action=action,
                         intent=intent if action == "assign" else None,
                         username=username[:100], at=utc_naive(now))
+    session.add(row)
     try:
-        with sessions.begin() as session:
-            session.add(row)
+        session.flush()
     except IntegrityError:
         raise AlreadyDecided(row.text_normalized) from None
-    return Decision(row.text_normalized, row.action, row.intent, row.username, row.at)
+    return _decision(row)

@@ -3,8 +3,8 @@
 Both live in one file, data/nlu/faq.yml: the phrasings as ``- intent: faq/<key>`` in the
 ``nlu:`` section, the answer as ``utter_faq/<key>`` in its ``responses:`` section (Rasa
 reads responses from NLU files; the ResponseSelector in config.yml picks one). Staff add
-FAQs from the console's 常见问题 page or ``python -m bot.console faq``; edits are surgical
-and verified like the other training-data edits (bot/console/training_data.py), so the
+FAQs from the console's 常见问题 page or ``python -m console faq``; edits are surgical
+and verified like the other training-data edits (training_data.py), so the
 rest of the file stays byte-identical. A new FAQ takes effect after the next training.
 """
 from __future__ import annotations
@@ -16,8 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from console.teaching import training_data as td
-from console.teaching.training_data import DataFileError, InvalidIntentError, TrainingDataError
+from console.teaching.errors import (
+    DataFileError, DuplicateExampleError, InvalidIntentError, TrainingDataError, UnknownIntentError,
+)
+from console.teaching.nlu_files import (
+    clean_example, comparable_nlu, domain_intents, example_lines, heldout_texts, intent_items,
+    load_yaml, read_text, refuse_known, scan_nlu,
+)
+from console.teaching.training_data import add_example, edit_lock, write_atomic
+from console.teaching.yaml_lines import (
+    append_intent_text, find_key, indent_of, insert_lines, is_blank_or_comment, newline_of,
+    section_end,
+)
 
 FAQ_FILE = "faq.yml"
 RETRIEVAL_INTENT = "faq"
@@ -55,15 +65,15 @@ def list_faqs(nlu_dir: Path) -> list[Faq]:
     path = faq_file(nlu_dir)
     if not path.is_file():
         return []
-    document = td._load(td._read(path), path) or {}
+    document = load_yaml(read_text(path), path) or {}
     responses = document.get("responses") if isinstance(document, dict) else None
     responses = responses if isinstance(responses, dict) else {}
     faqs = []
-    for item in td._intent_items(document):
+    for item in intent_items(document):
         intent = str(item["intent"])
         if intent.startswith(RETRIEVAL_INTENT + "/"):
             key = intent.split("/", 1)[1]
-            faqs.append(Faq(key, td.example_lines(item.get("examples")),
+            faqs.append(Faq(key, example_lines(item.get("examples")),
                             _response_text(responses.get(RESPONSE_PREFIX + key))))
     return faqs
 
@@ -94,9 +104,9 @@ def clean_examples(examples: Sequence[str]) -> list[str]:
     """Each phrasing normalized (as all NLU data is); refuses repeats and wrong counts."""
     cleaned: list[str] = []
     for example in examples:
-        value = td.clean_example(example)
+        value = clean_example(example)
         if value in cleaned:
-            raise td.DuplicateExampleError(f"问法“{value}”重复填写了，请删掉重复的一条。",
+            raise DuplicateExampleError(f"问法“{value}”重复填写了，请删掉重复的一条。",
                                            value, "", None)
         cleaned.append(value)
     if not MIN_EXAMPLES <= len(cleaned) <= MAX_EXAMPLES:
@@ -106,8 +116,8 @@ def clean_examples(examples: Sequence[str]) -> list[str]:
 
 
 def _require_retrieval_intent(domain_path: Path) -> None:
-    if RETRIEVAL_INTENT not in td.domain_intents(domain_path):
-        raise td.UnknownIntentError(
+    if RETRIEVAL_INTENT not in domain_intents(domain_path):
+        raise UnknownIntentError(
             f"domain.yml 的 intents 中没有 {RETRIEVAL_INTENT}，常见问题无法生效，请先联系维护人员。")
 
 
@@ -121,31 +131,26 @@ def _scalar(text: str) -> str:
 def append_response_text(source: str, name: str, answer: str) -> str:
     """``source`` with ``name: [- text: answer]`` at the end of ``responses:``."""
     lines = source.splitlines(keepends=True)
-    newline = td._newline_of(lines)
-    key_line = td._find_key(lines, "responses")
+    newline = newline_of(lines)
+    key_line = find_key(lines, "responses")
     if key_line is None:
         entry = ["responses:", f"  {name}:", f"    - text: {_scalar(answer)}"]
-        return td._insert(lines, len(lines), entry, newline)
-    at, _ = td._section_end(lines, key_line)
+        return insert_lines(lines, len(lines), entry, newline)
+    at, _ = section_end(lines, key_line)
     indent = "  "
     for line in lines[key_line + 1:at]:
-        if not td._is_blank_or_comment(line.rstrip("\r\n")):
-            indent = line[:td._indent(line)]
+        if not is_blank_or_comment(line.rstrip("\r\n")):
+            indent = line[:indent_of(line)]
             break
     entry = [f"{indent}{name}:", f"{indent}  - text: {_scalar(answer)}"]
-    return td._insert(lines, at, entry, newline)
-
-
-def _comparable(document: Any) -> Any:
-    """An NLU document with every examples block as a list, for comparing before/after."""
-    return td._without_examples(document, "", [])
+    return insert_lines(lines, at, entry, newline)
 
 
 def _verify_new_faq(before: str, after: str, path: Path, key: str, examples: Sequence[str],
                     answer: str) -> None:
     """The edited file parses and differs from the original by exactly this FAQ."""
-    old = _comparable(td._load(before, path) if before.strip() else {}) or {}
-    new = _comparable(td._load(after, path))
+    old = comparable_nlu(load_yaml(before, path) if before.strip() else {}) or {}
+    new = comparable_nlu(load_yaml(after, path))
     intent, response = f"{RETRIEVAL_INTENT}/{key}", RESPONSE_PREFIX + key
     expected = dict(old) if before.strip() else {"version": "3.1"}
     expected["nlu"] = list(old.get("nlu") or []) + [{"intent": intent, "examples": list(examples)}]
@@ -170,18 +175,18 @@ def add_faq(nlu_dir: Path, key: str, examples: list[str], answer: str, domain_pa
     _require_retrieval_intent(domain_path)
     path = faq_file(nlu_dir)
     intent = f"{RETRIEVAL_INTENT}/{key}"
-    with td._edit_lock(nlu_dir):
-        index = td.scan_nlu(nlu_dir)
-        before = td._read(path) if path.exists() else ""
+    with edit_lock(nlu_dir):
+        index = scan_nlu(nlu_dir)
+        before = read_text(path) if path.exists() else ""
         if intent in index.intent_files or key in {f.key for f in list_faqs(nlu_dir)}:
             raise InvalidIntentError(f"问题标识 {key} 已经用过了，请换一个，或给已有的问题添加问法。")
-        heldout = td._heldout_texts(heldout_dir)
+        heldout = heldout_texts(heldout_dir)
         for value in cleaned:
-            td._refuse_known(value, intent, index, heldout)
-        after = append_response_text(td.append_intent_text(before, intent, cleaned),
+            refuse_known(value, intent, index, heldout)
+        after = append_response_text(append_intent_text(before, intent, cleaned),
                                      RESPONSE_PREFIX + key, text)
         _verify_new_faq(before, after, path, key, cleaned, text)
-        td.write_atomic(path, after)
+        write_atomic(path, after)
     return Faq(key, cleaned, text)
 
 
@@ -191,6 +196,6 @@ def add_faq_example(nlu_dir: Path, key: str, text: str, domain_path: Path,
     nlu_dir = Path(nlu_dir)
     check_key(key)
     if key not in {f.key for f in list_faqs(nlu_dir)}:
-        raise td.UnknownIntentError(f"没有标识为 {key} 的常见问题，请先新建它。")
-    td.add_example(nlu_dir, f"{RETRIEVAL_INTENT}/{key}", text, Path(domain_path), heldout_dir)
+        raise UnknownIntentError(f"没有标识为 {key} 的常见问题，请先新建它。")
+    add_example(nlu_dir, f"{RETRIEVAL_INTENT}/{key}", text, Path(domain_path), heldout_dir)
     return next(f for f in list_faqs(nlu_dir) if f.key == key)

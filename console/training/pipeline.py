@@ -25,9 +25,9 @@ from console.training import registry
 from console.training.evaluate import Comparison, EvaluationFailed, Report, compare, evaluate_in_subprocess
 from console.training.rasa_admin import RasaServer, RasaUnavailable, server_from_env
 from console.training.job import (
-    STAGE_CANCELLED, STAGE_DONE, Trainer, TrainingBusy, TrainingJob, TrainingPlan,
-    TrainingSettings, plan_training,
+    STAGE_CANCELLED, STAGE_DONE, Trainer, TrainingBusy, TrainingJob, TrainingSettings,
 )
+from console.training.plan import TrainingPlan, plan_training
 
 logger = logging.getLogger(__name__)
 

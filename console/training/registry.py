@@ -21,6 +21,9 @@ from console.training.evaluate import Comparison, Report
 from console.tables import utc_naive
 from bot.db import Base
 
+#: How a model was made (`ModelRecord.mode`), as staff read it on the page and in the CLI.
+MODE_LABELS = {"finetune": "微调", "full": "完整训练", "external": "命令行训练"}
+
 
 class ModelRecord(Base):
     __tablename__ = "console_models"

@@ -1,7 +1,7 @@
 """What every console route needs: settings, the signed-in user, refusals, page responses.
 
-Route modules (bot/console/routes/*.py) each have ``register(app, web)`` and use only this
-object, so a new page is one new module plus one line in bot/console/app.py.
+Route modules (console/web/routes/*.py) each have ``register(app, web)`` and use only this
+object, so a new page is one new route module (and its HTML in pages/) plus one line in app.py.
 """
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
 from console.auth import audit, sessions
-from console.web.pages import layout as pages
 from console.auth.accounts import StaffAccount
+from console.auth.audit import Actor
 from console.auth.roles import Permission, allows
+from console.teaching.service import TrainingFiles
+from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE, message_page
 
 MAX_FIELD = 1000
 
@@ -35,6 +37,11 @@ class Console:
     pipeline: Optional[Any] = field(default=None)
     #: The held-out regression set: phrasings in it are never added to the training data.
     heldout_dir: Optional[Path] = field(default=None)
+
+    @property
+    def files(self) -> TrainingFiles:
+        """The training data staff edit, as the teaching actions take it."""
+        return TrainingFiles(self.nlu_dir, self.domain_path, self.heldout_dir)
 
 
 def form_field(request: Request, name: str, limit: int = MAX_FIELD) -> str:
@@ -75,13 +82,13 @@ class Web:
         return html(body, status=status)
 
     def forbidden(self, user: Optional[StaffAccount] = None, token: Optional[str] = None,
-                  message: str = pages.FORBIDDEN_MESSAGE) -> HTTPResponse:
+                  message: str = FORBIDDEN_MESSAGE) -> HTTPResponse:
         csrf = self.csrf(token) if token else None
-        return self.page(pages.message_page("禁止访问", message, user, csrf,
-                                            nav(user) if user else ()), 403)
+        return self.page(message_page("禁止访问", message, user, csrf, nav(user) if user else ()),
+                         403)
 
     def signed_out(self) -> HTTPResponse:
-        return self.page(pages.message_page("请先登录", "登录已失效，请重新登录。"), 401)
+        return self.page(message_page("请先登录", "登录已失效，请重新登录。"), 401)
 
     async def guard(self, request: Request, permission: Permission, check_csrf: bool
                     ) -> tuple[Optional[HTTPResponse], Optional[StaffAccount], Optional[str]]:
@@ -97,10 +104,15 @@ class Web:
             return self.signed_out(), None, None
         if check_csrf and not sessions.csrf_valid(token, self.console.secret,
                                                   form_field(request, "csrf")):
-            return self.forbidden(user, token, pages.CSRF_MESSAGE), user, token
+            return self.forbidden(user, token, CSRF_MESSAGE), user, token
         if not allows(user.role, permission):
             return self.forbidden(user, token), user, token
         return None, user, token
+
+    @staticmethod
+    def actor(user: StaffAccount, request: Request) -> Actor:
+        """The signed-in member of staff, as the audit log records them."""
+        return Actor(user.username, request.ip)
 
     async def record(self, user: StaffAccount, action: str, detail: Any, request: Request) -> None:
         """Write one audit entry for what `user` just did."""

@@ -8,9 +8,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console.auth import audit
-from console.web.pages import layout as pages
 from console.auth.roles import Permission
 from console.web.context import Web, nav
+from console.web.pages.audit import audit_page
 
 
 def register(app: Sanic, web: Web) -> None:
@@ -20,4 +20,4 @@ def register(app: Sanic, web: Web) -> None:
         if refusal is not None:
             return refusal
         records = await asyncio.to_thread(audit.recent, web.console.db, 200)
-        return web.page(pages.audit_page(records, user, web.csrf(token), nav(user)))
+        return web.page(audit_page(records, user, web.csrf(token), nav(user)))

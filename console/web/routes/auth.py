@@ -16,9 +16,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
 from console.auth import sessions
-from console.web.pages import layout as pages
 from console.auth.accounts import LoginRefused, RefusalReason, authenticate
 from console.web.context import Web, form_field
+from console.web.pages.layout import CSRF_MESSAGE, login_page
 
 LOGIN_FORM_COOKIE = "console_login_form"
 LOGIN_FORM_MAX_AGE = 600
@@ -41,7 +41,7 @@ def register(app: Sanic, web: Web) -> None:
 
     def login_form(message: Optional[str] = None, username: str = "", status: int = 200) -> HTTPResponse:
         form_token = secrets.token_urlsafe(32)
-        response = web.page(pages.login_page(form_token, message, username), status)
+        response = web.page(login_page(form_token, message, username), status)
         set_cookie(response, LOGIN_FORM_COOKIE, form_token, secure, path="/login",
                    max_age=LOGIN_FORM_MAX_AGE)
         return response
@@ -60,7 +60,7 @@ def register(app: Sanic, web: Web) -> None:
         submitted = form_field(request, "form_token")
         if not cookie or not submitted or not hmac.compare_digest(
                 cookie.encode("utf-8", "replace"), submitted.encode("utf-8", "replace")):
-            return login_form(pages.CSRF_MESSAGE, status=403)
+            return login_form(CSRF_MESSAGE, status=403)
         username, password = form_field(request, "username"), form_field(request, "password")
         try:
             user = await asyncio.to_thread(authenticate, console.db, username, password, request.ip)
@@ -80,7 +80,7 @@ def register(app: Sanic, web: Web) -> None:
         if user is None:
             return web.signed_out()
         if not sessions.csrf_valid(token, console.secret, form_field(request, "csrf")):
-            return web.forbidden(user, token, pages.CSRF_MESSAGE)
+            return web.forbidden(user, token, CSRF_MESSAGE)
         await asyncio.to_thread(sessions.end_session, console.db, token)
         await web.record(user, "logout", None, request)
         response = redirect("/login", status=303)

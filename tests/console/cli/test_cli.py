@@ -1,4 +1,4 @@
-"""`python -m bot.console user ...`, in-process through main() and once as a real subprocess."""
+"""`python -m console user ...`, in-process through main() and once as a real subprocess."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from bot.config import PROJECT_ROOT
-from console.cli import main as cli
+from console.cli import users as cli_users
 from console.auth.accounts import LoginRefused, RefusalReason, authenticate, list_users
 from console.auth.audit import recent
 from console.cli.main import main
@@ -78,7 +78,7 @@ def test_passwd(env, console_db, capsys, monkeypatch):
 def test_password_typed_twice(env, console_db, capsys, monkeypatch):
     monkeypatch.delenv("CONSOLE_PASSWORD")
     typed = iter([PASSWORD, PASSWORD])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(typed))
+    monkeypatch.setattr(cli_users.getpass, "getpass", lambda prompt="": next(typed))
     assert run(["user", "add", "typed.in", "--role", "reviewer"], capsys)[0] == 0
     typed = iter([PASSWORD, PASSWORD + "x"])
     code, _, err = run(["user", "add", "typo.user", "--role", "reviewer"], capsys)
@@ -87,7 +87,7 @@ def test_password_typed_twice(env, console_db, capsys, monkeypatch):
     def cancel(prompt=""):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.getpass, "getpass", cancel)
+    monkeypatch.setattr(cli_users.getpass, "getpass", cancel)
     code, _, err = run(["user", "add", "gave.up", "--role", "reviewer"], capsys)
     assert code == 1 and "已取消" in err
     assert [a.username for a in list_users(console_db)] == ["typed.in"]

@@ -1,4 +1,4 @@
-"""`python -m bot.console faq list|add`, in-process through main() on a copy of the data."""
+"""`python -m console faq list|add`, in-process through main() on a copy of the data."""
 from __future__ import annotations
 
 import shutil

@@ -14,20 +14,20 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from console.teaching.training_data import (
+from console.teaching.errors import (
     DataFileError,
     DuplicateExampleError,
     InvalidExampleError,
     InvalidIntentError,
     TrainingDataError,
     UnknownIntentError,
-    add_example,
-    add_intent,
+)
+from console.teaching.nlu_files import scan_nlu
+from console.teaching.training_data import add_example, add_intent, mark_out_of_scope
+from console.teaching.yaml_lines import (
     append_domain_intent_text,
     append_intent_text,
     insert_example_text,
-    mark_out_of_scope,
-    scan_nlu,
 )
 
 RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"

@@ -29,7 +29,8 @@ from console.auth import accounts, audit, passwords
 from console.teaching import decisions
 from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE
 from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
-from console.training.job import MODEL_DOMAIN_MEMBER, TrainingSettings
+from console.training.job import TrainingSettings
+from console.training.plan import MODEL_DOMAIN_MEMBER
 from console.auth.sessions import SESSION_COOKIE
 from bot.db import session_factory
 from tests.console.web.test_console_app import (
