@@ -33,6 +33,7 @@ from console.training.rasa_admin import RasaServer
 from console.training.job import copy_training_inputs
 from console.teaching.training_data import add_example
 from bot.db import session_factory
+from console.database import open_database
 from bot.stack import QUIET_ENV, latest_model, running_stack
 
 #: A service answer starts with the service's name in 【】; a fallback may list it as a choice.
@@ -130,7 +131,7 @@ def main() -> None:
                                         heldout_dir=PROJECT_ROOT / "tests" / "nlu_heldout",
                                         domain_path=training.domain, training=training,
                                         pointer_file=root / "active_model", training_env=env)
-            pipeline = Pipeline(session_factory(db_url), settings, RasaServer(stack.rasa_url, token))
+            pipeline = Pipeline(open_database(db_url), settings, RasaServer(stack.rasa_url, token))
             swaps = []
             # The shipped model's held-out report first, so each run scores only its candidate.
             asyncio.run(pipeline.evaluate(live.name))

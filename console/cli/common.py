@@ -8,8 +8,8 @@ from typing import NoReturn, Optional
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import get_settings
-from bot.db import session_factory
 from console.auth.audit import Actor
+from console.database import open_database
 
 #: The audit log's user for everything done from the command line.
 AUDIT_USER = "cli"
@@ -28,7 +28,7 @@ class Parser(argparse.ArgumentParser):
 
 def database() -> sessionmaker:
     """The console's tables in the configured database (GOV_DATABASE_URL)."""
-    return session_factory(get_settings().database_url)
+    return open_database(get_settings().database_url)
 
 
 def os_user() -> Optional[str]:

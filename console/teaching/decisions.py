@@ -1,8 +1,7 @@
 """What staff decided about inbox groups, so a decided phrasing leaves the inbox.
 
-One row per normalized text (unique): assigning it to an intent, teaching it as
-out_of_scope, or dismissing it. The table lives on bot.db.Base but is created here
-(:func:`ensure_table`), because the console owns it.
+One row per normalized text (unique, table inbox_decisions in console/tables.py):
+assigning it to an intent, teaching it as out_of_scope, or dismissing it.
 """
 from __future__ import annotations
 
@@ -10,28 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.tables import utc_naive
-from bot.db import Base
 from bot.text import normalize
+from console.tables import InboxDecision, utc_naive
 
 ACTIONS = ("assign", "out_of_scope", "dismiss")
-
-
-class InboxDecision(Base):
-    __tablename__ = "inbox_decisions"
-    __table_args__ = (UniqueConstraint("text_normalized", name="uq_inbox_decisions_text"),)
-
-    id = Column(Integer, primary_key=True)
-    text_normalized = Column(String(500), nullable=False)
-    action = Column(String(20), nullable=False)
-    intent = Column(String(100), nullable=True)
-    username = Column(String(100), nullable=False)
-    at = Column(DateTime, nullable=False)
 
 
 @dataclass(frozen=True)
@@ -47,11 +32,6 @@ class AlreadyDecided(Exception):
     def __init__(self, text: str) -> None:
         self.text = text
         super().__init__(f"“{text}”已经处理过了。")
-
-
-def ensure_table(engine: Engine) -> None:
-    """Create inbox_decisions if missing (idempotent)."""
-    Base.metadata.create_all(engine, tables=[InboxDecision.__table__])
 
 
 def key_of(text: str) -> str:

@@ -112,6 +112,12 @@ class RetrainRun:
 
 
 class Pipeline:
+    """Retrain, evaluate and activate for one models folder.
+
+    `db` is the console's database (console.database.open_database: the registry's
+    tables exist); `rasa` the server models are put live on (None: they cannot be).
+    """
+
     def __init__(self, db: sessionmaker, settings: PipelineSettings,
                  rasa: Optional[RasaServer]) -> None:
         self.db = db
@@ -126,7 +132,6 @@ class Pipeline:
         #: Model being scored on request (the models page's 评估 button), and the last error.
         self.evaluating: Optional[str] = None
         self.evaluation_error: Optional[str] = None
-        registry.ensure_tables(db.kw["bind"])
 
     # --- what is live -----------------------------------------------------------------
 

@@ -13,44 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, String, Text, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from console.tables import Activation, ModelRecord, utc_naive
 from console.training.evaluate import Comparison, Report
-from console.tables import utc_naive
-from bot.db import Base
 
 #: How a model was made (`ModelRecord.mode`), as staff read it on the page and in the CLI.
 MODE_LABELS = {"finetune": "微调", "full": "完整训练", "external": "命令行训练"}
-
-
-class ModelRecord(Base):
-    __tablename__ = "console_models"
-
-    id = Column(Integer, primary_key=True)
-    filename = Column(String(255), nullable=False, unique=True)
-    created_at = Column(DateTime, nullable=False)
-    mode = Column(String(16), nullable=False)  # finetune | full
-    reason = Column(Text, nullable=False)
-    trained_by = Column(String(100), nullable=False)
-    train_seconds = Column(Float)
-    accuracy = Column(Float)
-    report = Column(JSON)  # Report.as_dict()
-    compared_with = Column(String(255))
-    gate_allowed = Column(Boolean)
-    gate_reasons = Column(JSON)
-
-
-class Activation(Base):
-    __tablename__ = "console_model_activations"
-
-    id = Column(Integer, primary_key=True)
-    filename = Column(String(255), nullable=False)
-    previous = Column(String(255))
-    kind = Column(String(16), nullable=False)  # activate | rollback
-    username = Column(String(100), nullable=False)
-    at = Column(DateTime, nullable=False, index=True)
 
 
 @dataclass(frozen=True)
@@ -78,11 +48,6 @@ class ActivationInfo:
     kind: str
     username: str
     at: datetime
-
-
-def ensure_tables(engine: Engine) -> None:
-    """Create the registry tables if missing (idempotent)."""
-    Base.metadata.create_all(engine, tables=[ModelRecord.__table__, Activation.__table__])
 
 
 def record_training(db: sessionmaker, model_path: Path, mode: str, reason: str, username: str,

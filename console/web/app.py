@@ -23,10 +23,9 @@ from sanic.response import HTTPResponse
 
 from bot.config import PROJECT_ROOT
 from console.auth import sessions
-from console.teaching import decisions
 from console.web.routes import audit, auth, faq, inbox, model_versions
 from console.web.context import Console, Web
-from bot.db import session_factory
+from console.database import open_database
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
@@ -45,8 +44,7 @@ def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_pat
     sessions.csrf_token("check", secret)  # refuses a short secret now, not at first request
     app = Sanic(f"wuhu_console_{uuid.uuid4().hex}")
     app.config.KEEP_ALIVE = True
-    db = session_factory(database_url)
-    decisions.ensure_table(db.kw["bind"])
+    db = open_database(database_url)
     console = Console(db, tracker_db_url, Path(nlu_dir), Path(domain_path), secret,
                       secure_cookies, pipeline, heldout_dir)
     app.ctx.console = console

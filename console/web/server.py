@@ -23,7 +23,7 @@ import sys
 from bot.config import PROJECT_ROOT, get_settings
 from console.web.app import create_app
 from console.training.pipeline import project_pipeline
-from bot.db import session_factory
+from console.database import open_database
 from bot.logging_setup import install_log_masking
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def main() -> int:
     database_url = get_settings().database_url
     app = create_app(database_url, tracker, PROJECT_ROOT / "data" / "nlu",
                      PROJECT_ROOT / "domain.yml", secret, secure_cookies=secure,
-                     pipeline=project_pipeline(session_factory(database_url)))
+                     pipeline=project_pipeline(open_database(database_url)))
     install_log_masking()  # after the app set up Sanic's loggers, before any request
     app.run(host=host, port=port, access_log=False, workers=1)
     return 0

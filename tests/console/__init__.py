@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import sessionmaker
 
 from console.auth import passwords
-from bot.db import session_factory
+from console.database import open_database
 
 REAL_HASHER = passwords.HASHER
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -29,4 +29,4 @@ def console_db_url(tmp_path) -> str:
 
 @pytest.fixture()
 def console_db(console_db_url) -> sessionmaker:
-    return session_factory(console_db_url)
+    return open_database(console_db_url)

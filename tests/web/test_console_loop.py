@@ -24,7 +24,7 @@ from console.auth import accounts, passwords
 from console.training.pipeline import Pipeline, PipelineSettings
 from console.training.rasa_admin import RasaServer
 from console.training.job import copy_training_inputs
-from bot.db import session_factory
+from console.database import open_database
 from bot.stack import QUIET_ENV, running_stack
 from tests.console.web.test_console_app import ServerThread, free_port
 from tests.servers import trained_model
@@ -51,7 +51,7 @@ def loop(tmp_path_factory, catalogue_db_url):
     live = root / "models" / ("shipped-" + trained_model().name)
     shutil.copy(trained_model(), live)
     db_url = f"sqlite:///{root / 'console.db'}"
-    db = session_factory(db_url)
+    db = open_database(db_url)
     accounts.create_user(db, "reviewer", PASSWORD, "reviewer")
     accounts.create_user(db, "trainer", PASSWORD, "trainer")
     env = {**os.environ, **QUIET_ENV, "PYTHONPATH": str(PROJECT_ROOT),

@@ -28,7 +28,7 @@ from console.training.pipeline import (
 )
 from console.training.rasa_admin import RasaServer
 from console.training.job import STAGE_CANCELLED, TrainingBusy, TrainingSettings
-from bot.db import session_factory
+from console.database import open_database
 from bot.stack import running_stack
 from tests.console.training import INTENTS, RASA, rasa_env, trained_tiny_model, write_project
 
@@ -114,7 +114,7 @@ def rasa(stack) -> RasaServer:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    return session_factory(f"sqlite:///{tmp_path_factory.mktemp('pipeline_db') / 'console.db'}")
+    return open_database(f"sqlite:///{tmp_path_factory.mktemp('pipeline_db') / 'console.db'}")
 
 
 def make_pipeline(project, db, rasa, margin: float = 0.01, rasa_bin: Path = RASA) -> Pipeline:

@@ -18,7 +18,7 @@ from bot.config import PROJECT_ROOT
 from console.auth import accounts, passwords
 from console.teaching import decisions
 from console.auth.sessions import SESSION_COOKIE
-from bot.db import session_factory
+from console.database import open_database
 from tests.console.web.server_thread import ServerThread, free_port  # noqa: F401 (shared)
 from tests.console.teaching.test_inbox import T0, act, bot, fallback, start
 
@@ -58,7 +58,7 @@ def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
     domain_path = root / "domain.yml"
     shutil.copy(PROJECT_ROOT / "domain.yml", domain_path)
     db_url = f"sqlite:///{root / 'console.db'}"
-    db = session_factory(db_url)
+    db = open_database(db_url)
     for role in ("reviewer", "trainer", "admin"):
         accounts.create_user(db, role, PASSWORD, role)
     return nlu_dir, domain_path, db_url, db, build_tracker_db(root / "tracker.db")

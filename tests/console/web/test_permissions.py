@@ -32,7 +32,7 @@ from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, P
 from console.training.job import TrainingSettings
 from console.training.plan import MODEL_DOMAIN_MEMBER
 from console.auth.sessions import SESSION_COOKIE
-from bot.db import session_factory
+from console.database import open_database
 from tests.console.web.test_console_app import (
     PASSWORD, PHRASE, SECRET, ServerThread, console_files, csrf_of, free_port, get,
     logged_in, login, nlu_digest, post,
@@ -353,7 +353,7 @@ def test_models_page_shows_the_plan_and_models_to_trainers_only(env, users):
 def fresh_console(tmp_path, monkeypatch):
     monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     db_url = f"sqlite:///{tmp_path / 'console.db'}"
-    db = session_factory(db_url)
+    db = open_database(db_url)
     for name in ("alice", "bob", "carol"):
         accounts.create_user(db, name, PASSWORD, "reviewer")
     from console.web.app import create_app
