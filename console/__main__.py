@@ -1,4 +1,4 @@
-"""`python -m bot.console ...`: see bot/console/cli.py."""
+"""`python -m console ...`: the console's command line, see console/cli/main.py."""
 import sys
 
 from console.cli.main import main

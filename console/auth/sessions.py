@@ -5,9 +5,10 @@ database (or a backup) does not let anyone act as a logged-in member of staff. A
 ends after IDLE_TIMEOUT without requests or ABSOLUTE_TIMEOUT after login, whichever
 comes first, and at once when the account is disabled or its password changed.
 
-CSRF: forms and fetch() calls send `csrf_token(session_token, secret)`; it is bound to
-the session, so a token taken from another session (or made up) is refused. Together
-with SameSite=Strict cookies this blocks cross-site requests.
+CSRF: every form that changes something sends `csrf_token(session_token, secret)` (in
+its ``csrf`` field; the pages have no scripts); it is bound to the session, so a token
+taken from another session (or made up) is refused. Together with SameSite=Strict
+cookies this blocks cross-site requests.
 """
 from __future__ import annotations
 
@@ -28,8 +29,6 @@ ABSOLUTE_TIMEOUT = timedelta(hours=24)
 _MAX_TOKEN_LENGTH = 200  # token_urlsafe(32) is 43 characters; anything much longer is junk
 
 SESSION_COOKIE = "console_session"
-CSRF_HEADER = "X-CSRF-Token"
-CSRF_FORM_FIELD = "csrf_token"
 
 
 def cookie_attributes(secure: bool = True) -> Dict[str, Union[str, bool, int]]:

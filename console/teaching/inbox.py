@@ -1,7 +1,7 @@
 """The console's inbox: messages the assistant was unsure about, grouped for review.
 
 Operators improve the NLU by turning real residents' phrasings into training examples
-(bot/console/training_data.py). The raw material is the tracker store: Rasa writes every
+(training_data.py, service.py). The raw material is the tracker store: Rasa writes every
 event of every conversation into the SQL table ``events`` (rasa/core/tracker_store.py,
 ``SQLTrackerStore``), with personal data already masked (bot/tracker_store.py); it is
 masked again for display (:func:`bot.event_masking.mask_events`), so events written

@@ -1,6 +1,6 @@
 """Retrain → evaluate → activate, the console's one path to putting a model live.
 
-`Pipeline.start_retrain` plans (fine-tune or full, bot/console/retrain.py), trains in the
+`Pipeline.start_retrain` plans (fine-tune or full, plan.py), trains (job.py) in the
 background, falls back to a full training when a fine-tune fails (Rasa refuses some
 changes a fine-tune cannot absorb), then scores the new model and the live one on the
 held-out set in a child process and stores the gate's verdict in the registry.

@@ -1,12 +1,12 @@
 """The staff console web app (sanic): login, inbox, FAQ, retraining and activation, audit log.
 
-Security, on every route (helpers in bot/console/web.py):
+Security, on every route (helpers in console/web/context.py):
 
-* session: an opaque token in an HttpOnly, SameSite=Strict cookie (bot/console/sessions.py);
+* session: an opaque token in an HttpOnly, SameSite=Strict cookie (console/auth/sessions.py);
   pages without a session redirect (303) to /login, other methods get 401;
-* permissions from bot/console/roles.py; a missing one gets a 403 page;
+* permissions from console/auth/roles.py; a missing one gets a 403 page;
 * CSRF: every POST except /login carries the session-bound token (form field ``csrf``);
-  the login form uses a double-submit token (bot/console/routes/auth.py);
+  the login form uses a double-submit token (console/web/routes/auth.py);
 * headers: a strict Content-Security-Policy (no scripts at all), nosniff, no referrer.
 
 Blocking work (database, YAML files, password hashing) runs in threads.

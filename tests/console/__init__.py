@@ -1,4 +1,4 @@
-"""Tests of the staff console's security core (bot/console).
+"""Tests of the staff console (console/), one folder per part; the top level is shared.
 
 Shared fixtures live here and are imported by the test modules: a fresh SQLite database
 per test, and cheap Argon2 parameters so dozens of logins do not take seconds each.

@@ -2,7 +2,7 @@
 
 Conversations are written to a real SQLite tracker store: by the masking store, as Rasa
 writes them, and by Rasa's plain SQL store (rows from before masking covered every
-spelling, or written by a misconfigured server). The inbox (bot/console/inbox.py) reads
+spelling, or written by a misconfigured server). The inbox (console/teaching/inbox.py) reads
 the file and every text it would show is searched for the numbers, names and addresses.
 """
 from __future__ import annotations

@@ -43,7 +43,7 @@ def test_the_seed_faqs_are_sample_content_and_well_formed():
         assert faq.answer.endswith(SAMPLE_NOTE), faq.key
         assert all(normalize(e) == e for e in faq.examples), faq.key
     header = faq_text(PROJECT_ROOT / "data" / "nlu").split("version:")[0]
-    assert "示例内容" in header and "常见问题" in header and "bot.console faq add" in header
+    assert "示例内容" in header and "常见问题" in header and "python -m console faq add" in header
 
 
 def test_rasa_reads_the_seed_faqs():

@@ -1,6 +1,6 @@
 """Every role gets exactly what it may, over real HTTP, and a refusal changes nothing.
 
-The console runs with a model pipeline (bot/console/pipeline.py) but no Rasa server, so
+The console runs with a model pipeline (console/training/pipeline.py) but no Rasa server, so
 activation is refused politely; "training" is a stand-in `rasa` that only sleeps, so a
 retrain can be started and cancelled in a moment. The models folder holds two small
 archives with nothing in them but the training domain, which is all that listing the
@@ -56,8 +56,9 @@ TRAIN = ("trainer", "admin")
 ADMIN = ("admin",)
 GET_ROUTES = {"/inbox": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
               "/audit": ADMIN}
-POST_ROUTES = {"/inbox/decide": VIEW, "/models/retrain": TRAIN, "/models/evaluate": TRAIN,
-               "/models/activate": TRAIN, "/models/cancel": TRAIN}
+POST_ROUTES = {"/inbox/decide": VIEW, "/faq/add": VIEW, "/faq/example": VIEW,
+               "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
+               "/models/cancel": TRAIN}
 
 
 def fake_model(path: Path, intents) -> Path:
@@ -132,11 +133,6 @@ def users(env) -> dict:
     return found
 
 
-@pytest.fixture(scope="module")
-def faq_exists(env, users) -> bool:
-    return get(users["admin"].http, env.base + "/faq").status_code != 404
-
-
 def audit_rows(env) -> list:
     return audit.recent(env.db, 1000)
 
@@ -181,9 +177,7 @@ def assert_refused(response: requests.Response, role: str, method: str) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", list(GET_ROUTES))
-def test_get_routes(env, users, faq_exists, path, role):
-    if path == "/faq" and not faq_exists:
-        pytest.skip("GET /faq answers 404 for everyone: the FAQ page is not in this build")
+def test_get_routes(env, users, path, role):
     user = users[role]
     response = get(user.http, env.base + path)
     if role not in GET_ROUTES[path]:
@@ -204,6 +198,14 @@ def allowed_post(env, user, role: str, path: str) -> None:
     if path == "/inbox/decide":
         response = post(user.http, base + path, {"text": PHRASE, "action": "bogus", "csrf": user.csrf})
         assert response.status_code == 400 and "请选择处理方式" in response.text
+    elif path == "/faq/add":
+        response = post(user.http, base + path, {"key": "Bad Key", "examples": "甲\n乙",
+                                                 "answer": "答", "csrf": user.csrf})
+        assert response.status_code == 400 and "问题标识 “Bad Key” 无效" in response.text
+    elif path == "/faq/example":
+        response = post(user.http, base + path, {"key": "no_such_faq", "text": "周末开门吗",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 400 and "没有标识为 no_such_faq 的常见问题" in response.text
     elif path == "/models/retrain":
         response = post(user.http, base + path, {"csrf": user.csrf})
         assert response.status_code == 303 and response.headers["Location"] == "/models"
@@ -257,9 +259,7 @@ def test_post_routes(env, users, path, role):
 
 @pytest.mark.parametrize("forgery", ["random", "other_session", "missing", "empty"])
 @pytest.mark.parametrize("path", list(EFFECTIVE_FORMS))
-def test_forged_csrf_is_refused_before_anything_happens(env, users, faq_exists, path, forgery):
-    if path.startswith("/faq") and not faq_exists:
-        pytest.skip("GET /faq answers 404 for everyone: the FAQ page is not in this build")
+def test_forged_csrf_is_refused_before_anything_happens(env, users, path, forgery):
     admin = users["admin"]  # may do everything, so only the CSRF check can refuse
     form = dict(EFFECTIVE_FORMS[path])
     if forgery == "random":
