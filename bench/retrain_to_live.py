@@ -28,13 +28,13 @@ from pathlib import Path
 
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
+from bot.db import session_factory
+from bot.stack import QUIET_ENV, latest_model, running_stack
+from console.database import open_database
+from console.teaching.training_data import add_example
+from console.training.job import copy_training_inputs
 from console.training.pipeline import Pipeline, PipelineSettings
 from console.training.rasa_admin import RasaServer
-from console.training.job import copy_training_inputs
-from console.teaching.training_data import add_example
-from bot.db import session_factory
-from console.database import open_database
-from bot.stack import QUIET_ENV, latest_model, running_stack
 
 #: A service answer starts with the service's name in 【】; a fallback may list it as a choice.
 PHRASE, INTENT, SERVICE = "厂里不要我了钱咋领", "svc_unemployment", "【失业保险金申领】"

@@ -26,8 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.auth import passwords
-from console.tables import ConsoleSession, LoginAttempt, StaffUser, utc_naive
 from console.auth.roles import Role, parse_role
+from console.tables import ConsoleSession, LoginAttempt, StaffUser, utc_naive
 
 USERNAME_RE = re.compile(r"[a-z][a-z0-9_.-]{2,31}")
 WINDOW = timedelta(minutes=15)

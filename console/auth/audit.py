@@ -12,8 +12,8 @@ from typing import Any, List, Mapping, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.tables import AuditEntry, utc_naive
 from bot.personal.masking import mask_personal_data
+from console.tables import AuditEntry, utc_naive
 
 MAX_LIMIT = 1000
 

@@ -23,11 +23,11 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import PROJECT_ROOT
 from console.training import registry
 from console.training.evaluate import Comparison, EvaluationFailed, Report, compare, evaluate_in_subprocess
-from console.training.rasa_admin import RasaServer, RasaUnavailable, server_from_env
 from console.training.job import (
     STAGE_CANCELLED, STAGE_DONE, Trainer, TrainingBusy, TrainingJob, TrainingSettings,
 )
 from console.training.plan import TrainingPlan, plan_training
+from console.training.rasa_admin import RasaServer, RasaUnavailable, server_from_env
 
 logger = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from sanic.response import HTTPResponse
 
 from bot.config import PROJECT_ROOT
 from console.auth import sessions
-from console.web.routes import audit, auth, faq, inbox, model_versions
-from console.web.context import Console, Web
 from console.database import open_database
+from console.web.context import Console, Web
+from console.web.routes import audit, auth, faq, inbox, model_versions
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "

@@ -21,10 +21,10 @@ import secrets
 import sys
 
 from bot.config import PROJECT_ROOT, get_settings
-from console.web.app import create_app
-from console.training.pipeline import project_pipeline
-from console.database import open_database
 from bot.logging_setup import install_log_masking
+from console.database import open_database
+from console.training.pipeline import project_pipeline
+from console.web.app import create_app
 
 logger = logging.getLogger(__name__)
 

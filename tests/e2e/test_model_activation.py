@@ -15,8 +15,8 @@ import uuid
 import pytest
 import requests
 
-from console.training.rasa_admin import RasaServer, RasaUnavailable
 from bot.stack import running_stack
+from console.training.rasa_admin import RasaServer, RasaUnavailable
 from tests.servers import trained_model
 
 TOKEN = "test-rasa-token-" + uuid.uuid4().hex

@@ -15,9 +15,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from console.teaching.inbox import read_inbox
 from bot.logging_setup import uninstall_log_masking
 from bot.tracker_store import MaskingSQLTrackerStore
+from console.teaching.inbox import read_inbox
 
 #: What residents typed, in spellings the parsers accept, and what must not be shown.
 MESSAGES = {

@@ -20,12 +20,12 @@ import pytest
 from argon2 import PasswordHasher
 
 from bot.config import PROJECT_ROOT
+from bot.stack import QUIET_ENV, running_stack
 from console.auth import accounts, passwords
+from console.database import open_database
+from console.training.job import copy_training_inputs
 from console.training.pipeline import Pipeline, PipelineSettings
 from console.training.rasa_admin import RasaServer
-from console.training.job import copy_training_inputs
-from console.database import open_database
-from bot.stack import QUIET_ENV, running_stack
 from tests.console.web.test_console_app import ServerThread, free_port
 from tests.servers import trained_model
 

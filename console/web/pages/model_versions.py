@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from console.training.evaluate import Report
-from console.web.pages.layout import error_notice, esc, layout
 from console.training.registry import MODE_LABELS, ActivationInfo, ModelInfo
+from console.web.pages.layout import error_notice, esc, layout
 
 KIND_LABELS = {"activate": "上线", "rollback": "回滚"}
 #: How often the page reloads itself while work runs (seconds; a meta refresh, no script).

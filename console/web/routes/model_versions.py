@@ -8,14 +8,14 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json, redirect
 
-from console.training import registry
 from console.auth.accounts import StaffAccount
-from console.web.pages.model_versions import models_page
+from console.auth.roles import Permission, allows
+from console.training import registry
+from console.training.job import TrainingBusy
 from console.training.pipeline import ActivationRefused, Pipeline
 from console.training.rasa_admin import RasaUnavailable
-from console.training.job import TrainingBusy
-from console.auth.roles import Permission, allows
 from console.web.context import Web, form_field, nav
+from console.web.pages.model_versions import models_page
 
 NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作人员后台”）。"
 

@@ -12,9 +12,9 @@ from console.auth.accounts import (
     MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USER, WINDOW, InvalidUsername, LoginRefused, RefusalReason,
     StaffAccount, UserNotFound, UsernameTaken, authenticate, create_user, list_users, set_active, set_password,
 )
-from console.tables import LoginAttempt, StaffUser
 from console.auth.passwords import WeakPassword
 from console.auth.roles import Role, UnknownRole
+from console.tables import LoginAttempt, StaffUser
 from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 PASSWORD = "jinghu-district-42"

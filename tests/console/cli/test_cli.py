@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 
 from bot.config import PROJECT_ROOT
-from console.cli import users as cli_users
 from console.auth.accounts import LoginRefused, RefusalReason, authenticate, list_users
 from console.auth.audit import recent
+from console.cli import users as cli_users
 from console.cli.main import main
 from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 

@@ -21,15 +21,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.stack import running_stack
+from console.database import open_database
 from console.training import registry
 from console.training.evaluate import Report
+from console.training.job import STAGE_CANCELLED, TrainingBusy, TrainingSettings
 from console.training.pipeline import (
     STEP_BLOCKED, STEP_CANCELLED, STEP_READY, ActivationRefused, Pipeline, PipelineSettings,
 )
 from console.training.rasa_admin import RasaServer
-from console.training.job import STAGE_CANCELLED, TrainingBusy, TrainingSettings
-from console.database import open_database
-from bot.stack import running_stack
 from tests.console.training import INTENTS, RASA, rasa_env, trained_tiny_model, write_project
 
 TOKEN = "pipeline-test-" + uuid.uuid4().hex

@@ -16,11 +16,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
 from console.auth import accounts, passwords
-from console.teaching import decisions
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
-from tests.console.web.server_thread import ServerThread, free_port  # noqa: F401 (shared)
+from console.teaching import decisions
 from tests.console.teaching.test_inbox import T0, act, bot, fallback, start
+from tests.console.web.server_thread import ServerThread, free_port  # noqa: F401 (shared)
 
 PHRASE = "社保卡在哪能弄到手"
 XSS = "<script>alert(1)</script>怎么办"

@@ -26,18 +26,18 @@ import requests
 from argon2 import PasswordHasher
 
 from console.auth import accounts, audit, passwords
-from console.teaching import decisions
-from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE
-from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
-from console.training.job import TrainingSettings
-from console.training.plan import MODEL_DOMAIN_MEMBER
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
+from console.teaching import decisions
+from console.training.job import TrainingSettings
+from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
+from console.training.plan import MODEL_DOMAIN_MEMBER
+from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE
+from tests.console.training import domain_text, write_project
 from tests.console.web.test_console_app import (
     PASSWORD, PHRASE, SECRET, ServerThread, console_files, csrf_of, free_port, get,
     logged_in, login, nlu_digest, post,
 )
-from tests.console.training import domain_text, write_project
 
 ROLES = ("anonymous", "reviewer", "trainer", "admin")
 OLDER, NEWER = "20240101-090000-older.tar.gz", "20240102-090000-newer.tar.gz"
