@@ -100,7 +100,7 @@ def scan_nlu(nlu_dir: Path) -> NluIndex:
 def domain_intents(domain_path: Path) -> list[str]:
     """The intents listed in the domain (plain names or ``{name: {...}}`` entries)."""
     document = load_yaml(read_text(domain_path), domain_path) or {}
-    names = []
+    names: list[str] = []
     for entry in document.get("intents") or []:
         if isinstance(entry, dict):
             names.extend(str(key) for key in entry)

@@ -128,7 +128,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-# --------------------------------------------------------------------------- public API
+# --------------------------------------------------------------------------- the edits
 
 def add_example(nlu_dir: Path, intent: str, text: str, domain_path: Optional[Path] = None,
                 heldout_dir: Optional[Path] = None) -> Path:

@@ -2,7 +2,7 @@
 
 Training the real project takes minutes; the tiny one (three intents, five examples each,
 DIET with 5 epochs and no transformer layers) about 20 seconds. It is trained once per
-test session (`tiny_model`), shared by both test modules through the cache below.
+test session (`tiny_model`), shared by the test modules through the cache below.
 """
 from __future__ import annotations
 
