@@ -1,7 +1,7 @@
 """Time from pressing "retrain" to the new model answering, for a fine-tune and a full
 training, on this machine; and what residents see while the model is swapped.
 
-In one run, on a sandbox copy of the project (bot.console.retrain.copy_training_inputs)
+In one run, on a sandbox copy of the project (console.training.job.copy_training_inputs)
 and a real Rasa + action server started on the shipped model:
 
 1. a phrasing the shipped model does not understand is added to the training data;
@@ -28,12 +28,13 @@ from pathlib import Path
 
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
-from bot.console.pipeline import Pipeline, PipelineSettings
-from bot.console.rasa_admin import RasaServer
-from bot.console.retrain import copy_training_inputs
-from bot.console.training_data import add_example
 from bot.db import session_factory
 from bot.stack import QUIET_ENV, latest_model, running_stack
+from console.database import open_database
+from console.teaching.training_data import add_example
+from console.training.job import copy_training_inputs
+from console.training.pipeline import Pipeline, PipelineSettings
+from console.training.rasa_admin import RasaServer
 
 #: A service answer starts with the service's name in 【】; a fallback may list it as a choice.
 PHRASE, INTENT, SERVICE = "厂里不要我了钱咋领", "svc_unemployment", "【失业保险金申领】"
@@ -130,7 +131,7 @@ def main() -> None:
                                         heldout_dir=PROJECT_ROOT / "tests" / "nlu_heldout",
                                         domain_path=training.domain, training=training,
                                         pointer_file=root / "active_model", training_env=env)
-            pipeline = Pipeline(session_factory(db_url), settings, RasaServer(stack.rasa_url, token))
+            pipeline = Pipeline(open_database(db_url), settings, RasaServer(stack.rasa_url, token))
             swaps = []
             # The shipped model's held-out report first, so each run scores only its candidate.
             asyncio.run(pipeline.evaluate(live.name))

@@ -18,13 +18,11 @@ Base = declarative_base()
 
 
 def import_models() -> None:
-    """Register every table on Base.metadata (the migrations compare against all of them)."""
+    """Register every table of the application on Base.metadata (its migrations compare
+    against all of them). Other applications sharing the database keep their own."""
     import bot.applications.models
     import bot.appointments.models
     import bot.catalogue.models
-    import bot.console.decisions
-    import bot.console.models
-    import bot.console.registry
     import bot.flows.drafts
     import bot.records.attempts  # noqa: F401
 

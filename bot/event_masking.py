@@ -2,7 +2,7 @@
 
 Works on Rasa's event dicts (``Event.as_dict()``, the JSON the tracker store keeps), so
 the tracker store (bot/tracker_store.py) and the staff console's inbox
-(bot/console/inbox.py) mask the same way. No Rasa imports.
+(console/teaching/inbox.py) mask the same way. No Rasa imports.
 
 * Numbers (ID, phone, bank card) in any spelling the parsers accept: user text, every
   string of the parse data (text, entity values …), slot values, bot messages and

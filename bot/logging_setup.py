@@ -6,7 +6,7 @@ Each process calls :func:`install_log_masking` once its logging is configured:
   offers no start-up hook, and the tracker store named in endpoints.yml is built once,
   at start, after Rasa and Sanic have configured logging and before any message;
 * the action server, when rasa_sdk imports the `actions` package (actions/__init__.py);
-* the staff console, in ``main`` (bot/console/server.py).
+* the staff console, in ``main`` (console/web/server.py).
 
 What it installs is in bot/personal/log_filter.py: a log-record factory (every record
 of every logger, also through handlers added later) and a filter on the handlers that

@@ -73,7 +73,7 @@ if [ ! -s "$GOV_VAR_DIR/console_secret" ]; then
 fi
 RASA_URL=http://localhost:$RASA_PORT RASA_TOKEN=$(cat "$GOV_VAR_DIR/rasa_token") \
   CONSOLE_SECRET=$(cat "$GOV_VAR_DIR/console_secret") CONSOLE_SECURE_COOKIES=${CONSOLE_SECURE_COOKIES:-0} \
-  CONSOLE_PORT=$CONSOLE_PORT "$BIN/python" -m bot.console.server >logs/console.log 2>&1 &
+  CONSOLE_PORT=$CONSOLE_PORT "$BIN/python" -m console.web.server >logs/console.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$CONSOLE_PORT/login" "${pids[2]}" "staff console (logs/console.log)"
 # Retention: old conversation events and abandoned drafts are purged hourly (counts in the log).
@@ -85,7 +85,7 @@ cat <<MSG
   网页聊天: http://localhost:$RASA_PORT/chat/   (手机浏览器打开；长辈模式在右上角)
   REST:    curl -s -XPOST http://localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{"sender":"me","message":"社保卡怎么办"}'
   终端对话: make shell      (Ctrl-C 停止 / stops everything)
-  工作人员后台: http://localhost:$CONSOLE_PORT/   (首个管理员: .venv/bin/python -m bot.console user add admin --role admin)
+  工作人员后台: http://localhost:$CONSOLE_PORT/   (首个管理员: .venv/bin/python -m console user add admin --role admin)
 MSG
 if [ -n "$WECHAT_TOKEN" ]; then
   echo "  微信公众号: http://<本机公网地址>:$RASA_PORT/webhooks/wechat/webhook  (公众平台“服务器配置”填此 URL)"

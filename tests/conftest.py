@@ -94,8 +94,7 @@ _SLOW_TIERS = ("e2e", "browser", "training")
 _TIER_BY_FIXTURE = {"stack": "e2e", "guarded_stack": "e2e", "browser": "browser"}
 #: Folders (path parts under tests/) whose every test needs the same, so no file there can
 #: forget its marker. tests/web is the browser tier; a console's web/ folder is not.
-_TIER_BY_FOLDER = {("web",): "browser", ("e2e",): "e2e", ("console_models",): "training",
-                   ("console", "training"): "training"}
+_TIER_BY_FOLDER = {("web",): "browser", ("e2e",): "e2e", ("console", "training"): "training"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -3,13 +3,6 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db import Base, import_models
+from bot.migrations.runner import run_migrations
 
-import_models()
-connection = context.config.attributes.get("connection")
-if connection is None:  # pragma: no cover - guarded by the runner
-    raise RuntimeError("run migrations through bot.migrations.runner (python -m bot db upgrade)")
-context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
-                  compare_type=True)
-with context.begin_transaction():
-    context.run_migrations()
+run_migrations(context)

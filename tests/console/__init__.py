@@ -1,4 +1,4 @@
-"""Tests of the staff console's security core (bot/console).
+"""Tests of the staff console (console/), one folder per part; the top level is shared.
 
 Shared fixtures live here and are imported by the test modules: a fresh SQLite database
 per test, and cheap Argon2 parameters so dozens of logins do not take seconds each.
@@ -10,8 +10,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.orm import sessionmaker
 
-from bot.console import passwords
-from bot.db import session_factory
+from console.auth import passwords
+from console.database import open_database
 
 REAL_HASHER = passwords.HASHER
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -29,4 +29,4 @@ def console_db_url(tmp_path) -> str:
 
 @pytest.fixture()
 def console_db(console_db_url) -> sessionmaker:
-    return session_factory(console_db_url)
+    return open_database(console_db_url)

@@ -15,8 +15,8 @@ import uuid
 import pytest
 import requests
 
-from bot.console.rasa_admin import RasaServer, RasaUnavailable
 from bot.stack import running_stack
+from console.training.rasa_admin import RasaServer, RasaUnavailable
 from tests.support.servers import trained_model
 
 pytestmark = pytest.mark.e2e

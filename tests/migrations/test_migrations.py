@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from bot.applications.errors import OpenApplicationExists
 from bot.applications.models import Application, ApplicationStatusChange
@@ -19,7 +19,7 @@ from bot.appointments.models import Appointment
 from bot.appointments.service import AlreadyBookedForService, book
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
-from bot.db import Base, make_engine, session_factory
+from bot.db import make_engine, session_factory
 from bot.migrations import runner
 from bot.security.columns import id_digest, phone_digest
 
@@ -44,10 +44,21 @@ def legacy_db(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def schema_diff(url: str) -> list:
+def schema_diff(url: str, history: runner.History = runner.APP) -> list:
+    """Differences between the database and `history`'s models, in the tables it owns."""
+    def include_name(name, type_, parent_names) -> bool:
+        return type_ != "table" or history.owns(name)
+
     with make_engine(url).connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                Base.metadata)
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_name": include_name,
+            "version_table": history.version_table})
+        return compare_metadata(context, history.metadata())
+
+
+def table_names(url: str) -> set[str]:
+    with make_engine(url).connect() as connection:
+        return set(inspect(connection).get_table_names())
 
 
 def raw_bytes(path: Path) -> bytes:
@@ -61,6 +72,26 @@ def test_a_new_database_is_created_at_head_with_the_models_schema(tmp_path, keys
         assert runner.current_revision(connection) == runner.head()
     assert schema_diff(url) == []
     assert runner.migrate(make_engine(url)) == "current"
+
+
+#: Tables the staff console keeps in the same database, under a history of its own.
+CONSOLE_TABLES = {"staff_users", "console_sessions", "audit_log", "login_attempts",
+                  "console_models", "console_model_activations", "inbox_decisions"}
+
+
+def test_the_applications_migrations_leave_the_consoles_tables_alone(tmp_path, keys):
+    new = f"sqlite:///{tmp_path / 'new.db'}"
+    session_factory(new)
+    assert not table_names(new) & CONSOLE_TABLES  # the console creates its own
+    old = legacy_db(tmp_path / "app.db")
+    with make_engine(old).begin() as connection:
+        connection.execute(text("insert into staff_users (username, password_hash, role, active, "
+                                "created_at) values ('admin', 'x', 'admin', 1, '2026-01-01')"))
+    assert runner.migrate(make_engine(old)) == "upgraded"
+    runner.downgrade(make_engine(old), "base")
+    assert table_names(old) & CONSOLE_TABLES == CONSOLE_TABLES
+    with make_engine(old).connect() as connection:
+        assert connection.execute(text("select username from staff_users")).scalars().all() == ["admin"]
 
 
 def test_replaying_every_revision_gives_the_same_schema_as_create_all(tmp_path, keys):

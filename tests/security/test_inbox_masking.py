@@ -2,7 +2,7 @@
 
 Conversations are written to a real SQLite tracker store: by the masking store, as Rasa
 writes them, and by Rasa's plain SQL store (rows from before masking covered every
-spelling, or written by a misconfigured server). The inbox (bot/console/inbox.py) reads
+spelling, or written by a misconfigured server). The inbox (console/teaching/inbox.py) reads
 the file and every text it would show is searched for the numbers, names and addresses.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.console.inbox import read_inbox
 from bot.logging_setup import uninstall_log_masking
 from bot.tracker_store import MaskingSQLTrackerStore
+from console.teaching.inbox import read_inbox
 
 #: What residents typed, in spellings the parsers accept, and what must not be shown.
 MESSAGES = {

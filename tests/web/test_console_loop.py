@@ -20,12 +20,12 @@ import pytest
 from argon2 import PasswordHasher
 
 from bot.config import PROJECT_ROOT
-from bot.console import accounts, passwords
-from bot.console.pipeline import Pipeline, PipelineSettings
-from bot.console.rasa_admin import RasaServer
-from bot.console.retrain import copy_training_inputs
-from bot.db import session_factory
 from bot.stack import QUIET_ENV, running_stack
+from console.auth import accounts, passwords
+from console.database import open_database
+from console.training.job import copy_training_inputs
+from console.training.pipeline import Pipeline, PipelineSettings
+from console.training.rasa_admin import RasaServer
 from tests.support.server_thread import ServerThread, free_port
 from tests.support.servers import trained_model
 
@@ -52,7 +52,7 @@ def loop(tmp_path_factory, catalogue_db_url):
     live = root / "models" / ("shipped-" + trained_model().name)
     shutil.copy(trained_model(), live)
     db_url = f"sqlite:///{root / 'console.db'}"
-    db = session_factory(db_url)
+    db = open_database(db_url)
     accounts.create_user(db, "reviewer", PASSWORD, "reviewer")
     accounts.create_user(db, "trainer", PASSWORD, "trainer")
     env = {**os.environ, **QUIET_ENV, "PYTHONPATH": str(PROJECT_ROOT),
@@ -64,7 +64,7 @@ def loop(tmp_path_factory, catalogue_db_url):
                                     domain_path=root / "domain.yml", training=training,
                                     pointer_file=root / "active_model", training_env=env)
         pipeline = Pipeline(db, settings, RasaServer(stack.rasa_url, TOKEN))
-        from bot.console.app import create_app
+        from console.web.app import create_app
         app = create_app(db_url, f"sqlite:///{stack.tracker_db}", root / "data" / "nlu",
                          root / "domain.yml", SECRET, secure_cookies=False, pipeline=pipeline)
         server = ServerThread(app, free_port())

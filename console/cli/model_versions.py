@@ -1,0 +1,157 @@
+"""`python -m console model list|plan|train|evaluate|activate|rollback`: the models page as commands.
+
+Each command drives the same `Pipeline` as the web page (console/training/pipeline.py), so a
+script gets the same plan, gate and activation rules. The Rasa server is found through
+RASA_URL / RASA_TOKEN (or var/rasa_token). Actions are audited as user "cli".
+
+Exit codes: 0 done, 1 refused or failed (gate, training, Rasa unreachable), 2 bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from typing import Any, Callable, Optional
+
+from console.auth import audit
+from console.cli.common import AUDIT_USER, database
+from console.training import registry
+from console.training.evaluate import Comparison, EvaluationFailed
+from console.training.job import TrainingBusy
+from console.training.pipeline import ActivationRefused, Pipeline, STEP_READY, project_pipeline
+from console.training.rasa_admin import RasaUnavailable
+from console.training.registry import MODE_LABELS
+
+PROGRESS_EVERY_S = 5.0
+
+
+def add_commands(sub: Any) -> None:
+    """Add the `model` command group to the CLI's subparsers."""
+    model = sub.add_parser("model", help="retrain, evaluate, activate and roll back models")
+    commands = model.add_subparsers(dest="model_command", required=True, parser_class=type(model))
+    commands.add_parser("list", help="all models, the live one marked").set_defaults(func=cmd_list)
+    commands.add_parser("plan", help="fine-tune or full training next, and why").set_defaults(func=cmd_plan)
+    train = commands.add_parser("train", help="retrain and evaluate, printing progress")
+    train.add_argument("--full", action="store_true", help="train in full even if a fine-tune would do")
+    train.set_defaults(func=cmd_train)
+    evaluate = commands.add_parser("evaluate", help="score a model against the live one")
+    evaluate.add_argument("model", help="file name in models/")
+    evaluate.set_defaults(func=cmd_evaluate)
+    activate = commands.add_parser("activate", help="put a model live (gate enforced)")
+    activate.add_argument("model", help="file name in models/")
+    activate.set_defaults(func=cmd_activate)
+    rollback = commands.add_parser("rollback", help="put back the model the last activation replaced")
+    rollback.add_argument("model", nargs="?", help="an earlier live model (default: the previous one)")
+    rollback.set_defaults(func=cmd_rollback)
+
+
+def _pipeline() -> Pipeline:
+    return project_pipeline(database())
+
+
+def _run(work: Callable[[Pipeline], Any]) -> int:
+    """Run one async command; refusals print their Chinese message and exit 1."""
+    try:
+        return asyncio.run(work(_pipeline()))
+    except (ActivationRefused, RasaUnavailable, TrainingBusy, EvaluationFailed) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+
+
+def _print_comparison(comparison: Comparison) -> None:
+    print("评估结论：" + ("通过" if comparison.allowed else "未通过"))
+    for reason in comparison.reasons:
+        print(f"  - {reason}")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    async def work(pipe: Pipeline) -> int:
+        live, error = await pipe.live_model_or_error()
+        if error:
+            print(f"（{error}）", file=sys.stderr)
+        print("模型\t训练方式\t准确率\t评估\t状态")
+        for m in pipe.models():
+            accuracy = f"{m.report.accuracy * 100:.1f}%" if m.report else "—"
+            verdict = "未评估" if m.gate_allowed is None else ("通过" if m.gate_allowed else "未通过")
+            state = "线上" if m.filename == live else ("曾上线" if m.ever_live else "")
+            print("\t".join((m.filename, MODE_LABELS.get(m.mode or "external", str(m.mode)),
+                             accuracy, verdict, state)))
+        return 0
+    return _run(work)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    async def work(pipe: Pipeline) -> int:
+        plan = await pipe.plan()
+        print(f"{MODE_LABELS[plan.mode]}：{plan.reason}")
+        return 0
+    return _run(work)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    async def work(pipe: Pipeline) -> int:
+        run = await pipe.start_retrain(AUDIT_USER, force_full=args.full)
+        audit.record(pipe.db, AUDIT_USER, "model_retrain", {"mode": run.plan.mode})
+        print(f"{MODE_LABELS[run.plan.mode]}：{run.plan.reason}", flush=True)
+        waiter = asyncio.ensure_future(pipe.wait())
+        last = ""
+        while not waiter.done():
+            await asyncio.wait([waiter], timeout=PROGRESS_EVERY_S)
+            status = run.status()
+            training = status["training"] or {}
+            line = f"[{status['elapsed_seconds']:>6.1f}s] {status['step']} · {training.get('stage', '')}"
+            if training.get("epoch") is not None:
+                line += f" · 第 {training['epoch']}/{training['epochs']} 轮"
+            if line != last:
+                print(line, flush=True)
+                last = line
+        status = run.status()
+        if status["fallback_reason"]:
+            print(status["fallback_reason"])
+        if status["error"]:
+            print(status["error"], file=sys.stderr)
+            print("\n".join((status["training"] or {}).get("log", [])[-10:]), file=sys.stderr)
+            return 1
+        print(f"新模型：{status['model']}（对比线上：{status['compared_with'] or '无'}）")
+        if run.comparison is not None:
+            _print_comparison(run.comparison)
+        return 0 if status["step"] == STEP_READY else 1
+    return _run(work)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    async def work(pipe: Pipeline) -> int:
+        comparison = await pipe.evaluate(args.model)
+        report = registry.report_of(pipe.db, args.model)
+        if report is not None:
+            print(f"{args.model}：留出集准确率 {report.accuracy * 100:.1f}%（{report.total} 句）")
+        _print_comparison(comparison)
+        return 0 if comparison.allowed else 1
+    return _run(work)
+
+
+def _activate(model: str) -> Callable[[Pipeline], Any]:
+    async def work(pipe: Pipeline) -> int:
+        started = time.monotonic()
+        previous, kind = await pipe.activate(model, AUDIT_USER)
+        audit.record(pipe.db, AUDIT_USER, f"model_{kind}", {"model": model, "previous": previous})
+        verb = "已回滚到" if kind == "rollback" else "已上线"
+        print(f"{verb} {model}（替换了 {previous or '无'}，用时 {time.monotonic() - started:.1f} 秒）")
+        return 0
+    return work
+
+
+def cmd_activate(args: argparse.Namespace) -> int:
+    return _run(_activate(args.model))
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    target: Optional[str] = args.model
+    if target is None:
+        history = registry.activations(database(), 1)
+        if not history or not history[0].previous:
+            print("没有可以回滚的上线记录。", file=sys.stderr)
+            return 1
+        target = history[0].previous
+    return _run(_activate(target))

@@ -1,0 +1,76 @@
+"""What staff decided about inbox groups, so a decided phrasing leaves the inbox.
+
+One row per normalized text (unique, table inbox_decisions in console/tables.py):
+assigning it to an intent, teaching it as out_of_scope, or dismissing it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.text import normalize
+from console.tables import InboxDecision, utc_naive
+
+ACTIONS = ("assign", "out_of_scope", "dismiss")
+
+
+@dataclass(frozen=True)
+class Decision:
+    text_normalized: str
+    action: str
+    intent: Optional[str]
+    username: str
+    at: datetime
+
+
+class AlreadyDecided(Exception):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(f"“{text}”已经处理过了。")
+
+
+def key_of(text: str) -> str:
+    return normalize(text)
+
+
+def _decision(row: InboxDecision) -> Decision:
+    return Decision(row.text_normalized, row.action, row.intent, row.username, row.at)
+
+
+def find_decision(session: Session, text: str) -> Optional[Decision]:
+    """The decision about `text` (normalized first), inside an open session."""
+    row = session.execute(select(InboxDecision).where(
+        InboxDecision.text_normalized == key_of(text))).scalar_one_or_none()
+    return _decision(row) if row else None
+
+
+def get_decision(sessions: sessionmaker, text: str) -> Optional[Decision]:
+    with sessions() as session:
+        return find_decision(session, text)
+
+
+def decided_texts(sessions: sessionmaker) -> set[str]:
+    with sessions() as session:
+        return set(session.execute(select(InboxDecision.text_normalized)).scalars())
+
+
+def add_decision(session: Session, text: str, action: str, intent: Optional[str],
+                 username: str, now: Optional[datetime] = None) -> Decision:
+    """Add the decision to `session`'s transaction; AlreadyDecided if the text was decided
+    before (the transaction is then unusable: let the exception end it)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    row = InboxDecision(text_normalized=key_of(text), action=action,
+                        intent=intent if action == "assign" else None,
+                        username=username[:100], at=utc_naive(now))
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AlreadyDecided(row.text_normalized) from None
+    return _decision(row)

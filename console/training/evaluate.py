@@ -1,0 +1,173 @@
+"""The gate before a newly trained model goes live: it must not understand residents worse.
+
+Staff add examples to fix one service; a retrained model can still get worse elsewhere
+(a new example pulls phrasings of a neighbouring intent). So the candidate and the live
+model are both run over the held-out examples (tests/nlu_heldout, never trained on) and
+the candidate is blocked when overall accuracy drops by more than a margin, or when an
+intent with enough held-out examples to be meaningful loses much F1. Metrics are computed
+here (a few lines) so the console does not need sklearn at runtime.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, Sequence, Union
+
+#: (precision, recall, f1, support)
+IntentScores = tuple[float, float, float, int]
+#: An intent needs this many held-out examples before its F1 can block a model.
+MIN_SUPPORT = 5
+#: Largest F1 loss tolerated for such an intent.
+MAX_F1_DROP = 0.1
+#: Float noise: 0.95 - 0.85 is 0.09999999999999998 or 0.10000000000000009.
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Report:
+    """Intent accuracy and per-intent scores of one model on one held-out set."""
+
+    accuracy: float
+    per_intent: dict[str, IntentScores] = field(default_factory=dict)
+    total: int = 0
+
+    def as_dict(self) -> dict:
+        """JSON-ready form (the registry stores it; the evaluation subprocess prints it)."""
+        return {"accuracy": self.accuracy, "total": self.total,
+                "per_intent": {k: list(v) for k, v in self.per_intent.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        per_intent = {str(k): (float(v[0]), float(v[1]), float(v[2]), int(v[3]))
+                      for k, v in (data.get("per_intent") or {}).items()}
+        return cls(float(data["accuracy"]), per_intent, int(data.get("total", 0)))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Whether the candidate may go live, why (Chinese, for staff) and the F1 table."""
+
+    allowed: bool
+    reasons: list[str]
+    #: (intent, live F1 or None, candidate F1 or None, candidate - live or None)
+    rows: list[tuple[str, Optional[float], Optional[float], Optional[float]]]
+
+
+def score(pairs: Iterable[tuple[str, str]]) -> Report:
+    """Accuracy and per-intent precision/recall/F1 from (expected, predicted) pairs.
+
+    Only intents that occur in the held-out data are listed; predictions of other labels
+    (nlu_fallback, say) still count against the precision of nothing and the recall of
+    the expected intent.
+    """
+    pairs = list(pairs)
+    support: Counter[str] = Counter(expected for expected, _ in pairs)
+    predicted: Counter[str] = Counter(got for _, got in pairs)
+    right: Counter[str] = Counter(expected for expected, got in pairs if expected == got)
+    per_intent: dict[str, IntentScores] = {}
+    for intent in sorted(support):
+        tp = right[intent]
+        precision = tp / predicted[intent] if predicted[intent] else 0.0
+        recall = tp / support[intent]
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_intent[intent] = (precision, recall, f1, support[intent])
+    accuracy = sum(right.values()) / len(pairs) if pairs else 0.0
+    return Report(accuracy, per_intent, len(pairs))
+
+
+async def evaluate_model(model_path: Union[str, Path], heldout_dir: Union[str, Path]) -> Report:
+    """Run every held-out example through the model (as scripts/evaluate_nlu.py does)."""
+    import structlog
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    if not structlog.is_configured():  # else Rasa's debug events flood the console's output
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    agent = Agent.load(str(model_path))
+    pairs = []
+    for example in load_data(str(heldout_dir)).intent_examples:
+        parse = await agent.parse_message(example.get("text"))
+        pairs.append((example.get("intent"), (parse.get("intent") or {}).get("name") or ""))
+    return score(pairs)
+
+
+class EvaluationFailed(RuntimeError):
+    """The evaluation subprocess failed; the message ends with its output's last lines."""
+
+
+async def evaluate_in_subprocess(model_paths: Sequence[Union[str, Path]],
+                                 heldout_dir: Union[str, Path], timeout: float = 900) -> list[Report]:
+    """`evaluate_model` for each model in one child process (TensorFlow loads once, and
+    never into the console), reports in the same order."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "console.training.evaluate", str(heldout_dir), *map(str, model_paths),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env=env)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout)
+    except asyncio.TimeoutError:
+        process.kill()
+        await process.wait()
+        raise EvaluationFailed(f"评估超过 {timeout:.0f} 秒未完成") from None
+    lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.startswith("{")]
+    if process.returncode != 0 or len(lines) != len(model_paths):
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-5:]
+        raise EvaluationFailed("评估失败：" + " / ".join(tail))
+    return [Report.from_dict(json.loads(line)) for line in lines]
+
+
+def compare(candidate: Report, live: Optional[Report], margin: float = 0.01) -> Comparison:
+    """Allow the candidate unless it is measurably worse than the live model."""
+    if live is None:
+        rows = [(intent, None, scores[2], None) for intent, scores in candidate.per_intent.items()]
+        return Comparison(True, ["还没有上线的模型：可以直接启用"], rows)
+    reasons: list[str] = []
+    drop = live.accuracy - candidate.accuracy
+    if drop > margin + _EPS:
+        reasons.append(
+            f"整体准确率从{live.accuracy:.2f}降到{candidate.accuracy:.2f}"
+            f"（允许的下降不超过{margin:.2f}）"
+        )
+    rows = []
+    for intent in sorted(set(live.per_intent) | set(candidate.per_intent)):
+        old, new = live.per_intent.get(intent), candidate.per_intent.get(intent)
+        old_f1 = old[2] if old else None
+        new_f1 = new[2] if new else None
+        delta = new_f1 - old_f1 if old_f1 is not None and new_f1 is not None else None
+        rows.append((intent, old_f1, new_f1, delta))
+        support = max(old[3] if old else 0, new[3] if new else 0)
+        if old_f1 is None or support < MIN_SUPPORT:
+            continue
+        if old_f1 - (new_f1 or 0.0) > MAX_F1_DROP + _EPS:
+            reasons.append(f"{intent}的F1从{old_f1:.2f}降到{(new_f1 or 0.0):.2f}")
+    rows.sort(key=lambda row: (row[3] is None, row[3] if row[3] is not None else 0.0, row[0]))
+    if reasons:
+        return Comparison(False, reasons, rows)
+    return Comparison(True, ["没有明显退步：可以启用"], rows)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """``python -m console.training.evaluate HELDOUT_DIR MODEL...``: one JSON report line per model."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) < 2:
+        print("usage: python -m console.training.evaluate HELDOUT_DIR MODEL [MODEL...]", file=sys.stderr)
+        return 2
+
+    async def run_all() -> None:
+        for model in args[1:]:
+            report = await evaluate_model(model, args[0])
+            print(json.dumps(report.as_dict(), ensure_ascii=False), flush=True)
+
+    asyncio.run(run_all())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The staff console web app (sanic): login, inbox, FAQ, retraining and activation, audit log.
+
+Security, on every route (helpers in console/web/context.py):
+
+* session: an opaque token in an HttpOnly, SameSite=Strict cookie (console/auth/sessions.py);
+  pages without a session redirect (303) to /login, other methods get 401;
+* permissions from console/auth/roles.py; a missing one gets a 403 page;
+* CSRF: every POST except /login carries the session-bound token (form field ``csrf``);
+  the login form uses a double-submit token (console/web/routes/auth.py);
+* headers: a strict Content-Security-Policy (no scripts at all), nosniff, no referrer.
+
+Blocking work (database, YAML files, password hashing) runs in threads.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Optional
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.config import PROJECT_ROOT
+from console.auth import sessions
+from console.database import open_database
+from console.web.context import Console, Web
+from console.web.routes import audit, auth, faq, inbox, model_versions
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
+                                "form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
+ROUTE_MODULES = (auth, inbox, faq, model_versions, audit)
+
+
+def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,
+               secret: str, secure_cookies: bool = True, pipeline: Optional[Any] = None,
+               heldout_dir: Optional[Path] = HELDOUT_DIR) -> Sanic:
+    sessions.csrf_token("check", secret)  # refuses a short secret now, not at first request
+    app = Sanic(f"wuhu_console_{uuid.uuid4().hex}")
+    app.config.KEEP_ALIVE = True
+    db = open_database(database_url)
+    console = Console(db, tracker_db_url, Path(nlu_dir), Path(domain_path), secret,
+                      secure_cookies, pipeline, heldout_dir)
+    app.ctx.console = console
+
+    @app.on_response
+    async def security_headers(request: Request, response: HTTPResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers[name] = value
+
+    web = Web(console)
+    for module in ROUTE_MODULES:
+        module.register(app, web)
+    return app

@@ -1,0 +1,120 @@
+"""What every console route needs: settings, the signed-in user, refusals, page responses.
+
+Route modules (console/web/routes/*.py) each have ``register(app, web)`` and use only this
+object, so a new page is one new route module (and its HTML in pages/) plus one line in app.py.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from console.auth import audit, sessions
+from console.auth.accounts import StaffAccount
+from console.auth.audit import Actor
+from console.auth.roles import Permission, allows
+from console.teaching.service import TrainingFiles
+from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE, message_page
+
+MAX_FIELD = 1000
+
+
+@dataclass(frozen=True)
+class Console:
+    """Settings shared by the handlers (app.ctx.console)."""
+
+    db: Any  # sessionmaker
+    tracker_db_url: str
+    nlu_dir: Path
+    domain_path: Path
+    secret: str
+    secure_cookies: bool
+    #: Retraining, evaluation and activation; None when the console runs without them.
+    pipeline: Optional[Any] = field(default=None)
+    #: The held-out regression set: phrasings in it are never added to the training data.
+    heldout_dir: Optional[Path] = field(default=None)
+
+    @property
+    def files(self) -> TrainingFiles:
+        """The training data staff edit, as the teaching actions take it."""
+        return TrainingFiles(self.nlu_dir, self.domain_path, self.heldout_dir)
+
+
+def form_field(request: Request, name: str, limit: int = MAX_FIELD) -> str:
+    """A form value, '' when missing, cut to `limit` characters."""
+    value = request.form.get(name) if request.form else None
+    return (value or "")[:limit]
+
+
+def nav(user: StaffAccount) -> list[tuple[str, str]]:
+    links = []
+    if allows(user.role, Permission.VIEW_INBOX):
+        links += [("/inbox", "待处理消息"), ("/faq", "常见问题")]
+    if allows(user.role, Permission.RETRAIN):
+        links.append(("/models", "训练与上线"))
+    if allows(user.role, Permission.MANAGE_ACCOUNTS):
+        links.append(("/audit", "操作记录"))
+    return links
+
+
+class Web:
+    """Request helpers bound to one console's settings."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    async def current(self, request: Request) -> tuple[Optional[StaffAccount], Optional[str]]:
+        token = request.cookies.get(sessions.SESSION_COOKIE)
+        if not token:
+            return None, None
+        user = await asyncio.to_thread(sessions.resolve, self.console.db, token)
+        return (user, token) if user else (None, None)
+
+    def csrf(self, token: str) -> str:
+        return sessions.csrf_token(token, self.console.secret)
+
+    @staticmethod
+    def page(body: str, status: int = 200) -> HTTPResponse:
+        return html(body, status=status)
+
+    def forbidden(self, user: Optional[StaffAccount] = None, token: Optional[str] = None,
+                  message: str = FORBIDDEN_MESSAGE) -> HTTPResponse:
+        csrf = self.csrf(token) if token else None
+        return self.page(message_page("禁止访问", message, user, csrf, nav(user) if user else ()),
+                         403)
+
+    def signed_out(self) -> HTTPResponse:
+        return self.page(message_page("请先登录", "登录已失效，请重新登录。"), 401)
+
+    async def guard(self, request: Request, permission: Permission, check_csrf: bool
+                    ) -> tuple[Optional[HTTPResponse], Optional[StaffAccount], Optional[str]]:
+        """(refusal, user, token): refusal is None when the request may go ahead.
+
+        No session: GET/HEAD redirect (303) to /login, other methods get 401. A POST
+        without the session-bound CSRF token gets 403, as does a missing permission.
+        """
+        user, token = await self.current(request)
+        if user is None:
+            if request.method in ("GET", "HEAD"):
+                return redirect("/login", status=303), None, None
+            return self.signed_out(), None, None
+        if check_csrf and not sessions.csrf_valid(token, self.console.secret,
+                                                  form_field(request, "csrf")):
+            return self.forbidden(user, token, CSRF_MESSAGE), user, token
+        if not allows(user.role, permission):
+            return self.forbidden(user, token), user, token
+        return None, user, token
+
+    @staticmethod
+    def actor(user: StaffAccount, request: Request) -> Actor:
+        """The signed-in member of staff, as the audit log records them."""
+        return Actor(user.username, request.ip)
+
+    async def record(self, user: StaffAccount, action: str, detail: Any, request: Request) -> None:
+        """Write one audit entry for what `user` just did."""
+        await asyncio.to_thread(audit.record, self.console.db, user.username, action, detail,
+                                request.ip)

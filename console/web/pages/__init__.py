@@ -1,0 +1,1 @@
+"""HTML of the console's pages: layout.py frames them, one module per page."""

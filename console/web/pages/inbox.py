@@ -1,0 +1,79 @@
+"""HTML of the 待处理消息 (inbox) page: one card per group, with the decision forms."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from typing import Any, Optional, Sequence
+
+from console.teaching.inbox import InboxGroup, Reason
+from console.web.pages.layout import error_notice, esc, layout
+
+REASON_LABELS = {
+    Reason.FALLBACK: "未识别（兜底）",
+    Reason.LOW_CONFIDENCE: "置信度低",
+    Reason.CLARIFIED: "需要澄清",
+    Reason.HANDOFF: "之后转人工",
+}
+
+def _turns(group: InboxGroup) -> str:
+    if not group.examples:
+        return ""
+    item = group.examples[0]
+    lines = [("user" if t.role == "user" else "bot", t.text, "") for t in item.before]
+    lines.append(("user", item.text, " this"))
+    lines += [("user" if t.role == "user" else "bot", t.text, "") for t in item.after]
+    shown = "".join(
+        f'<li class="{esc(kind + extra)}">{"居民" if kind == "user" else "助手"}：{esc(text)}</li>'
+        for kind, text, extra in lines
+    )
+    return f'<details><summary>对话上下文</summary><ul class="turns">{shown}</ul></details>'
+
+
+def _group_card(index: int, group: InboxGroup, intents: Sequence[str], csrf: str,
+                can_annotate: bool) -> str:
+    reasons = "、".join(esc(REASON_LABELS.get(r, r)) for r in sorted(group.reasons, key=str))
+    if group.predicted_intent:
+        confidence = (f"{group.mean_confidence:.2f}" if group.mean_confidence is not None else "—")
+        predicted = f"{esc(group.predicted_intent)}（置信度 {esc(confidence)}）"
+    else:
+        predicted = "无"
+    picked = "、".join(f"{esc(s)} ×{esc(n)}" for s, n in group.picked_services.most_common()) or "无"
+    parts = [
+        f'<section class="card" aria-labelledby="g{index}">',
+        f'<p class="phrase" id="g{index}">{esc(group.text)}</p>',
+        f'<p class="meta">出现 {esc(group.count)} 次 · 原因：{reasons} · '
+        f'模型猜测：{predicted} · 居民选择：{picked}</p>',
+    ]
+    typed = [v for v, _ in group.variants.most_common() if v != group.text]
+    if typed:
+        parts.append('<p class="meta">原文：' + " / ".join(f"“{esc(v)}”" for v in typed[:3]) + "</p>")
+    parts.append(_turns(group))
+    if can_annotate:
+        options = "".join(
+            f'<option value="{esc(i)}"{" selected" if i == group.predicted_intent else ""}>{esc(i)}</option>'
+            for i in intents
+        )
+        hidden = (f'<input type="hidden" name="text" value="{esc(group.text)}">'
+                  f'<input type="hidden" name="csrf" value="{esc(csrf)}">')
+        parts.append(
+            f'<form class="inline" method="post" action="/inbox/decide">{hidden}'
+            f'<label for="intent{index}">归入意图</label>'
+            f'<select id="intent{index}" name="intent">{options}</select>'
+            '<button type="submit" name="action" value="assign">加入训练样本</button></form>'
+            f'<form class="inline" method="post" action="/inbox/decide">{hidden}'
+            '<button class="secondary" type="submit" name="action" value="out_of_scope">不属于服务范围</button>'
+            '<button class="secondary" type="submit" name="action" value="dismiss">忽略</button></form>'
+            f'<p class="meta">不是已有的业务？<a href="/faq?{esc(urlencode({"text": group.text}))}">'
+            '作为新的常见问题（写上回答）</a></p>'
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def inbox_page(groups: Sequence[InboxGroup], intents: Sequence[str], user: Any, csrf: str,
+               can_annotate: bool, nav: Sequence[tuple[str, str]], message: Optional[str] = None) -> str:
+    if groups:
+        cards = "".join(_group_card(i, g, intents, csrf, can_annotate) for i, g in enumerate(groups))
+        intro = f'<p class="meta">共 {esc(len(groups))} 组待处理消息，按出现次数排序。</p>'
+    else:
+        cards, intro = "", '<p class="card">暂时没有待处理的消息。</p>'
+    return layout("待处理消息", error_notice(message) + intro + cards, user, csrf, nav)

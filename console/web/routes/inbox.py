@@ -1,0 +1,59 @@
+"""The inbox of messages the assistant was unsure about, and staff decisions on them."""
+from __future__ import annotations
+
+import asyncio
+from typing import Optional
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, redirect
+
+from console.auth.accounts import StaffAccount
+from console.auth.roles import Permission, allows
+from console.teaching import decisions, service
+from console.teaching.decisions import AlreadyDecided
+from console.teaching.errors import TrainingDataError
+from console.teaching.inbox import read_inbox
+from console.teaching.nlu_files import assignable_intents
+from console.web.context import Web, form_field, nav
+from console.web.pages.inbox import inbox_page
+
+
+def register(app: Sanic, web: Web) -> None:
+    console = web.console
+    db = console.db
+
+    async def render_inbox(user: StaffAccount, token: str, message: Optional[str] = None,
+                           status: int = 200) -> HTTPResponse:
+        groups, done, intents = await asyncio.gather(
+            asyncio.to_thread(read_inbox, console.tracker_db_url),
+            asyncio.to_thread(decisions.decided_texts, db),
+            asyncio.to_thread(assignable_intents, console.nlu_dir, console.domain_path),
+        )
+        shown = [g for g in groups if decisions.key_of(g.text) not in done]
+        body = inbox_page(shown, intents, user, web.csrf(token),
+                          allows(user.role, Permission.ANNOTATE), nav(user), message)
+        return web.page(body, status)
+
+    @app.get("/inbox")
+    async def inbox(request: Request) -> HTTPResponse:
+        refusal, user, token = await web.guard(request, Permission.VIEW_INBOX, check_csrf=False)
+        if refusal is not None:
+            return refusal
+        return await render_inbox(user, token)
+
+    @app.post("/inbox/decide")
+    async def decide(request: Request) -> HTTPResponse:
+        refusal, user, token = await web.guard(request, Permission.ANNOTATE, check_csrf=True)
+        if refusal is not None:
+            return refusal
+        try:
+            await asyncio.to_thread(
+                service.decide_inbox_message, db, console.files, web.actor(user, request),
+                form_field(request, "text"), form_field(request, "action"),
+                form_field(request, "intent"))
+        except (service.IncompleteDecision, TrainingDataError) as error:
+            return await render_inbox(user, token, str(error), 400)
+        except AlreadyDecided as already:
+            return await render_inbox(user, token, str(already), 409)
+        return redirect("/inbox", status=303)

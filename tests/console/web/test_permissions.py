@@ -1,0 +1,407 @@
+"""Every role gets exactly what it may, over real HTTP, and a refusal changes nothing.
+
+The console runs with a model pipeline (console/training/pipeline.py) but no Rasa server, so
+activation is refused politely; "training" is a stand-in `rasa` that only sleeps, so a
+retrain can be started and cancelled in a moment. The models folder holds two small
+archives with nothing in them but the training domain, which is all that listing the
+models and planning the next training read.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import shutil
+import stat
+import tarfile
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable
+
+import pytest
+import requests
+from argon2 import PasswordHasher
+
+from console.auth import accounts, audit, passwords
+from console.auth.sessions import SESSION_COOKIE
+from console.database import open_database
+from console.teaching import decisions
+from console.training.job import TrainingSettings
+from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
+from console.training.plan import MODEL_DOMAIN_MEMBER
+from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE
+from tests.console.training import domain_text, write_project
+from tests.console.web.test_console_app import (
+    PASSWORD, PHRASE, SECRET, ServerThread, console_files, csrf_of, free_port, get,
+    logged_in, login, nlu_digest, post,
+)
+
+ROLES = ("anonymous", "reviewer", "trainer", "admin")
+OLDER, NEWER = "20240101-090000-older.tar.gz", "20240102-090000-newer.tar.gz"
+NO_RASA = "没有配置对话服务的管理地址和令牌"
+LOCKED = "登录失败次数过多，请 15 分钟后再试。"
+
+#: Stands in for `rasa train`: records its arguments, then sleeps until cancelled.
+SLEEPING_RASA = """\
+#!/bin/sh
+echo "$*" >> "{calls}"
+exec sleep 30
+"""
+
+VIEW = ("reviewer", "trainer", "admin")
+TRAIN = ("trainer", "admin")
+ADMIN = ("admin",)
+GET_ROUTES = {"/inbox": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
+              "/audit": ADMIN}
+POST_ROUTES = {"/inbox/decide": VIEW, "/faq/add": VIEW, "/faq/example": VIEW,
+               "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
+               "/models/cancel": TRAIN}
+
+
+def fake_model(path: Path, intents) -> Path:
+    """A model archive holding only the training domain (all the console reads of one)."""
+    data = domain_text(intents).encode("utf-8")
+    with tarfile.open(path, "w:gz") as archive:
+        member = tarfile.TarInfo(MODEL_DOMAIN_MEMBER)
+        member.size = len(data)
+        archive.addfile(member, io.BytesIO(data))
+    return path
+
+
+def wait_until(check: Callable[[], bool], seconds: float = 20, what: str = "") -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    root = tmp_path_factory.mktemp("console_permissions")
+    nlu_dir, domain_path, db_url, db, tracker = console_files(root)
+
+    tiny = write_project(root / "tiny")
+    heldout = root / "heldout"
+    heldout.mkdir()
+    shutil.copy(tiny / "data" / "nlu.yml", heldout / "nlu.yml")
+    models = root / "models"
+    models.mkdir()
+    now = time.time()
+    for age, name in ((200, OLDER), (100, NEWER)):
+        os.utime(fake_model(models / name, ("greet", "goodbye", "thanks")), (now - age, now - age))
+    calls = root / "rasa_calls.log"
+    rasa_bin = root / "bin" / "rasa"
+    rasa_bin.parent.mkdir()
+    rasa_bin.write_text(SLEEPING_RASA.format(calls=calls), encoding="utf-8")
+    rasa_bin.chmod(rasa_bin.stat().st_mode | stat.S_IXUSR)
+    training = TrainingSettings(data=[tiny / "data"], config=tiny / "config.yml",
+                                domain=tiny / "domain.yml", out=models, rasa=rasa_bin, cwd=tiny)
+    pointer = root / "var" / "active_model"
+    pipeline = Pipeline(db, PipelineSettings(models_dir=models, heldout_dir=heldout,
+                                             domain_path=tiny / "domain.yml", training=training,
+                                             pointer_file=pointer, stamp_file=None), None)
+
+    from console.web.app import create_app
+    app = create_app(db_url, tracker, nlu_dir, domain_path, SECRET, secure_cookies=False,
+                     pipeline=pipeline)
+    server = ServerThread(app, free_port())
+    server.start()
+    try:
+        yield SimpleNamespace(base=f"http://127.0.0.1:{server.port}", db=db, nlu_dir=nlu_dir,
+                              pipeline=pipeline, models=models, pointer=pointer, calls=calls,
+                              server=server)
+    finally:
+        if pipeline.run is not None and pipeline.run.running:
+            asyncio.run_coroutine_threadsafe(pipeline.cancel(), server.loop).result(30)
+        server.stop()
+        patch.undo()
+
+
+@pytest.fixture(scope="module")
+def users(env) -> dict:
+    """A signed-in browser per role (and one without a session), with its CSRF token."""
+    found = {"anonymous": SimpleNamespace(http=requests.Session(), csrf=uuid.uuid4().hex * 2)}
+    for role in ("reviewer", "trainer", "admin"):
+        http = logged_in(env.base, role)
+        found[role] = SimpleNamespace(http=http, csrf=csrf_of(get(http, env.base + "/inbox").text))
+    return found
+
+
+def audit_rows(env) -> list:
+    return audit.recent(env.db, 1000)
+
+
+def snapshot(env) -> dict:
+    """Everything a console POST could change."""
+    pipeline = env.pipeline
+    decided = sorted(decisions.decided_texts(env.db))
+    return {
+        "run": id(pipeline.run), "running": bool(pipeline.run and pipeline.run.running),
+        "job": id(pipeline.trainer.job), "evaluating": pipeline.evaluating,
+        "evaluation_error": pipeline.evaluation_error,
+        "audit": [r.id for r in audit_rows(env)], "decisions": decided,
+        "nlu": nlu_digest(env.nlu_dir),
+        "nlu_files": sorted(p.name for p in env.nlu_dir.rglob("*")),
+        "models": sorted((p.name, p.stat().st_mtime) for p in env.models.iterdir()),
+        "pointer": env.pointer.exists(),
+        "calls": env.calls.read_text() if env.calls.exists() else "",
+    }
+
+
+def cancel_and_wait(env, http: requests.Session, csrf: str) -> None:
+    response = post(http, env.base + "/models/cancel", {"csrf": csrf})
+    assert response.status_code == 303
+    wait_until(lambda: env.pipeline.run is None or not env.pipeline.run.running, what="cancel")
+    assert env.pipeline.run.step == STEP_CANCELLED
+
+
+def assert_refused(response: requests.Response, role: str, method: str) -> None:
+    if role == "anonymous":
+        if method == "GET":
+            assert response.status_code == 303
+            assert response.headers["Location"] == "/login"
+        else:
+            assert response.status_code == 401
+            assert "请先登录" in response.text
+    else:
+        assert response.status_code == 403, response.text[:300]
+        assert FORBIDDEN_MESSAGE in response.text
+    assert OLDER not in response.text and NEWER not in response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", list(GET_ROUTES))
+def test_get_routes(env, users, path, role):
+    user = users[role]
+    response = get(user.http, env.base + path)
+    if role not in GET_ROUTES[path]:
+        assert_refused(response, role, "GET")
+        return
+    assert response.status_code == 200, response.text[:300]
+    if path == "/models/status.json":
+        body = response.json()
+        assert body["live"] == NEWER and body["live_error"] is None
+    else:
+        assert '<html lang="zh-CN">' in response.text and FORBIDDEN_MESSAGE not in response.text
+        assert f"{role}（" in response.text  # the signed-in header
+
+
+def allowed_post(env, user, role: str, path: str) -> None:
+    """The request each role may make, with a form that shows the handler ran."""
+    base, pipeline = env.base, env.pipeline
+    if path == "/inbox/decide":
+        response = post(user.http, base + path, {"text": PHRASE, "action": "bogus", "csrf": user.csrf})
+        assert response.status_code == 400 and "请选择处理方式" in response.text
+    elif path == "/faq/add":
+        response = post(user.http, base + path, {"key": "Bad Key", "examples": "甲\n乙",
+                                                 "answer": "答", "csrf": user.csrf})
+        assert response.status_code == 400 and "问题标识 “Bad Key” 无效" in response.text
+    elif path == "/faq/example":
+        response = post(user.http, base + path, {"key": "no_such_faq", "text": "周末开门吗",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 400 and "没有标识为 no_such_faq 的常见问题" in response.text
+    elif path == "/models/retrain":
+        response = post(user.http, base + path, {"csrf": user.csrf})
+        assert response.status_code == 303 and response.headers["Location"] == "/models"
+        assert pipeline.run is not None and pipeline.run.username == role
+        newest = audit_rows(env)[0]
+        assert (newest.username, newest.action) == (role, "model_retrain")
+        cancel_and_wait(env, user.http, user.csrf)
+    elif path == "/models/evaluate":
+        response = post(user.http, base + path, {"model": "nope.tar.gz", "csrf": user.csrf})
+        assert response.status_code == 409 and "没有找到模型 nope.tar.gz" in response.text
+        assert pipeline.evaluating is None
+    elif path == "/models/activate":
+        before = snapshot(env)
+        response = post(user.http, base + path, {"model": OLDER, "csrf": user.csrf})
+        assert response.status_code == 409 and NO_RASA in response.text
+        assert "全部模型" in response.text  # the models page again, with the reason on top
+        assert snapshot(env) == before
+    elif path == "/models/cancel":
+        response = post(user.http, base + path, {"csrf": user.csrf})
+        assert response.status_code == 303 and response.headers["Location"] == "/models"
+    else:  # pragma: no cover
+        raise AssertionError(path)
+
+
+#: Forms that would change something if the request went through.
+EFFECTIVE_FORMS = {
+    "/inbox/decide": {"text": PHRASE, "action": "dismiss"},
+    "/models/retrain": {},
+    "/models/evaluate": {"model": NEWER},
+    "/models/activate": {"model": OLDER},
+    "/models/cancel": {},
+    "/faq/add": {"key": "test_hours", "examples": "办事大厅几点开门\n大厅几点下班",
+                 "answer": "工作日 9:00–17:00。"},
+    "/faq/example": {"key": "test_hours", "text": "周末大厅开门吗"},
+    "/logout": {},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", list(POST_ROUTES))
+def test_post_routes(env, users, path, role):
+    user = users[role]
+    if role in POST_ROUTES[path]:
+        allowed_post(env, user, role, path)
+        return
+    before = snapshot(env)
+    response = post(user.http, env.base + path, {**EFFECTIVE_FORMS[path], "csrf": user.csrf})
+    assert_refused(response, role, "POST")
+    assert snapshot(env) == before
+
+
+@pytest.mark.parametrize("forgery", ["random", "other_session", "missing", "empty"])
+@pytest.mark.parametrize("path", list(EFFECTIVE_FORMS))
+def test_forged_csrf_is_refused_before_anything_happens(env, users, path, forgery):
+    admin = users["admin"]  # may do everything, so only the CSRF check can refuse
+    form = dict(EFFECTIVE_FORMS[path])
+    if forgery == "random":
+        form["csrf"] = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
+    elif forgery == "other_session":
+        form["csrf"] = users["trainer"].csrf
+        assert form["csrf"] != admin.csrf
+    elif forgery == "empty":
+        form["csrf"] = ""
+    before = snapshot(env)
+    response = post(admin.http, env.base + path, form)
+    assert response.status_code == 403, response.text[:300]
+    assert CSRF_MESSAGE in response.text
+    assert snapshot(env) == before
+    assert get(admin.http, env.base + "/audit").status_code == 200  # still signed in
+
+
+def test_trainer_retrains_and_cancels_over_http(env, users):
+    base, pipeline = env.base, env.pipeline
+    trainer, admin = users["trainer"], users["admin"]
+    page = get(trainer.http, base + "/models").text
+    assert "开始训练" in page and "取消训练" not in page
+    calls_before = env.calls.read_text() if env.calls.exists() else ""
+
+    response = post(trainer.http, base + "/models/retrain", {"csrf": trainer.csrf})
+    assert response.status_code == 303
+    run = pipeline.run
+    assert run is not None and run.running and run.username == "trainer"
+    wait_until(lambda: env.calls.exists() and env.calls.read_text() != calls_before,
+               what="the training command")
+    argv = env.calls.read_text()[len(calls_before):].split()
+    assert argv[0] == "train" and "--finetune" in argv
+    assert str(env.models / NEWER) in argv  # fine-tunes the live (here: newest) model
+
+    status = get(trainer.http, base + "/models/status.json").json()
+    assert status["run"]["step"] == STEP_TRAINING and status["run"]["running"]
+    assert status["run"]["mode"] == "finetune" and status["run"]["username"] == "trainer"
+    page = get(trainer.http, base + "/models").text
+    assert STEP_TRAINING in page and "取消训练" in page and "开始训练" not in page
+    assert 'http-equiv="refresh"' in page
+
+    busy = post(admin.http, base + "/models/retrain", {"csrf": admin.csrf})
+    assert busy.status_code == 409 and "已有训练任务正在进行" in busy.text
+    evaluating = post(admin.http, base + "/models/evaluate", {"model": OLDER, "csrf": admin.csrf})
+    assert evaluating.status_code == 409 and "正在训练或评估" in evaluating.text
+    assert pipeline.run is run and pipeline.evaluating is None
+
+    assert post(trainer.http, base + "/models/cancel", {"csrf": trainer.csrf}).status_code == 303
+    wait_until(lambda: STEP_CANCELLED in get(trainer.http, base + "/models").text, what="已取消")
+    wait_until(lambda: not run.running, what="the run to end")
+    assert run.step == STEP_CANCELLED and run.job.exit_code not in (0, None)
+    status = get(trainer.http, base + "/models/status.json").json()
+    assert status["run"]["step"] == STEP_CANCELLED and not status["run"]["running"]
+    page = get(trainer.http, base + "/models").text
+    assert "开始训练" in page and 'http-equiv="refresh"' not in page
+    assert sorted(p.name for p in env.models.glob("*.tar.gz")) == sorted([OLDER, NEWER])
+
+    mine = [r for r in audit_rows(env) if r.username == "trainer"]
+    actions = [r.action for r in mine]
+    assert "model_retrain" in actions and "model_retrain_cancel" in actions
+    assert actions.index("model_retrain_cancel") < actions.index("model_retrain")  # newest first
+    retrain = next(r for r in mine if r.action == "model_retrain")
+    assert retrain.detail["mode"] == "finetune" and "微调" in retrain.detail["reason"]
+    assert "model_retrain" in get(admin.http, base + "/audit").text
+
+
+def test_models_page_shows_the_plan_and_models_to_trainers_only(env, users):
+    page = get(users["trainer"].http, env.base + "/models")
+    assert page.status_code == 200
+    text = page.text
+    assert "下次训练方式：<strong>微调</strong>" in text
+    assert "只新增了训练例句，意图和常见问题没有变化：用微调（约五分之一轮次）" in text
+    assert OLDER in text and NEWER in text
+    listing = text[text.index("全部模型"):]
+    assert listing.index(NEWER) < listing.index(OLDER)  # newest first
+    assert "未评估" in text
+    assert 'href="/models"' in text
+
+    for path in ("/models", "/models/status.json"):
+        refused = get(users["reviewer"].http, env.base + path)
+        assert refused.status_code == 403
+        for secret in (OLDER, NEWER, "下次训练方式", "微调", "开始训练"):
+            assert secret not in refused.text
+    inbox = get(users["reviewer"].http, env.base + "/inbox").text
+    assert 'href="/models"' not in inbox and "训练与上线" not in inbox
+
+
+# --- login rate limiting, each test on a console of its own --------------------------------
+
+@pytest.fixture()
+def fresh_console(tmp_path, monkeypatch):
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    db_url = f"sqlite:///{tmp_path / 'console.db'}"
+    db = open_database(db_url)
+    for name in ("alice", "bob", "carol"):
+        accounts.create_user(db, name, PASSWORD, "reviewer")
+    from console.web.app import create_app
+    app = create_app(db_url, f"sqlite:///{tmp_path / 'tracker.db'}", tmp_path / "nlu",
+                     tmp_path / "domain.yml", SECRET, secure_cookies=False)
+    server = ServerThread(app, free_port())
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.stop()
+
+
+def attempt(base: str, username: str, password: str, expected: int) -> requests.Response:
+    _, response = login(base, username, password)
+    assert response.status_code == expected, (username, response.status_code, response.text[:200])
+    if expected != 303:
+        assert SESSION_COOKIE not in response.cookies
+    return response
+
+
+def assert_locked(response: requests.Response, username: str) -> None:
+    assert response.status_code == 429
+    assert LOCKED in response.text
+    assert f'value="{username}"' in response.text  # the form again, name kept
+    assert 'name="form_token"' in response.text
+
+
+def test_five_wrong_passwords_lock_the_user_not_the_address(fresh_console):
+    base = fresh_console
+    for _ in range(5):
+        wrong = attempt(base, "alice", "not-the-password", 401)
+        assert "用户名或密码不正确" in wrong.text
+    assert_locked(attempt(base, "alice", PASSWORD, 429), "alice")
+    assert_locked(attempt(base, "ALICE", PASSWORD, 429), "ALICE")
+    # Another account from the same address still gets in (5 failures < 20).
+    attempt(base, "bob", PASSWORD, 303)
+    attempt(base, "carol", "not-the-password", 401)
+    attempt(base, "carol", PASSWORD, 303)
+
+
+def test_twenty_failures_from_one_address_lock_every_login(fresh_console):
+    base = fresh_console
+    for _ in range(4):
+        attempt(base, "alice", "not-the-password", 401)
+    attempt(base, "bob", PASSWORD, 303)
+    for number in range(15):  # unknown names count against the address too
+        attempt(base, f"ghost{number:02d}", "not-the-password", 401)
+    attempt(base, "carol", "not-the-password", 401)  # the 20th failure is still only a failure
+    assert_locked(attempt(base, "bob", PASSWORD, 429), "bob")
+    assert_locked(attempt(base, "carol", PASSWORD, 429), "carol")
