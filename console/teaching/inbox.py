@@ -380,7 +380,7 @@ def read_uncertain(tracker_db_url: str, since: Optional[float] = None,
     ``since`` (Unix seconds) limits the messages, not their context. Ordered by
     conversation and time; see :func:`group_items` for the inbox view.
     """
-    engine = sa.create_engine(tracker_db_url, future=True)
+    engine = sa.create_engine(tracker_db_url, future=True, hide_parameters=True)
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("events"):
@@ -397,3 +397,30 @@ def read_inbox(tracker_db_url: str, since: Optional[float] = None,
                threshold: float = 0.5) -> list[InboxGroup]:
     """The grouped inbox, as the console shows it."""
     return group_items(read_uncertain(tracker_db_url, since, threshold))
+
+
+# --------------------------------------------------------------------------- pages
+
+#: Days of conversations the inbox reads (CONSOLE_INBOX_DAYS): a bound on the work per
+#: page view, however long the tracker store grows; older messages are left to retention.
+WINDOW_DAYS = 90
+#: Groups shown on one page.
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of the grouped inbox."""
+
+    groups: list[InboxGroup]
+    number: int  # 1-based, within 1..pages
+    pages: int
+    total: int  # groups on all pages
+
+
+def page_of(groups: Sequence[InboxGroup], number: int, size: int = PAGE_SIZE) -> InboxPage:
+    """Page ``number`` of ``groups``; a number out of range gives the nearest page."""
+    pages = max(1, -(-len(groups) // size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    return InboxPage(list(groups[start:start + size]), number, pages, len(groups))

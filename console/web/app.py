@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 from bot.config import PROJECT_ROOT
 from console.auth import sessions
 from console.database import open_database
+from console.teaching.inbox import WINDOW_DAYS
 from console.web.context import Console, Web
 from console.web.routes import audit, auth, faq, inbox, model_versions
 
@@ -40,13 +41,13 @@ ROUTE_MODULES = (auth, inbox, faq, model_versions, audit)
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,
                secret: str, secure_cookies: bool = True, pipeline: Optional[Any] = None,
-               heldout_dir: Optional[Path] = HELDOUT_DIR) -> Sanic:
+               heldout_dir: Optional[Path] = HELDOUT_DIR, inbox_days: int = WINDOW_DAYS) -> Sanic:
     sessions.csrf_token("check", secret)  # refuses a short secret now, not at first request
     app = Sanic(f"wuhu_console_{uuid.uuid4().hex}")
     app.config.KEEP_ALIVE = True
     db = open_database(database_url)
     console = Console(db, tracker_db_url, Path(nlu_dir), Path(domain_path), secret,
-                      secure_cookies, pipeline, heldout_dir)
+                      secure_cookies, pipeline, heldout_dir, inbox_days)
     app.ctx.console = console
 
     @app.on_response

@@ -17,6 +17,7 @@ from console.auth import audit, sessions
 from console.auth.accounts import StaffAccount
 from console.auth.audit import Actor
 from console.auth.roles import Permission, allows
+from console.teaching.inbox import WINDOW_DAYS
 from console.teaching.service import TrainingFiles
 from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE, message_page
 
@@ -37,6 +38,8 @@ class Console:
     pipeline: Optional[Any] = field(default=None)
     #: The held-out regression set: phrasings in it are never added to the training data.
     heldout_dir: Optional[Path] = field(default=None)
+    #: Days of conversations the inbox reads (see console.teaching.inbox.WINDOW_DAYS).
+    inbox_days: int = field(default=WINDOW_DAYS)
 
     @property
     def files(self) -> TrainingFiles:

@@ -23,6 +23,7 @@ import sys
 from bot.config import PROJECT_ROOT, get_settings
 from bot.logging_setup import install_log_masking
 from console.database import open_database
+from console.teaching.inbox import WINDOW_DAYS
 from console.training.pipeline import project_pipeline
 from console.web.app import create_app
 
@@ -51,10 +52,11 @@ def main() -> int:
     host = os.environ.get("CONSOLE_HOST", "127.0.0.1")
     port = int(os.environ.get("CONSOLE_PORT", "5002"))
     tracker = tracker_url(os.environ.get("TRACKER_DB") or str(PROJECT_ROOT / "var" / "tracker.db"))
+    inbox_days = int(os.environ.get("CONSOLE_INBOX_DAYS", str(WINDOW_DAYS)))
     database_url = get_settings().database_url
     app = create_app(database_url, tracker, PROJECT_ROOT / "data" / "nlu",
                      PROJECT_ROOT / "domain.yml", secret, secure_cookies=secure,
-                     pipeline=project_pipeline(open_database(database_url)))
+                     pipeline=project_pipeline(open_database(database_url)), inbox_days=inbox_days)
     install_log_masking()  # after the app set up Sanic's loggers, before any request
     app.run(host=host, port=port, access_log=False, workers=1)
     return 0

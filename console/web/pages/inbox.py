@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 from typing import Any, Optional, Sequence
 
-from console.teaching.inbox import InboxGroup, Reason
+from console.teaching.inbox import PAGE_SIZE, InboxGroup, InboxPage, Reason
 from console.web.pages.layout import error_notice, esc, layout
 
 REASON_LABELS = {
@@ -29,7 +29,7 @@ def _turns(group: InboxGroup) -> str:
 
 
 def _group_card(index: int, group: InboxGroup, intents: Sequence[str], csrf: str,
-                can_annotate: bool) -> str:
+                can_annotate: bool, page_number: int) -> str:
     reasons = "、".join(esc(REASON_LABELS.get(r, r)) for r in sorted(group.reasons, key=str))
     if group.predicted_intent:
         confidence = (f"{group.mean_confidence:.2f}" if group.mean_confidence is not None else "—")
@@ -53,7 +53,8 @@ def _group_card(index: int, group: InboxGroup, intents: Sequence[str], csrf: str
             for i in intents
         )
         hidden = (f'<input type="hidden" name="text" value="{esc(group.text)}">'
-                  f'<input type="hidden" name="csrf" value="{esc(csrf)}">')
+                  f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
+                  f'<input type="hidden" name="page" value="{esc(page_number)}">')
         parts.append(
             f'<form class="inline" method="post" action="/inbox/decide">{hidden}'
             f'<label for="intent{index}">归入意图</label>'
@@ -69,11 +70,27 @@ def _group_card(index: int, group: InboxGroup, intents: Sequence[str], csrf: str
     return "".join(parts)
 
 
-def inbox_page(groups: Sequence[InboxGroup], intents: Sequence[str], user: Any, csrf: str,
+def _pager(page: InboxPage) -> str:
+    if page.pages == 1:
+        return ""
+    links = []
+    if page.number > 1:
+        links.append(f'<a href="/inbox?page={page.number - 1}" rel="prev">上一页</a>')
+    links.append(f"<span>第 {esc(page.number)} / {esc(page.pages)} 页</span>")
+    if page.number < page.pages:
+        links.append(f'<a href="/inbox?page={page.number + 1}" rel="next">下一页</a>')
+    return f'<nav class="pager" aria-label="分页">{" · ".join(links)}</nav>'
+
+
+def inbox_page(page: InboxPage, days: int, intents: Sequence[str], user: Any, csrf: str,
                can_annotate: bool, nav: Sequence[tuple[str, str]], message: Optional[str] = None) -> str:
-    if groups:
-        cards = "".join(_group_card(i, g, intents, csrf, can_annotate) for i, g in enumerate(groups))
-        intro = f'<p class="meta">共 {esc(len(groups))} 组待处理消息，按出现次数排序。</p>'
+    if page.groups:
+        first = (page.number - 1) * PAGE_SIZE
+        cards = "".join(_group_card(first + i, g, intents, csrf, can_annotate, page.number)
+                        for i, g in enumerate(page.groups))
+        intro = (f'<p class="meta">最近 {esc(days)} 天共 {esc(page.total)} 组待处理消息，'
+                 f'按出现次数排序，每页 {esc(PAGE_SIZE)} 组。</p>')
     else:
-        cards, intro = "", '<p class="card">暂时没有待处理的消息。</p>'
-    return layout("待处理消息", error_notice(message) + intro + cards, user, csrf, nav)
+        cards, intro = "", f'<p class="card">最近 {esc(days)} 天暂时没有待处理的消息。</p>'
+    pager = _pager(page)
+    return layout("待处理消息", error_notice(message) + intro + pager + cards + pager, user, csrf, nav)

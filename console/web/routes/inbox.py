@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Optional
 
 from sanic import Sanic
@@ -13,7 +14,7 @@ from console.auth.roles import Permission, allows
 from console.teaching import decisions, service
 from console.teaching.decisions import AlreadyDecided
 from console.teaching.errors import TrainingDataError
-from console.teaching.inbox import read_inbox
+from console.teaching.inbox import page_of, read_inbox
 from console.teaching.nlu_files import assignable_intents
 from console.web.context import Web, form_field, nav
 from console.web.pages.inbox import inbox_page
@@ -23,15 +24,16 @@ def register(app: Sanic, web: Web) -> None:
     console = web.console
     db = console.db
 
-    async def render_inbox(user: StaffAccount, token: str, message: Optional[str] = None,
+    async def render_inbox(user: StaffAccount, token: str, number: int, message: Optional[str] = None,
                            status: int = 200) -> HTTPResponse:
+        since = time.time() - console.inbox_days * 86400
         groups, done, intents = await asyncio.gather(
-            asyncio.to_thread(read_inbox, console.tracker_db_url),
+            asyncio.to_thread(read_inbox, console.tracker_db_url, since),
             asyncio.to_thread(decisions.decided_texts, db),
             asyncio.to_thread(assignable_intents, console.nlu_dir, console.domain_path),
         )
-        shown = [g for g in groups if decisions.key_of(g.text) not in done]
-        body = inbox_page(shown, intents, user, web.csrf(token),
+        page = page_of([g for g in groups if decisions.key_of(g.text) not in done], number)
+        body = inbox_page(page, console.inbox_days, intents, user, web.csrf(token),
                           allows(user.role, Permission.ANNOTATE), nav(user), message)
         return web.page(body, status)
 
@@ -40,20 +42,26 @@ def register(app: Sanic, web: Web) -> None:
         refusal, user, token = await web.guard(request, Permission.VIEW_INBOX, check_csrf=False)
         if refusal is not None:
             return refusal
-        return await render_inbox(user, token)
+        return await render_inbox(user, token, page_number(request.args.get("page")))
 
     @app.post("/inbox/decide")
     async def decide(request: Request) -> HTTPResponse:
         refusal, user, token = await web.guard(request, Permission.ANNOTATE, check_csrf=True)
         if refusal is not None:
             return refusal
+        number = page_number(form_field(request, "page"))
         try:
             await asyncio.to_thread(
                 service.decide_inbox_message, db, console.files, web.actor(user, request),
                 form_field(request, "text"), form_field(request, "action"),
                 form_field(request, "intent"))
         except (service.IncompleteDecision, TrainingDataError) as error:
-            return await render_inbox(user, token, str(error), 400)
+            return await render_inbox(user, token, number, str(error), 400)
         except AlreadyDecided as already:
-            return await render_inbox(user, token, str(already), 409)
-        return redirect("/inbox", status=303)
+            return await render_inbox(user, token, number, str(already), 409)
+        return redirect(f"/inbox?page={number}", status=303)  # back where the reviewer was
+
+
+def page_number(value: Optional[str]) -> int:
+    """The page asked for; anything that is not a small positive number is page 1."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 6 else 1
