@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup setup-dev run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-fast test-unit bench fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup setup-dev run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -118,6 +118,9 @@ bench: $(VENV)/.installed-dev $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency 
 	$(PY) bench/latency.py
 	$(PY) bench/wechat_channel.py
 	$(PY) bench/retrain_to_live.py
+
+bench-load: $(MODEL_STAMP) ## throughput at 20 and 100 concurrent conversations vs a bare Rasa reference and a `rasa init` bot
+	$(PY) bench/load.py
 
 fuzz: $(VENV)/.installed-dev $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)
 	$(PY) bench/fuzz_channels.py --inputs $${FUZZ_INPUTS:-10000}

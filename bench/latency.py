@@ -10,28 +10,19 @@ measured by training both from scratch into a temporary folder.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bot.catalogue.loader import load_catalogue
-from bot.config import PROJECT_ROOT
-from bot.db import session_factory
-from bot.stack import BIN, QUIET_ENV, latest_model, running_stack
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bench.common
 
-REFERENCE = PROJECT_ROOT / "bench" / "reference_bot"
+from bench.common import REFERENCE, catalogue_database, pct, train
+from bot.config import PROJECT_ROOT
+from bot.stack import latest_model, running_stack
+
 QUESTIONS = ["社保卡怎么办理", "公积金租房提取要带什么", "身份证过期了怎么换", "异地就医备案怎么弄",
              "孩子刚出生怎么上户口", "高龄津贴怎么申请"]
-
-
-def train(project: Path, out: Path, data: list[str]) -> tuple[Path, float]:
-    start = time.perf_counter()
-    subprocess.run([str(BIN / "rasa"), "train", "--force", "--data", *data, "--out", str(out)],
-                   cwd=project, check=True, capture_output=True, env={**os.environ, **QUIET_ENV})
-    return max(out.glob("*.tar.gz")), time.perf_counter() - start
 
 
 def measure(stack, turns: int, label: str) -> list[float]:
@@ -62,10 +53,6 @@ def measure_appointments(stack, conversations: int) -> tuple[list[float], int]:
     return latencies, len(APPOINTMENT)
 
 
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=60)
@@ -78,8 +65,7 @@ def main() -> None:
             model, main_train = latest_model(), float("nan")
         else:
             model, main_train = train(PROJECT_ROOT, tmp_path / "models", ["data/nlu", "data/rules"])
-        db_url = f"sqlite:///{tmp_path / 'app.db'}"
-        load_catalogue(session_factory(db_url), PROJECT_ROOT / "data" / "catalogue")
+        db_url = catalogue_database(tmp_path)
 
         with running_stack(tmp_path / "ref", ref_model, with_actions=False, project=REFERENCE) as ref:
             measure(ref, 6, "warm")
