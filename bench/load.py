@@ -15,7 +15,8 @@ Bots (``--bots``, in this order by default):
   cluster    this assistant in the cluster profile (skipped until that profile exists)
 
 Every bot gets the same texts (the plain bots answer with their own fallback or greeting:
-same input is the point) and keeps its trackers in SQLite, as the assistant does by default.
+same input is the point). The plain bots keep their trackers in memory, as `rasa run` does
+when no tracker store is configured; the assistant keeps them in SQLite (its embedded default).
 Each turn is timed on its own; percentiles cover every turn, errors included (a resident
 waited that long too). Loopback REST callers are exempt from the assistant's rate limits
 (channels/rest/endpoint.py), so LIMIT_* cannot refuse a turn here; a 429 would show as an
@@ -97,7 +98,8 @@ BotFactory = Callable[[Setup], AbstractContextManager[Target]]
 @contextmanager
 def reference(setup: Setup) -> Iterator[Target]:
     model, seconds = train(REFERENCE, setup.tmp / "reference_models", ["data"])
-    with running_stack(setup.tmp / "reference", model, with_actions=False, project=REFERENCE) as stack:
+    with running_stack(setup.tmp / "reference", model, with_actions=False, project=REFERENCE,
+                       in_memory_tracker=True) as stack:
         yield Target(f"{stack.rasa_url}/webhooks/rest/webhook", f"trained in {seconds:.0f} s")
 
 
@@ -118,7 +120,8 @@ def rasa_init(setup: Setup) -> Iterator[Target]:
                        cwd=project, check=True, capture_output=True, env={**os.environ, **QUIET_ENV})
         note = f"generated and trained in {time.perf_counter() - start:.0f} s"
         models = sorted((project / "models").glob("*.tar.gz"))
-    with running_stack(setup.tmp / "rasa_init_run", models[-1], with_actions=False, project=project) as stack:
+    with running_stack(setup.tmp / "rasa_init_run", models[-1], with_actions=False, project=project,
+                       in_memory_tracker=True) as stack:  # as `rasa init` leaves it: no tracker store set
         yield Target(f"{stack.rasa_url}/webhooks/rest/webhook", note)
 
 

@@ -118,6 +118,7 @@ def running_stack(
     extra_env: dict | None = None,
     api_token: str | None = None,
     warmup: str = "你好",
+    in_memory_tracker: bool = False,
 ) -> Iterator[Stack]:
     """Run Rasa and, if wanted, the action server until the block ends.
 
@@ -126,6 +127,8 @@ def running_stack(
     Rasa's admin API is on, behind that token (as scripts/run.sh runs it, through
     bot/serve.py, so the token is not on the command line). The web chat signs its
     sessions with a secret made for this stack unless ``extra_env`` has WEBCHAT_SECRET.
+    ``in_memory_tracker`` runs a plain bot on Rasa's default in-memory tracker store, as
+    ``rasa run`` gives it (benchmarks compare against that); otherwise a SQLite file.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     if credentials is None:
@@ -139,7 +142,8 @@ def running_stack(
     logs = {"rasa": workdir / "rasa.log"}
     procs: list = []
     store = "bot.tracker_store.MaskingSQLTrackerStore" if project == PROJECT_ROOT else "SQL"
-    endpoints = f"tracker_store:\n  type: {store}\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+    endpoints = ("" if in_memory_tracker else
+                 f"tracker_store:\n  type: {store}\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n")
     try:
         if with_actions:
             actions_port = free_port()
