@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import List, Optional
 
 from pydantic import BaseModel, Extra, confloat, conlist, constr, validator
 
@@ -31,7 +30,7 @@ class HallIn(StrictModel):
     name: NonEmpty
     address: NonEmpty
     hours: NonEmpty
-    phone: Optional[NonEmpty] = None
+    phone: NonEmpty | None = None
 
     _known_type = validator("type", allow_reuse=True)(_known_hall_type)
 
@@ -46,12 +45,12 @@ class GeoPointIn(StrictModel):
 class DistrictIn(StrictModel):
     id: Slug
     name: NonEmpty
-    aliases: List[NonEmpty] = []
+    aliases: list[NonEmpty] = []
     location: GeoPointIn  # approximate seat of the district government, for "nearest district"
     halls: conlist(HallIn, min_items=1)
 
     @validator("halls")
-    def _every_type_once(cls, halls: List[HallIn]) -> List[HallIn]:
+    def _every_type_once(cls, halls: list[HallIn]) -> list[HallIn]:
         types = [h.type for h in halls]
         missing = sorted(set(HALL_TYPES) - set(types))
         if missing:
@@ -68,7 +67,7 @@ class HallsFile(StrictModel):
 
 class MaterialIn(StrictModel):
     name: NonEmpty
-    note: Optional[NonEmpty] = None
+    note: NonEmpty | None = None
     required: bool = True
 
 
@@ -95,10 +94,10 @@ class ServiceIn(StrictModel):
     fee: NonEmpty
     needs_hall: bool
     hall_type: str
-    hall_note: Optional[NonEmpty] = None
+    hall_note: NonEmpty | None = None
     online: conlist(OnlineIn, min_items=1, max_items=6)
     faqs: conlist(FaqIn, min_items=1, max_items=6)
-    related: List[Slug] = []
+    related: list[Slug] = []
     source: NonEmpty
     updated: dt.date
 

@@ -7,8 +7,9 @@ background events (unsubscribe, location reports, link clicks) need no answer at
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 
 from wechatpy.messages import BaseMessage
 
@@ -25,10 +26,10 @@ class Inbound:
     #: Retries of this message share the key (MsgId, or sender and CreateTime for events).
     key: str
     kind: str
-    say: Optional[str] = None  # text or payload for the assistant
-    reply: Optional[str] = None  # answered by the channel without the assistant
-    location: Optional[Tuple[float, float, str]] = None  # latitude, longitude, label
-    metadata: Dict[str, Any] = field(default_factory=dict)
+    say: str | None = None  # text or payload for the assistant
+    reply: str | None = None  # answered by the channel without the assistant
+    location: tuple[float, float, str] | None = None  # latitude, longitude, label
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
     def silent(self) -> bool:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
 
 import yaml
 from pydantic import conlist, constr, validator
@@ -41,14 +40,14 @@ class Menu(StrictModel):
     menu: conlist(TopButton, min_items=1, max_items=3)
 
     @validator("menu")
-    def _unique_keys(cls, buttons: List[TopButton]) -> List[TopButton]:
+    def _unique_keys(cls, buttons: list[TopButton]) -> list[TopButton]:
         keys = [item.key for b in buttons for item in b.sub_buttons]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
             raise ValueError(f"菜单 key 重复：{', '.join(duplicates)}")
         return buttons
 
-    def payloads(self) -> Dict[str, str]:
+    def payloads(self) -> dict[str, str]:
         """EventKey → what the click says to the assistant."""
         return {item.key: item.payload for b in self.menu for item in b.sub_buttons}
 

@@ -8,8 +8,14 @@ from sqlalchemy import func, select, text
 
 from bot import receipts as receipt_module
 from bot.applications import service
-from bot.applications.errors import (ApplicationNotFound, InvalidApplication, InvalidTransition, ReasonRequired,
-                                     UnknownKind, UnknownStatus)
+from bot.applications.errors import (
+    ApplicationNotFound,
+    InvalidApplication,
+    InvalidTransition,
+    ReasonRequired,
+    UnknownKind,
+    UnknownStatus,
+)
 from bot.applications.models import Application, ApplicationStatusChange
 from bot.applications.service import advance_status, applications_for_sender, find_application, submit_application
 from bot.personal import masking

@@ -10,8 +10,18 @@ from sqlalchemy import func, select
 
 from bot.appointments.models import Appointment, AppointmentSlot
 from bot.appointments.service import (
-    DEFAULT_SLOTS, AppointmentNotFound, DateNotBookable, SlotFull, SlotPlan, UnknownHall,
-    UnknownService, UnknownSlot, appointments_for_sender, available_slots, book, cancel,
+    DEFAULT_SLOTS,
+    AppointmentNotFound,
+    DateNotBookable,
+    SlotFull,
+    SlotPlan,
+    UnknownHall,
+    UnknownService,
+    UnknownSlot,
+    appointments_for_sender,
+    available_slots,
+    book,
+    cancel,
 )
 from bot.receipts import IdempotencyConflict
 

@@ -20,7 +20,11 @@ from console.database import ensure_schema, open_database
 from console.migrations import HISTORY
 from tests.console import fast_hashing  # noqa: F401
 from tests.migrations.test_migrations import (  # noqa: F401 (fixture)
-    CONSOLE_TABLES, keys, legacy_db, schema_diff, table_names,
+    CONSOLE_TABLES,
+    keys,
+    legacy_db,
+    schema_diff,
+    table_names,
 )
 
 

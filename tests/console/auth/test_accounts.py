@@ -9,8 +9,20 @@ from sqlalchemy import select
 
 from console.auth import accounts, passwords
 from console.auth.accounts import (
-    MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USER, WINDOW, InvalidUsername, LoginRefused, RefusalReason,
-    StaffAccount, UserNotFound, UsernameTaken, authenticate, create_user, list_users, set_active, set_password,
+    MAX_FAILURES_PER_IP,
+    MAX_FAILURES_PER_USER,
+    WINDOW,
+    InvalidUsername,
+    LoginRefused,
+    RefusalReason,
+    StaffAccount,
+    UsernameTaken,
+    UserNotFound,
+    authenticate,
+    create_user,
+    list_users,
+    set_active,
+    set_password,
 )
 from console.auth.passwords import WeakPassword
 from console.auth.roles import Role, UnknownRole

@@ -10,7 +10,13 @@ from sqlalchemy import select, update
 
 from console.auth.accounts import create_user, set_active, set_password
 from console.auth.sessions import (
-    ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, cookie_attributes, csrf_token, csrf_valid, end_session, resolve,
+    ABSOLUTE_TIMEOUT,
+    IDLE_TIMEOUT,
+    cookie_attributes,
+    csrf_token,
+    csrf_valid,
+    end_session,
+    resolve,
     start_session,
 )
 from console.tables import ConsoleSession, StaffUser

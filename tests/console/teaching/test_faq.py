@@ -14,13 +14,21 @@ from bot.config import PROJECT_ROOT
 from bot.text import normalize
 from console.teaching import faq as faq_module
 from console.teaching.errors import (
-    DataFileError, DuplicateExampleError, TrainingDataError, UnknownIntentError,
+    DataFileError,
+    DuplicateExampleError,
+    TrainingDataError,
+    UnknownIntentError,
 )
 from console.teaching.faq import Faq, add_faq, add_faq_example, faq_file, list_faqs
 from console.teaching.nlu_files import assignable_intents, domain_intents
 from console.teaching.training_data import add_example
 from tests.console.teaching.test_training_data import (
-    HELDOUT, RASA, _validate, data, only_insertions, snapshot,  # noqa: F401 (fixture)
+    HELDOUT,  # noqa: F401 (fixture)
+    RASA,
+    _validate,
+    data,  # noqa: F401 (fixture)
+    only_insertions,
+    snapshot,
 )
 
 SAMPLE_NOTE = "（示例内容，以窗口最新要求为准）"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -43,7 +43,7 @@ def ranking(*pairs: tuple[str, float]) -> list[dict]:
 
 
 def user(text: str, intent: str, confidence: float, ts: float,
-         rank: Optional[list[dict]] = None) -> UserUttered:
+         rank: list[dict] | None = None) -> UserUttered:
     parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
              "intent_ranking": rank if rank is not None else ranking((intent, confidence)),
              "entities": []}
@@ -239,7 +239,7 @@ def test_a_database_without_conversations(tmp_path):
 
 # ----------------------------------------------------------------- pure helpers, plain dicts
 
-def u(text: str, intent: str, confidence: float, ts: float, rank: Optional[list] = None) -> dict:
+def u(text: str, intent: str, confidence: float, ts: float, rank: list | None = None) -> dict:
     return {"event": "user", "text": text, "timestamp": ts,
             "parse_data": {"intent": {"name": intent, "confidence": confidence},
                            "intent_ranking": rank or [], "entities": []}}

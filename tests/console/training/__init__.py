@@ -98,7 +98,7 @@ def rasa_env(cache_dir: Path) -> dict[str, str]:
     return env
 
 
-_trained: Optional[Path] = None
+_trained: Path | None = None
 
 
 def trained_tiny_model(tmp_path_factory) -> Path:
