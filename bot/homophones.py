@@ -43,7 +43,7 @@ def fuzzy_key(word: str) -> tuple[str, ...]:
 
 
 def _same_chars(a: str, b: str) -> int:
-    return sum(x == y for x, y in zip(a, b))
+    return sum(x == y for x, y in zip(a, b, strict=True))  # same fuzzy key, so same length
 
 
 class HomophoneCorrector:

@@ -176,7 +176,8 @@ def test_the_apply_button_joins_the_district_question_so_both_can_be_tapped():
 
 @pytest.mark.parametrize("said", ["两", "二号", "选二"])
 def test_a_number_nlu_did_not_recognise_still_picks_the_pending_option(said):
-    pending = {"kind": "service", "options": ["sbk-apply", "hf-rent"], "labels": ["社会保障卡申领", "住房公积金租房提取"]}
+    pending = {"kind": "service", "options": ["sbk-apply", "hf-rent"],
+               "labels": ["社会保障卡申领", "住房公积金租房提取"]}
     messages, _ = run(ActionClarify(), tracker(said, "nlu_fallback", 0.3, pending_choice=pending))
     assert messages[0]["text"].startswith("【住房公积金租房提取】")
 

@@ -60,7 +60,8 @@ def test_plaintext_text_goes_to_the_assistant_and_comes_back_as_a_passive_reply(
     assert reply.status == 200 and reply.content_type.startswith("application/xml")
     assert reply_content(reply.body) == "收到：社保卡怎么办"
     assert "<ToUserName><![CDATA[openid-1]]></ToUserName>" in reply.body  # addressed back
-    assert assistant.calls[0][:2] == (conversation_id("openid-1"), "社保卡怎么办") == ("wechat:openid-1", "社保卡怎么办")
+    assert (assistant.calls[0][:2] == (conversation_id("openid-1"), "社保卡怎么办")
+            == ("wechat:openid-1", "社保卡怎么办"))
     assert assistant.calls[0][2]["wechat"]["msg_type"] == "text"
 
 
@@ -197,8 +198,9 @@ def test_typed_payloads_are_treated_as_text():
 
 def test_numbers_answer_buttons_whose_payload_is_not_a_number():
     assistant = FakeAssistant()
-    assistant.replies["要办理吗"] = [{"text": "现在办理吗？", "buttons": [{"title": "办理", "payload": "/start_application"},
-                                                                 {"title": "不用", "payload": "/deny"}]}]
+    assistant.replies["要办理吗"] = [{"text": "现在办理吗？",
+                                     "buttons": [{"title": "办理", "payload": "/start_application"},
+                                                 {"title": "不用", "payload": "/deny"}]}]
     endpoint, _ = make(assistant)
     first = reply_content(post(endpoint, wechat.query(), wechat.text("o", "要办理吗")).body)
     assert "1. 办理" in first and "回复数字" in first
@@ -452,8 +454,8 @@ def test_missed_parts_are_announced_once_and_forgotten_when_the_resident_moves_o
     assert repeat == "收到：再说一遍"  # no missed parts any more: the assistant's own 再说一遍
 
 
-@pytest.mark.parametrize("heard, said", [("我叫李明！！", "我叫李明"), ("镜湖区…", "镜湖区"), ("回复“办理”", "回复“办理”"),
-                                         ("。", None)])
+@pytest.mark.parametrize("heard, said", [("我叫李明！！", "我叫李明"), ("镜湖区…", "镜湖区"),
+                                         ("回复“办理”", "回复“办理”"), ("。", None)])
 def test_voice_keeps_closing_quotes_and_an_only_punctuation_recognition_asks_to_type(heard, said):
     endpoint, assistant = make()
     reply = reply_content(post(endpoint, wechat.query(), wechat.message(

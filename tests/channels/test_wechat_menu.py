@@ -53,10 +53,10 @@ def test_shipped_menu_wechat_json_shape(shipped: Menu) -> None:
     assert set(body) == {"button"}
     assert 1 <= len(body["button"]) <= 3
     assert [b["name"] for b in body["button"]] == [b.name for b in shipped.menu]
-    for button, source in zip(body["button"], shipped.menu):
+    for button, source in zip(body["button"], shipped.menu, strict=True):
         assert set(button) == {"name", "sub_button"}
         assert 1 <= len(button["sub_button"]) <= 5
-        for entry, src in zip(button["sub_button"], source.sub_buttons):
+        for entry, src in zip(button["sub_button"], source.sub_buttons, strict=True):
             assert entry == {"type": "click", "name": src.name, "key": src.key}
     json.dumps(body, ensure_ascii=False)  # serialisable as sent
 

@@ -75,7 +75,8 @@ class WeChatServer:
         """(body, query) as WeChat sends a safe-mode message: ciphertext + msg_signature."""
         crypto = WeChatCrypto(self.token, self.aes_key, self.appid)
         envelope = xmltodict.parse(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))["xml"]
-        body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+        body = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
         return body, {**query, "encrypt_type": "aes", "msg_signature": envelope["MsgSignature"]}
 
     def decrypt_reply(self, body: str) -> str:

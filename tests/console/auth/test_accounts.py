@@ -151,7 +151,8 @@ def test_disabled_account(console_db, alice):
     with pytest.raises(LoginRefused, match="已停用") as caught:
         authenticate(console_db, "alice", PASSWORD, IP, now=T0)
     assert caught.value.reason is RefusalReason.DISABLED
-    assert refused(console_db, "alice", "wrong-password") is RefusalReason.BAD_CREDENTIALS  # no hint without the password
+    # No hint without the password.
+    assert refused(console_db, "alice", "wrong-password") is RefusalReason.BAD_CREDENTIALS
     set_active(console_db, "alice", True)
     assert authenticate(console_db, "alice", PASSWORD, IP, now=T0).active
 

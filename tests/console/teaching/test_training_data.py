@@ -159,7 +159,8 @@ def test_new_intent_in_nlu_and_domain(data):
     parsed = yaml.safe_load(domain.read_text(encoding="utf-8"))
     assert parsed["intents"][-1] == "ask_office_hours"
     assert "entities" in parsed and parsed["slots"]  # the rest of the domain is intact
-    assert examples_of(nlu / "general.yml", "ask_office_hours") == ["政务中心几点上班?", "办事大厅周末开门吗", "几点下班"]
+    assert examples_of(nlu / "general.yml", "ask_office_hours") == [
+        "政务中心几点上班?", "办事大厅周末开门吗", "几点下班"]
     # And now it takes examples like any other intent.
     assert add_example(nlu, "ask_office_hours", "中午休息吗", domain) == nlu / "general.yml"
 
@@ -229,7 +230,8 @@ def test_rasa_accepts_the_edited_data(tmp_path):
         root = tmp_path / case
         shutil.copytree(PROJECT_ROOT / "data" / "nlu", root / "nlu")
         shutil.copyfile(PROJECT_ROOT / "domain.yml", root / "domain.yml")
-    add_example(tmp_path / "example" / "nlu", "svc_hf_rent", "租房了公积金每个月能取多少", tmp_path / "example" / "domain.yml")
+    add_example(tmp_path / "example" / "nlu", "svc_hf_rent", "租房了公积金每个月能取多少",
+                tmp_path / "example" / "domain.yml")
     mark_out_of_scope(tmp_path / "example" / "nlu", "今晚吃什么好")
     add_intent(tmp_path / "intent" / "nlu", tmp_path / "intent" / "domain.yml", "ask_office_hours",
                ["政务中心几点上班", "办事大厅周末开门吗"], "general")
