@@ -31,13 +31,13 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.* helpers
 
-from bench.fuzz_clients import RestClient, WebChatClient, WeChatClient, plain_wechat_credentials  # noqa: E402
-from bot.catalogue.loader import load_catalogue  # noqa: E402
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.db import session_factory  # noqa: E402
-from bot.stack import Stack, latest_model, running_stack  # noqa: E402
-from tests.support.servers import all_channels  # noqa: E402
-from tests.support.wechat_fakes import FakeWeChatApi  # noqa: E402
+from bench.fuzz_clients import RestClient, WebChatClient, WeChatClient, plain_wechat_credentials
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
+from bot.db import session_factory
+from bot.stack import Stack, latest_model, running_stack
+from tests.support.servers import all_channels
+from tests.support.wechat_fakes import FakeWeChatApi
 
 TRICKY = ["", " ", "\n", "\x00", "\u200b", "😀😀😀", "/restart", '/greet{"district":"镜湖区"}', "/stop",
           "<script>alert(1)</script>", "]]></Content></xml>", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "%s%n%x",

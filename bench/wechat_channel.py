@@ -21,12 +21,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.support.wechat_fakes
 
-from bot.catalogue.loader import load_catalogue  # noqa: E402
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.db import session_factory  # noqa: E402
-from bot.stack import latest_model, running_stack  # noqa: E402
-from tests.support.servers import all_channels  # noqa: E402
-from tests.support.wechat_fakes import APPID, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content  # noqa: E402
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
+from bot.db import session_factory
+from bot.stack import latest_model, running_stack
+from tests.support.servers import all_channels
+from tests.support.wechat_fakes import APPID, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
 
 QUESTIONS = ["社保卡怎么办理", "公积金租房提取要带什么", "身份证过期了怎么换", "异地就医备案怎么弄",
              "孩子刚出生怎么上户口", "高龄津贴怎么申请"]

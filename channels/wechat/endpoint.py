@@ -102,7 +102,7 @@ class WeChatEndpoint:
             plain = PrpCrypto(self._crypto.key).decrypt(encrypted, self.settings.appid)
         except InvalidAppIdException as exc:
             raise PermissionError("message for another AppID") from exc
-        except Exception as exc:  # noqa: BLE001 - any ciphertext we cannot open is a bad request
+        except Exception as exc:  # any ciphertext we cannot open is a bad request
             raise RejectedXml(f"cannot decrypt: {type(exc).__name__}") from exc
         return plain.encode("utf-8")
 
@@ -196,7 +196,7 @@ class WeChatEndpoint:
         notice = texts.MISSED_NOTICE if self._missed.notice_due(openid) else None
         try:
             blocks = await self._reply_blocks(inbound)
-        except Exception:  # noqa: BLE001 - the resident gets an apology, the log the trace
+        except Exception:  # the resident gets an apology, the log the trace
             logger.exception("WeChat message from %s failed", masked(openid))
             blocks = [texts.ASSISTANT_FAILED]
         return plan_reply(blocks, notice)

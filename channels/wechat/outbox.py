@@ -65,7 +65,7 @@ class Outbox:
         for index, part in enumerate(parts):
             try:
                 await asyncio.to_thread(self._send_text, openid, part)
-            except Exception as exc:  # noqa: BLE001 - kept for the resident, who is told next time
+            except Exception as exc:  # kept for the resident, who is told next time
                 logger.error("customer-service message to %s failed: %s; %d part(s) kept for the resident",
                              masked(openid), exc, len(parts) - index)
                 self._missed.add(openid, parts[index:])

@@ -59,7 +59,7 @@ class SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - malformed record: let the handler report it
+        except Exception:  # malformed record: let the handler report it
             return True
         record.msg, record.args = self.redact(message), ()
         if record.exc_info and not record.exc_text:

@@ -204,7 +204,7 @@ def test_concurrent_senders_fetch_one_token(fake: FakeWeChatApi) -> None:
         start.wait()
         try:
             api.send_text(f"o_user_{n}", f"消息{n}")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             failures.append(exc)
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
