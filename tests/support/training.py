@@ -1,8 +1,8 @@
-"""Tests of retraining and the evaluation gate, on a tiny throwaway Rasa project.
+"""A tiny throwaway Rasa project for the tests of retraining and the evaluation gate.
 
 Training the real project takes minutes; the tiny one (three intents, five examples each,
 DIET with 5 epochs and no transformer layers) about 20 seconds. It is trained once per
-test session (`tiny_model`), shared by the test modules through the cache below.
+test session (`trained_tiny_model`), shared by the test modules through the cache below.
 """
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Optional
 
 RASA = Path(sys.executable).parent / "rasa"
 

@@ -27,7 +27,6 @@ from console.auth.accounts import (
 from console.auth.passwords import WeakPassword
 from console.auth.roles import Role, UnknownRole
 from console.tables import LoginAttempt, StaffUser
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 PASSWORD = "jinghu-district-42"
 T0 = datetime(2025, 3, 1, 9, 0, 0)

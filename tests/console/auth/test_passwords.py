@@ -14,8 +14,9 @@ from console.auth.passwords import (
     password_problem,
     verify_password,
 )
-from tests.console import REAL_HASHER, fast_hashing  # noqa: F401
 
+#: Read at import, before the autouse fixture `fast_hashing` (conftest.py) swaps it for a cheap one.
+REAL_HASHER = passwords.HASHER
 GOOD = "wuhu-jinghu-2024"
 
 

@@ -20,7 +20,6 @@ from console.auth.sessions import (
     start_session,
 )
 from console.tables import ConsoleSession, StaffUser
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 T0 = datetime(2025, 3, 1, 9, 0, 0)
 SECRET = "a-server-secret-of-decent-length"

@@ -13,7 +13,6 @@ from console.auth.accounts import LoginRefused, RefusalReason, authenticate, lis
 from console.auth.audit import recent
 from console.cli import users as cli_users
 from console.cli.main import main
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 PASSWORD = "jinghu-district-42"
 T0 = datetime(2025, 3, 1, 9, 0, 0)

@@ -18,7 +18,7 @@ from console.training.job import (
     build_argv,
 )
 from console.training.plan import TrainingPlan
-from tests.console.training import RASA, rasa_env, write_project
+from tests.support.training import RASA, rasa_env, write_project
 
 
 def test_finetune_argv(tmp_path):

@@ -35,7 +35,7 @@ from console.training.pipeline import (
     PipelineSettings,
 )
 from console.training.rasa_admin import RasaServer
-from tests.console.training import INTENTS, RASA, rasa_env, trained_tiny_model, write_project
+from tests.support.training import INTENTS, RASA, rasa_env, trained_tiny_model, write_project
 
 TOKEN = "pipeline-test-" + uuid.uuid4().hex
 FIRST = "first.tar.gz"
