@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
@@ -34,9 +34,9 @@ class Console:
     secret: str
     secure_cookies: bool
     #: Retraining, evaluation and activation; None when the console runs without them.
-    pipeline: Optional[Any] = field(default=None)
+    pipeline: Any | None = field(default=None)
     #: The held-out regression set: phrasings in it are never added to the training data.
-    heldout_dir: Optional[Path] = field(default=None)
+    heldout_dir: Path | None = field(default=None)
 
     @property
     def files(self) -> TrainingFiles:
@@ -67,7 +67,7 @@ class Web:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    async def current(self, request: Request) -> tuple[Optional[StaffAccount], Optional[str]]:
+    async def current(self, request: Request) -> tuple[StaffAccount | None, str | None]:
         token = request.cookies.get(sessions.SESSION_COOKIE)
         if not token:
             return None, None
@@ -81,7 +81,7 @@ class Web:
     def page(body: str, status: int = 200) -> HTTPResponse:
         return html(body, status=status)
 
-    def forbidden(self, user: Optional[StaffAccount] = None, token: Optional[str] = None,
+    def forbidden(self, user: StaffAccount | None = None, token: str | None = None,
                   message: str = FORBIDDEN_MESSAGE) -> HTTPResponse:
         csrf = self.csrf(token) if token else None
         return self.page(message_page("禁止访问", message, user, csrf, nav(user) if user else ()),
@@ -91,7 +91,7 @@ class Web:
         return self.page(message_page("请先登录", "登录已失效，请重新登录。"), 401)
 
     async def guard(self, request: Request, permission: Permission, check_csrf: bool
-                    ) -> tuple[Optional[HTTPResponse], Optional[StaffAccount], Optional[str]]:
+                    ) -> tuple[HTTPResponse | None, StaffAccount | None, str | None]:
         """(refusal, user, token): refusal is None when the request may go ahead.
 
         No session: GET/HEAD redirect (303) to /login, other methods get 401. A POST

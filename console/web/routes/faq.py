@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 from sanic import Sanic
 from sanic.request import Request
@@ -24,9 +24,9 @@ ANSWER_FIELD_CHARS = faq.MAX_ANSWER_CHARS * 2
 def register(app: Sanic, web: Web) -> None:
     console = web.console
 
-    async def render(user: StaffAccount, token: str, message: Optional[str] = None,
-                     status: int = 200, typed: Optional[Mapping[str, str]] = None,
-                     example: Optional[tuple[str, str]] = None) -> HTTPResponse:
+    async def render(user: StaffAccount, token: str, message: str | None = None,
+                     status: int = 200, typed: Mapping[str, str] | None = None,
+                     example: tuple[str, str] | None = None) -> HTTPResponse:
         faqs = await asyncio.to_thread(faq.list_faqs, console.nlu_dir)
         body = faq_page(faqs, user, web.csrf(token), allows(user.role, Permission.ANNOTATE),
                         nav(user), message, typed, example)

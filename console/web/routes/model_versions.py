@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Optional
 
 from sanic import Sanic
 from sanic.request import Request
@@ -23,7 +22,7 @@ NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作�
 def register(app: Sanic, web: Web) -> None:
     console = web.console
 
-    def pipeline() -> Optional[Pipeline]:
+    def pipeline() -> Pipeline | None:
         return console.pipeline
 
     async def admit(request: Request, permission: Permission, check_csrf: bool = True):
@@ -33,7 +32,7 @@ def register(app: Sanic, web: Web) -> None:
             refusal = web.forbidden(user, token, NO_PIPELINE)
         return refusal, user, token, pipeline()
 
-    async def render(user: StaffAccount, token: str, message: Optional[str] = None,
+    async def render(user: StaffAccount, token: str, message: str | None = None,
                      status: int = 200) -> HTTPResponse:
         pipe = pipeline()
         if pipe is None:
