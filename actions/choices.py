@@ -29,9 +29,9 @@ def candidate_services(ranking: list[dict[str, Any]]) -> list[str]:
     DIET spreads confidence over ~50 intents, so a vague "公积金" gives each housing-fund
     service under 0.1: the rule is relative to the best service, with a small floor.
     """
-    scored = [(service_id_from_intent(item.get("name")), item.get("confidence") or 0.0)
+    ranked = [(service_id_from_intent(item.get("name")), item.get("confidence") or 0.0)
               for item in ranking]
-    scored = sorted(((sid, c) for sid, c in scored if sid), key=lambda sc: -sc[1])
+    scored = sorted(((sid, c) for sid, c in ranked if sid), key=lambda sc: -sc[1])
     if not scored:
         return []
     best = scored[0][1]
@@ -145,14 +145,15 @@ async def _use_district(dispatcher: CollectingDispatcher, tracker: Tracker,
     district = districts[district_id]
     events: list[EventType] = [SlotSet("district", district.name), SlotSet("pending_choice", None)]
     change = await district_change(tracker)
-    replaced = change is not None and change.before is not None and change.now.id == district_id
+    # The change is told only when this district replaces a remembered one.
+    replaced = change if change is not None and change.before is not None and change.now.id == district_id else None
     service_id = tracker.get_slot("current_service")
     if service_id:
-        if replaced:  # a first district shows in the hall's answer
-            dispatcher.utter_message(text=change.text())
+        if replaced is not None:  # a first district shows in the hall's answer
+            dispatcher.utter_message(text=replaced.text())
         await show_hall(dispatcher, service_id, district)
     else:
-        remembered = change.text() if replaced else f"好的，记住了，您在{district.name}。"
+        remembered = replaced.text() if replaced is not None else f"好的，记住了，您在{district.name}。"
         dispatcher.utter_message(text=remembered + replies.NO_PENDING_CHOICE)
     return events
 

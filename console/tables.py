@@ -13,6 +13,7 @@ SHA-256 of its token, so a copy of the database cannot be used to take over a se
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -28,7 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+# SQLAlchemy 1.4 ships no type information, so mypy cannot take the declarative base
+# for a class; Any lets the tables subclass it.
+Base: Any = declarative_base()
 
 
 def utc_naive(now: datetime | None = None) -> datetime:

@@ -100,8 +100,8 @@ def application_view(app: Application, districts: Mapping[str, str]) -> Applicat
     kind = KINDS.get(app.kind)
     fields: dict[str, Any] = app.fields or {}
     if kind is not None:
-        order = [f.key for f in kind.fields if f.key in fields]
-        details = tuple((kind.spec(k).label, _show(kind.spec(k), fields[k], districts)) for k in order)
+        details = tuple((spec.label, _show(spec, fields[spec.key], districts))
+                        for spec in kind.fields if spec.key in fields)
         name = mask_name(str(fields.get(kind.name_field, "")))
         id_masked = mask_id(str(fields.get(kind.id_field, "")))
         phone = mask_phone(str(fields.get(kind.phone_field, "")))

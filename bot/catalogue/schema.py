@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Extra, confloat, conlist, constr, validator
+from pydantic import BaseModel, Extra, Field, constr, validator
 
 HALL_TYPES = ("government_center", "exit_entry", "traffic", "housing_fund", "tax", "real_estate")
 
-NonEmpty = constr(strip_whitespace=True, min_length=1, max_length=2000)
-Slug = constr(regex=r"^[a-z][a-z0-9-]{1,39}$")
+# Constrained strings are calls, which mypy cannot read as types: to it they are plain str.
+# Constrained lists and numbers are declared with Field(...), which pydantic turns into the same.
+if TYPE_CHECKING:
+    NonEmpty = str
+    Slug = str
+else:
+    NonEmpty = constr(strip_whitespace=True, min_length=1, max_length=2000)
+    Slug = constr(regex=r"^[a-z][a-z0-9-]{1,39}$")
 
 
 def _known_hall_type(cls, value: str) -> str:
@@ -38,8 +45,8 @@ class HallIn(StrictModel):
 class GeoPointIn(StrictModel):
     """WGS-84 decimal degrees."""
 
-    lat: confloat(ge=-90, le=90)
-    lng: confloat(ge=-180, le=180)
+    lat: float = Field(..., ge=-90, le=90)
+    lng: float = Field(..., ge=-180, le=180)
 
 
 class DistrictIn(StrictModel):
@@ -47,7 +54,7 @@ class DistrictIn(StrictModel):
     name: NonEmpty
     aliases: list[NonEmpty] = []
     location: GeoPointIn  # approximate seat of the district government, for "nearest district"
-    halls: conlist(HallIn, min_items=1)
+    halls: list[HallIn] = Field(..., min_items=1)
 
     @validator("halls")
     def _every_type_once(cls, halls: list[HallIn]) -> list[HallIn]:
@@ -62,7 +69,7 @@ class DistrictIn(StrictModel):
 
 class HallsFile(StrictModel):
     version: str
-    districts: conlist(DistrictIn, min_items=1)
+    districts: list[DistrictIn] = Field(..., min_items=1)
 
 
 class MaterialIn(StrictModel):
@@ -85,18 +92,18 @@ class ServiceIn(StrictModel):
     id: Slug
     name: NonEmpty
     department: NonEmpty
-    aliases: conlist(NonEmpty, min_items=1, max_items=8)
+    aliases: list[NonEmpty] = Field(..., min_items=1, max_items=8)
     summary: NonEmpty
-    eligibility: conlist(NonEmpty, min_items=1, max_items=8)
-    materials: conlist(MaterialIn, min_items=1, max_items=15)
-    steps: conlist(NonEmpty, min_items=1, max_items=10)
+    eligibility: list[NonEmpty] = Field(..., min_items=1, max_items=8)
+    materials: list[MaterialIn] = Field(..., min_items=1, max_items=15)
+    steps: list[NonEmpty] = Field(..., min_items=1, max_items=10)
     time_limit: NonEmpty
     fee: NonEmpty
     needs_hall: bool
     hall_type: str
     hall_note: NonEmpty | None = None
-    online: conlist(OnlineIn, min_items=1, max_items=6)
-    faqs: conlist(FaqIn, min_items=1, max_items=6)
+    online: list[OnlineIn] = Field(..., min_items=1, max_items=6)
+    faqs: list[FaqIn] = Field(..., min_items=1, max_items=6)
     related: list[Slug] = []
     source: NonEmpty
     updated: dt.date
@@ -106,4 +113,4 @@ class ServiceIn(StrictModel):
 
 class ServicesFile(StrictModel):
     version: str
-    services: conlist(ServiceIn, min_items=1)
+    services: list[ServiceIn] = Field(..., min_items=1)

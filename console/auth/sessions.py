@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from sqlalchemy import delete
 from sqlalchemy.orm import sessionmaker
@@ -50,8 +51,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _plausible(token: str | None) -> bool:
-    return bool(token) and len(token) <= _MAX_TOKEN_LENGTH
+def _plausible(token: str | None) -> TypeGuard[str]:
+    return token is not None and 0 < len(token) <= _MAX_TOKEN_LENGTH
 
 
 def start_session(sessions: sessionmaker, user: StaffAccount, now: datetime | None = None) -> str:

@@ -49,14 +49,17 @@ class Report:
         return cls(float(data["accuracy"]), per_intent, int(data.get("total", 0)))
 
 
+#: (intent, live F1 or None, candidate F1 or None, candidate - live or None)
+F1Row = tuple[str, float | None, float | None, float | None]
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Whether the candidate may go live, why (Chinese, for staff) and the F1 table."""
 
     allowed: bool
     reasons: list[str]
-    #: (intent, live F1 or None, candidate F1 or None, candidate - live or None)
-    rows: list[tuple[str, float | None, float | None, float | None]]
+    rows: list[F1Row]
 
 
 def score(pairs: Iterable[tuple[str, str]]) -> Report:
@@ -126,7 +129,7 @@ async def evaluate_in_subprocess(model_paths: Sequence[str | Path],
 def compare(candidate: Report, live: Report | None, margin: float = 0.01) -> Comparison:
     """Allow the candidate unless it is measurably worse than the live model."""
     if live is None:
-        rows = [(intent, None, scores[2], None) for intent, scores in candidate.per_intent.items()]
+        rows: list[F1Row] = [(intent, None, scores[2], None) for intent, scores in candidate.per_intent.items()]
         return Comparison(True, ["还没有上线的模型：可以直接启用"], rows)
     reasons: list[str] = []
     drop = live.accuracy - candidate.accuracy

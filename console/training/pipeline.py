@@ -257,14 +257,15 @@ class Pipeline:
             raise ActivationRefused(f"没有找到模型 {filename}")
         live = await self.live_model()
         live_path = registry.find_model(self.settings.models_dir, live) if live else None
-        live_report = (await asyncio.to_thread(registry.report_of, self.db, live)
-                       if live_path else None)
+        live_report = None
+        if live and live_path:
+            live_report = await asyncio.to_thread(registry.report_of, self.db, live)
         todo = [path]
         if live_path is not None and live_report is None and live_path != path:
             todo.append(live_path)
         reports = await evaluate_in_subprocess(todo, self.settings.heldout_dir)
         report = reports[0]
-        if len(reports) > 1:
+        if live and len(reports) > 1:  # the live model's first score (only it is ever second)
             live_report = reports[1]
             await asyncio.to_thread(registry.record_evaluation, self.db, live, live_report,
                                     None, compare(live_report, None, self.settings.margin))

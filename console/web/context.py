@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
@@ -61,6 +61,13 @@ def nav(user: StaffAccount) -> list[tuple[str, str]]:
     return links
 
 
+class Admitted(NamedTuple):
+    """A request that may go ahead: the signed-in member of staff and their session token."""
+
+    user: StaffAccount
+    token: str
+
+
 class Web:
     """Request helpers bound to one console's settings."""
 
@@ -90,24 +97,33 @@ class Web:
     def signed_out(self) -> HTTPResponse:
         return self.page(message_page("请先登录", "登录已失效，请重新登录。"), 401)
 
-    async def guard(self, request: Request, permission: Permission, check_csrf: bool
-                    ) -> tuple[HTTPResponse | None, StaffAccount | None, str | None]:
-        """(refusal, user, token): refusal is None when the request may go ahead.
+    async def admit(self, request: Request, permission: Permission, check_csrf: bool
+                    ) -> HTTPResponse | Admitted:
+        """The user and token when the request may go ahead, else the response refusing it.
 
         No session: GET/HEAD redirect (303) to /login, other methods get 401. A POST
         without the session-bound CSRF token gets 403, as does a missing permission.
         """
         user, token = await self.current(request)
-        if user is None:
+        if user is None or token is None:
             if request.method in ("GET", "HEAD"):
-                return redirect("/login", status=303), None, None
-            return self.signed_out(), None, None
+                return redirect("/login", status=303)
+            return self.signed_out()
         if check_csrf and not sessions.csrf_valid(token, self.console.secret,
                                                   form_field(request, "csrf")):
-            return self.forbidden(user, token, CSRF_MESSAGE), user, token
+            return self.forbidden(user, token, CSRF_MESSAGE)
         if not allows(user.role, permission):
-            return self.forbidden(user, token), user, token
-        return None, user, token
+            return self.forbidden(user, token)
+        return Admitted(user, token)
+
+    async def guard(self, request: Request, permission: Permission, check_csrf: bool
+                    ) -> tuple[HTTPResponse | None, StaffAccount | None, str | None]:
+        """`admit` as (refusal, user, token): refusal is None when the request may go ahead,
+        and then user and token are set. Prefer `admit`, whose result the type checker follows."""
+        admitted = await self.admit(request, permission, check_csrf)
+        if isinstance(admitted, Admitted):
+            return None, admitted.user, admitted.token
+        return admitted, None, None
 
     @staticmethod
     def actor(user: StaffAccount, request: Request) -> Actor:

@@ -93,7 +93,8 @@ def _model_row(model: ModelInfo, live: str | None, csrf: str, can_activate: bool
             actions.append(_button("/models/activate", "回滚到此版本", csrf, True, model=model.filename))
         elif can_activate and model.gate_allowed:
             actions.append(_button("/models/activate", "上线", csrf, model=model.filename))
-    how = MODE_LABELS.get(model.mode or "external", model.mode)
+    mode = model.mode or "external"
+    how = MODE_LABELS.get(mode, mode)
     if model.trained_by and model.mode != "external":
         how += f"（{model.trained_by}）"
     return (f"<tr><td>{esc(model.filename)}<br><span class=\"meta\">"
