@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup setup-dev run shell actions catalogue train validate test test-python test-stories test-nlu test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup setup-dev run shell actions catalogue train validate lint test test-python test-stories test-nlu test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,7 +92,10 @@ run: $(DB_STAMP) $(MODEL_STAMP) $(WEB_PAGE) ## install, load, train if needed, s
 shell: $(DB_STAMP) $(MODEL_STAMP) ## chat in the terminal (starts the action server too)
 	@bash scripts/run.sh shell
 
-test: validate $(VENV)/.installed-dev $(MODEL_STAMP) $(WEB_PAGE) browser ## everything: validate, train, build the page, pytest (live servers, browser), conversation tests, held-out NLU
+lint: $(VENV)/.installed-dev ## ruff and mypy, with their settings in pyproject.toml
+	$(BIN)/ruff check . && $(BIN)/mypy
+
+test: lint validate $(VENV)/.installed-dev $(MODEL_STAMP) $(WEB_PAGE) browser ## everything: lint, validate, train, build the page, pytest (live servers, browser), conversation tests, held-out NLU
 	$(MAKE) test-stories test-nlu test-web-unit test-python
 
 test-web-unit: web/node_modules/.installed

@@ -1,7 +1,7 @@
 """Numbered choices: offering them when unsure, and resolving the resident's pick."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -23,15 +23,15 @@ MIN_SHARE_OF_BEST = 0.4
 MAX_CHOICES = 3
 
 
-def candidate_services(ranking: List[Dict[str, Any]]) -> List[str]:
+def candidate_services(ranking: list[dict[str, Any]]) -> list[str]:
     """Up to three plausible service ids from an intent ranking, most likely first.
 
     DIET spreads confidence over ~50 intents, so a vague "公积金" gives each housing-fund
     service under 0.1: the rule is relative to the best service, with a small floor.
     """
-    scored = [(service_id_from_intent(item.get("name")), item.get("confidence") or 0.0)
+    ranked = [(service_id_from_intent(item.get("name")), item.get("confidence") or 0.0)
               for item in ranking]
-    scored = sorted(((sid, c) for sid, c in scored if sid), key=lambda sc: -sc[1])
+    scored = sorted(((sid, c) for sid, c in ranked if sid), key=lambda sc: -sc[1])
     if not scored:
         return []
     best = scored[0][1]
@@ -39,8 +39,8 @@ def candidate_services(ranking: List[Dict[str, Any]]) -> List[str]:
             if c >= MIN_CHOICE_CONFIDENCE and c >= MIN_SHARE_OF_BEST * best]
 
 
-async def offer_services(dispatcher: CollectingDispatcher, service_ids: List[str],
-                         prompt: str, tail: str = "") -> List[EventType]:
+async def offer_services(dispatcher: CollectingDispatcher, service_ids: list[str],
+                         prompt: str, tail: str = "") -> list[EventType]:
     names = await run_blocking(catalogue().service_names, service_ids)
     service_ids = [s for s in service_ids if s in names]
     labels = [names[s] for s in service_ids]
@@ -49,7 +49,7 @@ async def offer_services(dispatcher: CollectingDispatcher, service_ids: List[str
     return [SlotSet("pending_choice", {"kind": "service", "options": service_ids, "labels": labels})]
 
 
-async def pending_pick(tracker: Tracker) -> Optional[int]:
+async def pending_pick(tracker: Tracker) -> int | None:
     """Index of the pending option the latest message picks, by number, name or alias."""
     pending = tracker.get_slot("pending_choice") or {}
     options = list(pending.get("options") or [])
@@ -59,7 +59,7 @@ async def pending_pick(tracker: Tracker) -> Optional[int]:
     return choices.pick_option(tracker.latest_message.get("text") or "", pending.get("labels") or options, aliases)
 
 
-async def _aliases(kind: Optional[str], options: List[str]) -> List[List[str]]:
+async def _aliases(kind: str | None, options: list[str]) -> list[list[str]]:
     """The catalogue's other names for the options (芜湖县 for 湾沚区, 社保卡 for 社会保障卡申领)."""
     if kind == "district":
         found = {d.id: d.aliases for d in await run_blocking(catalogue().districts)}
@@ -68,7 +68,7 @@ async def _aliases(kind: Optional[str], options: List[str]) -> List[List[str]]:
     return [list(found.get(option, ())) for option in options]
 
 
-async def resolve_pick(dispatcher: CollectingDispatcher, tracker: Tracker, index: int) -> List[EventType]:
+async def resolve_pick(dispatcher: CollectingDispatcher, tracker: Tracker, index: int) -> list[EventType]:
     pending = tracker.get_slot("pending_choice") or {}
     picked = list(pending.get("options") or [])[index]
     if pending.get("kind") == "district":
@@ -86,7 +86,7 @@ class ActionClarify(GuardedAction):
         return "action_clarify"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         if choices.parse_number(text) is not None or len(normalize(text)) <= SHORT_REPLY_CHARS:
             index = await pending_pick(tracker)  # a short reply to the last numbered question
@@ -126,7 +126,7 @@ class ActionResolveChoice(GuardedAction):
         return "action_resolve_choice"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         pending = tracker.get_slot("pending_choice") or {}
         options = list(pending.get("options") or [])
         if not options:
@@ -140,19 +140,20 @@ class ActionResolveChoice(GuardedAction):
 
 
 async def _use_district(dispatcher: CollectingDispatcher, tracker: Tracker,
-                        district_id: str) -> List[EventType]:
+                        district_id: str) -> list[EventType]:
     districts = {d.id: d for d in await run_blocking(catalogue().districts)}
     district = districts[district_id]
-    events: List[EventType] = [SlotSet("district", district.name), SlotSet("pending_choice", None)]
+    events: list[EventType] = [SlotSet("district", district.name), SlotSet("pending_choice", None)]
     change = await district_change(tracker)
-    replaced = change is not None and change.before is not None and change.now.id == district_id
+    # The change is told only when this district replaces a remembered one.
+    replaced = change if change is not None and change.before is not None and change.now.id == district_id else None
     service_id = tracker.get_slot("current_service")
     if service_id:
-        if replaced:  # a first district shows in the hall's answer
-            dispatcher.utter_message(text=change.text())
+        if replaced is not None:  # a first district shows in the hall's answer
+            dispatcher.utter_message(text=replaced.text())
         await show_hall(dispatcher, service_id, district)
     else:
-        remembered = change.text() if replaced else f"好的，记住了，您在{district.name}。"
+        remembered = replaced.text() if replaced is not None else f"好的，记住了，您在{district.name}。"
         dispatcher.utter_message(text=remembered + replies.NO_PENDING_CHOICE)
     return events
 
@@ -164,7 +165,7 @@ class ActionInformDistrict(GuardedAction):
         return "action_inform_district"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         district = await resolve_district(tracker)
         if district is None:
             dispatcher.utter_message(text="抱歉，没听出是哪个区县。" + replies.ASK_DISTRICT)

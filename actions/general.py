@@ -1,7 +1,7 @@
 """Greeting menu and replies to input that carries no request."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -20,7 +20,7 @@ class ActionGreet(GuardedAction):
         return "action_greet"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         return await offer_services(dispatcher, list(replies.MENU_SERVICE_IDS), replies.WELCOME)
 
 
@@ -31,7 +31,7 @@ class ActionUnusableInput(GuardedAction):
         return "action_unusable_input"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         # The guard names the problem; the text in the tracker is already normalised.
         reported = tracker.latest_message.get("input_problem")
         problem = InputProblem(reported) if reported in {p.value for p in InputProblem} \

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import uuid
 from functools import partial
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -63,7 +63,7 @@ ANSWER_CONFIDENCE = 0.5
 _NOT_ANSWERS = ("faq", "out_of_scope", "thank")
 
 
-def read_intent(intent: Dict[str, Any]) -> Tuple[Optional[engine.Command], bool]:
+def read_intent(intent: dict[str, Any]) -> tuple[engine.Command | None, bool]:
     """(the command the intent names, whether NLU is sure the message means something else)."""
     name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
     sure = confidence >= DIGRESSION_CONFIDENCE
@@ -100,7 +100,7 @@ async def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     return True
 
 
-def _answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, intent: Dict[str, Any]) -> bool:
+def _answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, intent: dict[str, Any]) -> bool:
     selected = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
     texts = [r.get("text") for r in selected.get("responses") or [] if r.get("text")]
     if texts:
@@ -130,7 +130,7 @@ async def context() -> FlowContext:
     return await run_blocking(flow_context)
 
 
-async def load_state(ctx: FlowContext, tracker: Tracker) -> Optional[Dict[str, Any]]:
+async def load_state(ctx: FlowContext, tracker: Tracker) -> dict[str, Any] | None:
     """The running flow's state; the slot holds only the draft id (see bot/flows/drafts.py)."""
     pointer = tracker.get_slot("flow_state") or {}
     if not pointer.get("draft"):
@@ -139,7 +139,7 @@ async def load_state(ctx: FlowContext, tracker: Tracker) -> Optional[Dict[str, A
                                       draft_id=pointer["draft"]))
 
 
-async def store_state(ctx: FlowContext, tracker: Tracker, state: Dict[str, Any]) -> Dict[str, Any]:
+async def store_state(ctx: FlowContext, tracker: Tracker, state: dict[str, Any]) -> dict[str, Any]:
     """Save the state as the draft and return the slot value that points to it."""
     pointer = tracker.get_slot("flow_state") or {}
     draft_id = await run_blocking(partial(save_draft, ctx.sessions, sender_id=tracker.sender_id,
@@ -161,14 +161,14 @@ class ActionStartFlow(GuardedAction):
     and the form ends at once (see ValidateGuidedForm.required_slots).
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_flow"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[EventType]:
+                      domain: dict[str, Any]) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         current = tracker.get_slot("current_service")
-        prefill: Dict[str, Any] = {}
+        prefill: dict[str, Any] = {}
         if intent == "book_appointment":
             flow_name = appointment.FLOW_NAME
             # What the conversation already said is taken over, named, and 上一步 reaches it.
@@ -204,11 +204,11 @@ class ActionStartFlow(GuardedAction):
 class ActionAskFlowDone(GuardedAction):
     """Ask the flow's current question (the form calls it whenever `flow_done` is empty)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_flow_done"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[EventType]:
+                      domain: dict[str, Any]) -> list[EventType]:
         ctx = await context()
         state = await load_state(ctx, tracker)
         if not state:
@@ -223,16 +223,16 @@ class ActionAskFlowDone(GuardedAction):
 class ValidateGuidedForm(FormValidationAction):
     """Feeds each answer to the flow engine; fills `flow_done` when the flow ends."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_guided_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
         """No running flow (none started, submitted or cancelled): the form ends at once."""
         return domain_slots if tracker.get_slot("flow_state") else []
 
     async def validate_flow_done(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         try:
             ctx = await context()
             state = await load_state(ctx, tracker)
@@ -251,8 +251,8 @@ class ValidateGuidedForm(FormValidationAction):
             dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE_IN_FLOW)
             return {"flow_done": None}
 
-    async def _step(self, ctx: FlowContext, state: Dict[str, Any], dispatcher: CollectingDispatcher,
-                    tracker: Tracker) -> Dict[Text, Any]:
+    async def _step(self, ctx: FlowContext, state: dict[str, Any], dispatcher: CollectingDispatcher,
+                    tracker: Tracker) -> dict[str, Any]:
         if state.get("done_text"):  # this step was already submitted (a retried call)
             send(dispatcher, engine.Message(state["done_text"]))
             return {"flow_done": "submitted", "flow_state": None}
@@ -289,21 +289,21 @@ class ValidateGuidedForm(FormValidationAction):
 class ActionFlowEnd(GuardedAction):
     """After the form: clear the flow so the next one starts clean."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_flow_end"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[EventType]:
+                      domain: dict[str, Any]) -> list[EventType]:
         return [SlotSet("flow_done", None), SlotSet("flow_state", None)]
 
 
 class ActionNoActiveFlow(GuardedAction):
     """上一步 / 不办了 … when nothing is being filled in."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_no_active_flow"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[EventType]:
+                      domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=replies.NO_ACTIVE_FLOW)
         return []

@@ -8,7 +8,8 @@ import abc
 import asyncio
 import functools
 import logging
-from typing import Any, Callable, Dict, List, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -52,11 +53,11 @@ class GuardedAction(Action, metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[EventType]:
+                      domain: dict[str, Any]) -> list[EventType]:
         """The action's work; errors are handled by :meth:`run`."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         try:
             return await self.respond(dispatcher, tracker, domain)
         except (asyncio.TimeoutError, SQLAlchemyError, LookupError):

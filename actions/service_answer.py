@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,7 +18,7 @@ from bot.flows.registry import FLOWS
 logger = logging.getLogger(__name__)
 
 
-async def resolve_district(tracker: Tracker) -> Optional[DistrictView]:
+async def resolve_district(tracker: Tracker) -> DistrictView | None:
     """The district the conversation knows, from the slot (any alias is accepted)."""
     value = tracker.get_slot("district")
     if not value:
@@ -35,7 +35,7 @@ def offer_flow(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(text=replies.ONLINE_APPLICATION_HINT, buttons=[START_BUTTON])
 
 
-async def ask_district(dispatcher: CollectingDispatcher, *, with_flow: bool = False) -> Dict[str, Any]:
+async def ask_district(dispatcher: CollectingDispatcher, *, with_flow: bool = False) -> dict[str, Any]:
     """Ask for the district with numbered choices; returns the pending-choice value.
 
     With a flow to offer, the 办理 hint and button join this message: only the latest
@@ -54,7 +54,7 @@ async def ask_district(dispatcher: CollectingDispatcher, *, with_flow: bool = Fa
 
 async def answer_service(
     dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str, in_flow: bool = False
-) -> List[EventType]:
+) -> list[EventType]:
     """Send the full answer for a service; ask for the district when the hall matters.
 
     Inside a guided flow (``in_flow=True``) only the answer is sent: the flow's
@@ -80,7 +80,7 @@ async def answer_service(
                              service_card=service_card(service, hall))
     if in_flow:
         return []
-    events: List[EventType] = [SlotSet("current_service", service.id),
+    events: list[EventType] = [SlotSet("current_service", service.id),
                                SlotSet("offered_flow", service.id if FLOWS.is_application(service.id) else None)]
     asks_district = service.needs_hall and district is None
     if FLOWS.is_application(service.id) and not asks_district:
@@ -117,7 +117,7 @@ class ActionAnswerService(GuardedAction):
         return "action_answer_service"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[str, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         service_id = service_id_from_intent((tracker.latest_message.get("intent") or {}).get("name"))
         if service_id is None:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)

@@ -20,10 +20,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Tuple
 
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
@@ -31,13 +31,13 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.* helpers
 
-from bench.fuzz_clients import RestClient, WebChatClient, WeChatClient, plain_wechat_credentials  # noqa: E402
-from bot.catalogue.loader import load_catalogue  # noqa: E402
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.db import session_factory  # noqa: E402
-from bot.stack import Stack, latest_model, running_stack  # noqa: E402
-from tests.support.wechat_fakes import FakeWeChatApi  # noqa: E402
-from tests.support.servers import all_channels  # noqa: E402
+from bench.fuzz_clients import RestClient, WebChatClient, WeChatClient, plain_wechat_credentials
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
+from bot.db import session_factory
+from bot.stack import Stack, latest_model, running_stack
+from tests.support.servers import all_channels
+from tests.support.wechat_fakes import FakeWeChatApi
 
 TRICKY = ["", " ", "\n", "\x00", "\u200b", "😀😀😀", "/restart", '/greet{"district":"镜湖区"}', "/stop",
           "<script>alert(1)</script>", "]]></Content></xml>", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "%s%n%x",
@@ -65,7 +65,7 @@ class Tally:
     def __init__(self, hang_s: float) -> None:
         self.hang_s = hang_s
         self.counts: Counter = Counter()
-        self.examples: Dict[str, str] = {}
+        self.examples: dict[str, str] = {}
 
     def record(self, send: Callable[[], int], label: str) -> None:
         start = time.monotonic()
@@ -111,8 +111,8 @@ def _alive(stack: Stack) -> bool:
         return False
 
 
-def run_channels(n: int, hang_s: float) -> List[Tuple[str, Tally, bool]]:
-    results: List[Tuple[str, Tally, bool]] = []
+def run_channels(n: int, hang_s: float) -> list[tuple[str, Tally, bool]]:
+    results: list[tuple[str, Tally, bool]] = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stacks:
         api = stacks.enter_context(FakeWeChatApi())
         db_url = f"sqlite:///{Path(tmp) / 'app.db'}"
@@ -122,7 +122,7 @@ def run_channels(n: int, hang_s: float) -> List[Tuple[str, Tally, bool]]:
                                                   credentials=all_channels(api.base)))
         plain = stacks.enter_context(running_stack(Path(tmp) / "plain", model, db_url,
                                                    credentials=plain_wechat_credentials(api.base)))
-        clients: List[Tuple[str, Stack, Callable[[Tally], Iterator[Tuple[st.SearchStrategy, Callable]]]]] = [
+        clients: list[tuple[str, Stack, Callable[[Tally], Iterator[tuple[st.SearchStrategy, Callable]]]]] = [
             ("REST", safe, RestClient(safe.rasa_url, hang_s).cases(texts())),
             ("web chat (socket.io)", safe, WebChatClient(safe.rasa_url, hang_s).cases(texts())),
             ("WeChat safe mode (AES)", safe, WeChatClient(safe.rasa_url, hang_s, aes=True).cases(texts())),

@@ -11,7 +11,8 @@ import concurrent.futures
 import json
 import threading
 import uuid
-from typing import Any, Callable, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import requests
 import socketio
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from tests.support.webchat_client import Page
 from tests.support.wechat_fakes import APPID, APPSECRET, TOKEN, WeChatServer
 
-Case = Tuple[st.SearchStrategy, Callable[[Any], int]]
+Case = tuple[st.SearchStrategy, Callable[[Any], int]]
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
 JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=5)
                     | st.dictionaries(st.text(max_size=10), inner, max_size=5), max_leaves=20)
@@ -47,7 +48,7 @@ class RestClient:
         )
         return strategy, self.send
 
-    def send(self, case: Tuple[str, Any]) -> int:
+    def send(self, case: tuple[str, Any]) -> int:
         kind, value = case
         if kind == "message":
             body = json.dumps({"sender": f"fuzz-{uuid.uuid4().hex[:12]}", "message": value}).encode()
@@ -88,7 +89,7 @@ class WeChatClient:
         return requests.post(self.url, params=query, data=xml.encode("utf-8", "surrogatepass"),
                              timeout=self.hang_s).status_code
 
-    def send(self, case: Tuple[str, str]) -> int:
+    def send(self, case: tuple[str, str]) -> int:
         kind, value = case
         openid = f"o-fuzz-{uuid.uuid4().hex[:16]}"
         w = self.wechat
@@ -136,7 +137,7 @@ class WebChatClient:
         )
         return strategy, self.send
 
-    async def _one(self, case: Tuple[str, Any]) -> int:
+    async def _one(self, case: tuple[str, Any]) -> int:
         kind, value = case
         page = Page(self.base)
         try:
@@ -175,7 +176,7 @@ class WebChatClient:
             await asyncio.sleep(0.05)
         return task.result()
 
-    def send(self, case: Tuple[str, Any]) -> int:
+    def send(self, case: tuple[str, Any]) -> int:
         future = asyncio.run_coroutine_threadsafe(self._one(case), self.loop)
         try:
             return future.result(timeout=self.hang_s + 5)

@@ -60,7 +60,7 @@ class Residents:
             self.samples.append((phase, (time.perf_counter() - started) * 1000, ok))
             i += 1
 
-    def __enter__(self) -> "Residents":
+    def __enter__(self) -> Residents:
         for thread in self.threads:
             thread.start()
         return self
@@ -78,7 +78,7 @@ class Residents:
         return len(values), statistics.median(values), max(values), failures
 
 
-async def retrain_to_live(pipeline: Pipeline, stack, mode: str) -> tuple[dict, "Residents"]:
+async def retrain_to_live(pipeline: Pipeline, stack, mode: str) -> tuple[dict, Residents]:
     """Retrain → evaluate → activate → answering, on a quiet machine; residents talk only
     around the activation (5 s before it as the reference, then through the swap)."""
     started = time.perf_counter()

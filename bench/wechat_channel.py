@@ -21,12 +21,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.support.wechat_fakes
 
-from bot.catalogue.loader import load_catalogue  # noqa: E402
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.db import session_factory  # noqa: E402
-from bot.stack import latest_model, running_stack  # noqa: E402
-from tests.support.wechat_fakes import APPID, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content  # noqa: E402
-from tests.support.servers import all_channels  # noqa: E402
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
+from bot.db import session_factory
+from bot.stack import latest_model, running_stack
+from tests.support.servers import all_channels
+from tests.support.wechat_fakes import APPID, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
 
 QUESTIONS = ["社保卡怎么办理", "公积金租房提取要带什么", "身份证过期了怎么换", "异地就医备案怎么弄",
              "孩子刚出生怎么上户口", "高龄津贴怎么申请"]
@@ -47,7 +47,8 @@ def main() -> None:
         load_catalogue(session_factory(db_url), PROJECT_ROOT / "data" / "catalogue")
         # Safe mode refuses plaintext (a downgrade), so plaintext WeChat has a server of its own,
         # configured as an account in plaintext mode; REST is measured on both, interleaved.
-        plain_credentials = (f"channels.rest.RestInput:\nchannels.wechat.WeChatInput:\n  token: {TOKEN}\n  appid: {APPID}\n"
+        plain_credentials = (f"channels.rest.RestInput:\nchannels.wechat.WeChatInput:\n"
+                             f"  token: {TOKEN}\n  appid: {APPID}\n"
                              f"  appsecret: {APPSECRET}\n  aes_key: ''\n  api_base: {api.base}\n")
         with running_stack(Path(tmp) / "stack", latest_model(), db_url,
                            credentials=all_channels(api.base)) as stack, \
@@ -75,10 +76,10 @@ def main() -> None:
 
                 assert rest and reply_content(plain.text) and reply_content(wechat.decrypt_reply(safe.text))
                 if i >= 6:
-                    for name, ms in zip(timings, (rest_ms, plain_ms, safe_ms)):
+                    for name, ms in zip(timings, (rest_ms, plain_ms, safe_ms), strict=True):
                         timings[name].append(ms)
                 time.sleep(0.05)  # let continuation messages of long answers go out
-    rest50, rest95 = pct(timings["REST"], 50), pct(timings["REST"], 95)
+    rest50 = pct(timings["REST"], 50)
     print(f"\nChannel latency per message, {args.turns} catalogue questions per path, one server, same run\n")
     print("| path | p50 ms | p95 ms | added p50 ms vs REST | p50 ratio |")
     print("|---|---:|---:|---:|---:|")

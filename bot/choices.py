@@ -8,7 +8,7 @@ matcher serves the numbered questions inside guided flows and outside them.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 from bot.text import normalize
 from bot.validators.chinese_digits import small_number
@@ -20,7 +20,7 @@ _NUMBER_RE = re.compile(
 )
 
 
-def parse_number(text: str) -> Optional[int]:
+def parse_number(text: str) -> int | None:
     """The option number a short reply names, or None. Long sentences are not choices."""
     text = normalize(text)
     if not text or len(text) > 12:
@@ -29,7 +29,7 @@ def parse_number(text: str) -> Optional[int]:
     return small_number(match.group(1)) if match else None
 
 
-def _forms(option: str, aliases: Sequence[str]) -> List[str]:
+def _forms(option: str, aliases: Sequence[str]) -> list[str]:
     """The option's label, the parts of it between brackets ("丢失（需要挂失）"), and its aliases."""
     label = normalize(option)
     parts = [p for p in label.split(",") if p] if "," in label else []
@@ -46,12 +46,12 @@ def _mentions(text: str, word: str) -> bool:
     return False
 
 
-def _only(indexes: set) -> Optional[int]:
+def _only(indexes: set) -> int | None:
     return next(iter(indexes)) if len(indexes) == 1 else None
 
 
 def pick_option(text: str, options: Sequence[str],
-                aliases: Optional[Sequence[Sequence[str]]] = None) -> Optional[int]:
+                aliases: Sequence[Sequence[str]] | None = None) -> int | None:
     """Zero-based index of the option a reply picks, or None.
 
     In order: a number; the whole reply being an option's label or alias; the longest
@@ -64,7 +64,7 @@ def pick_option(text: str, options: Sequence[str],
     clean = normalize(text)
     if not clean:
         return None
-    words: List[Tuple[str, int]] = [
+    words: list[tuple[str, int]] = [
         (form, index) for index, option in enumerate(options)
         for form in _forms(option, aliases[index] if aliases and index < len(aliases) else ())
         if form]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Optional, TextIO
+from typing import TextIO
 
 from sqlalchemy.orm import sessionmaker
 
@@ -55,7 +55,7 @@ def _print_detail(view: ApplicationView, out: TextIO) -> None:
         print(f"下一步可以改为：{following}", file=out)
 
 
-def cmd_list(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
+def cmd_list(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     views = list_applications(_sessions(args), sender_id=args.sender, limit=args.limit)
     if not views:
@@ -69,7 +69,7 @@ def cmd_list(args: argparse.Namespace, out: Optional[TextIO] = None) -> int:
     return 0
 
 
-def cmd_show(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+def cmd_show(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
         view = get_application(_sessions(args), receipt_no=args.receipt)
@@ -80,7 +80,7 @@ def cmd_show(args: argparse.Namespace, out: Optional[TextIO] = None, err: Option
     return 0
 
 
-def cmd_advance(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+def cmd_advance(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
         view = advance_status(_sessions(args), receipt_no=args.receipt, status=args.status,

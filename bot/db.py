@@ -7,6 +7,7 @@ an old unversioned and a versioned database are each handled).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 from bot.config import ensure_private_sqlite, sqlite_path
 
-Base = declarative_base()
+# SQLAlchemy 1.4 ships no type information, so mypy cannot take the declarative base
+# for a class; Any lets the models subclass it.
+Base: Any = declarative_base()
 
 
 def import_models() -> None:

@@ -137,7 +137,8 @@ class ConversationMasker:
             else:
                 masked["value"] = _deep(value)
         elif kind == "bot":
-            masked["text"] = mask_bot_text(event.get("text")) if isinstance(event.get("text"), str) else event.get("text")
+            text = event.get("text")
+            masked["text"] = mask_bot_text(text) if isinstance(text, str) else text
             if event.get("data") is not None:
                 masked["data"] = _deep(event.get("data"), landlines=False)
             self.asked = asked_field(event.get("text") or "")

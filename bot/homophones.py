@@ -11,9 +11,9 @@ differently, and keeps at least half of the term's characters (so "一包" never
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, Optional, Tuple
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
@@ -38,19 +38,19 @@ def fuzzy_syllable(char: str) -> str:
     return syllable
 
 
-def fuzzy_key(word: str) -> Tuple[str, ...]:
+def fuzzy_key(word: str) -> tuple[str, ...]:
     return tuple(fuzzy_syllable(c) for c in word)
 
 
 def _same_chars(a: str, b: str) -> int:
-    return sum(x == y for x, y in zip(a, b))
+    return sum(x == y for x, y in zip(a, b, strict=True))  # same fuzzy key, so same length
 
 
 class HomophoneCorrector:
     """Replaces sound-alike misspellings of known terms in a text."""
 
     def __init__(self, terms: Iterable[str]) -> None:
-        by_key: Dict[Tuple[str, ...], Optional[str]] = {}
+        by_key: dict[tuple[str, ...], str | None] = {}
         for term in terms:
             if 2 <= len(term) <= 8 and _HAN.match(term):
                 key = fuzzy_key(term)
@@ -91,7 +91,7 @@ class HomophoneCorrector:
         return "".join(chars)
 
     @classmethod
-    def from_jieba_dicts(cls, folder: Path | str) -> "HomophoneCorrector":
+    def from_jieba_dicts(cls, folder: Path | str) -> HomophoneCorrector:
         """Terms are the first column of every jieba user-dictionary file in ``folder``.
 
         The files are also loaded into jieba, so that its words include the terms.

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from typing import Callable, Optional
+from collections.abc import Callable
 
 RECEIPT_LENGTH = 10
 #: Fresh receipt numbers a service draws before it gives up (a collision is rare: 1 in 9e8).
@@ -69,7 +69,7 @@ def is_valid_receipt(receipt_no: str) -> bool:
     )
 
 
-def parse_receipt(text: Optional[str]) -> Optional[str]:
+def parse_receipt(text: str | None) -> str | None:
     """The receipt number in what a resident typed ("２６１１-2904 37"), or None.
 
     Full-width digits, spaces and hyphens are accepted; a number with a wrong or

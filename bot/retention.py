@@ -113,6 +113,6 @@ def purge_every(seconds: float, *, rounds: int | None = None,
             sleep(seconds)
         try:
             report(purge())
-        except Exception as exc:  # noqa: BLE001 - any failure waits for the next round
+        except Exception as exc:  # any failure waits for the next round
             print(f"清理失败，下一轮再试：{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         done += 1

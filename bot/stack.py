@@ -89,6 +89,8 @@ class Stack:
         """
         import sqlite3
 
+        if self.tracker_db is None:
+            raise RuntimeError("this stack keeps no tracker database to count events in")
         with sqlite3.connect(self.tracker_db) as db:
             return db.execute("select count(*) from events where sender_id = ? and type_name = ?",
                               (sender, type_name)).fetchone()[0]

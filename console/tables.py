@@ -13,17 +13,28 @@ SHA-256 of its token, so a copy of the database cannot be used to take over a se
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+# SQLAlchemy 1.4 ships no type information, so mypy cannot take the declarative base
+# for a class; Any lets the tables subclass it.
+Base: Any = declarative_base()
 
 
-def utc_naive(now: Optional[datetime] = None) -> datetime:
+def utc_naive(now: datetime | None = None) -> datetime:
     """`now` (or the current time) as naive UTC, the form the tables store.
 
     Tests inject `now`; an aware datetime is converted so callers cannot mix zones.

@@ -61,6 +61,13 @@ def sessions(db_url):
     return session_factory(db_url)
 
 
+@pytest.fixture()
+def keys(tmp_path, monkeypatch):
+    """Data and digest key files of this test's own (created on first use), not var/'s."""
+    monkeypatch.setenv("GOV_DATA_KEY_FILE", str(tmp_path / "keys" / "data.key"))
+    monkeypatch.setenv("GOV_DIGEST_KEY_FILE", str(tmp_path / "keys" / "digest.key"))
+
+
 @pytest.fixture(scope="session")
 def wechat_api():
     """WeChat's token and customer-service APIs, played by a local HTTP server."""

@@ -9,8 +9,9 @@ The fields and their labels are not written here: they come from the flow module
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 
 from bot.applications.errors import InvalidApplication, UnknownKind
 from bot.flows import elderly_allowance, sbk_replace
@@ -25,21 +26,21 @@ class FieldSpec:
 
     key: str
     label: str
-    mask: Optional[str] = None
+    mask: str | None = None
     required: bool = False
-    choices: Optional[Mapping[str, str]] = None
+    choices: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class ApplicationKind:
     id: str  # catalogue service id
     name: str
-    fields: Tuple[FieldSpec, ...]
+    fields: tuple[FieldSpec, ...]
     name_field: str
     id_field: str
     phone_field: str = "phone"
 
-    def spec(self, key: str) -> Optional[FieldSpec]:
+    def spec(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
 
 
@@ -55,8 +56,8 @@ def _kind(form: ApplicationForm) -> ApplicationKind:
 #: The applications residents can submit in the chat. Each flow module declares its form
 #: once (fields, labels, whose ID number and phone); the flow registry builds the flows
 #: from this same list (bot/flows/registry.py).
-FORMS: Tuple[ApplicationForm, ...] = (elderly_allowance.FORM, sbk_replace.FORM)
-KINDS: Dict[str, ApplicationKind] = {form.kind: _kind(form) for form in FORMS}
+FORMS: tuple[ApplicationForm, ...] = (elderly_allowance.FORM, sbk_replace.FORM)
+KINDS: dict[str, ApplicationKind] = {form.kind: _kind(form) for form in FORMS}
 
 
 def kind_or_raise(kind: str) -> ApplicationKind:
@@ -87,7 +88,7 @@ def _phone(value: Any) -> str:
 
 
 def stored_fields(kind: ApplicationKind, fields: Mapping[str, Any], *, id_number: str,
-                  phone: str) -> Dict[str, Any]:
+                  phone: str) -> dict[str, Any]:
     """The fields to store: known keys only, empty values dropped, ID and phone checked.
 
     `id_number` and `phone` are the applicant's and must agree with the fields that carry
@@ -96,7 +97,7 @@ def stored_fields(kind: ApplicationKind, fields: Mapping[str, Any], *, id_number
     unknown = sorted(set(fields) - {f.key for f in kind.fields})
     if unknown:
         raise InvalidApplication(f"fields not stored for {kind.id}: {', '.join(map(str, unknown))}")
-    stored: Dict[str, Any] = {}
+    stored: dict[str, Any] = {}
     for key, value in fields.items():
         if value is None or (isinstance(value, str) and not value.strip()):
             continue

@@ -20,23 +20,34 @@ from __future__ import annotations
 import hmac
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, List, Mapping, Optional, Union
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.applications.errors import (ApplicationNotFound, InvalidApplication, InvalidTransition,
-                                     OpenApplicationExists, ReasonRequired)
+from bot.applications.errors import (
+    ApplicationNotFound,
+    InvalidApplication,
+    InvalidTransition,
+    OpenApplicationExists,
+    ReasonRequired,
+)
 from bot.applications.kinds import ApplicationKind, kind_or_raise, stored_fields
 from bot.applications.models import Application, ApplicationStatusChange
-from bot.applications.statuses import (OPEN_STATUSES, SYSTEM_ACTOR, TRANSITIONS, ApplicationStatus,
-                                       parse_status)
+from bot.applications.statuses import OPEN_STATUSES, SYSTEM_ACTOR, TRANSITIONS, ApplicationStatus, parse_status
 from bot.applications.views import ApplicationView, Receipt, application_view, district_names, receipt_view
 from bot.db import begin_immediate
-from bot.receipts import (KEY_RULE, MAX_RECEIPT_ATTEMPTS, IdempotencyConflict, is_valid_key, new_receipt_no,
-                          parse_receipt)
+from bot.receipts import (
+    KEY_RULE,
+    MAX_RECEIPT_ATTEMPTS,
+    IdempotencyConflict,
+    is_valid_key,
+    new_receipt_no,
+    parse_receipt,
+)
 from bot.security.columns import id_digest, phone_digest
 from bot.validators.phone import phone_digits
 
@@ -46,7 +57,7 @@ def _utcnow() -> datetime:
 
 
 def _receipt_for_key(session: Session, *, idempotency_key: str, kind: str,
-                     sender_id: str) -> Optional[Receipt]:
+                     sender_id: str) -> Receipt | None:
     app = session.execute(
         select(Application).where(Application.idempotency_key == idempotency_key)
     ).scalar_one_or_none()
@@ -58,7 +69,7 @@ def _receipt_for_key(session: Session, *, idempotency_key: str, kind: str,
 
 
 def _existing_receipt(sessions: sessionmaker, *, idempotency_key: str, kind: str,
-                      sender_id: str) -> Optional[Receipt]:
+                      sender_id: str) -> Receipt | None:
     with sessions() as session:
         return _receipt_for_key(session, idempotency_key=idempotency_key, kind=kind,
                                 sender_id=sender_id)
@@ -136,8 +147,8 @@ def submit_application(sessions: sessionmaker, *, kind: str, sender_id: str, fie
     raise RuntimeError("no free receipt number after several attempts")
 
 
-def advance_status(sessions: sessionmaker, *, receipt_no: str, status: Union[str, ApplicationStatus],
-                   reason: Optional[str] = None, actor: str) -> ApplicationView:
+def advance_status(sessions: sessionmaker, *, receipt_no: str, status: str | ApplicationStatus,
+                   reason: str | None = None, actor: str) -> ApplicationView:
     """Move an application on (受理 -> 审核中 -> 办结 / 退回) and record who did it and why.
 
     The UPDATE is conditional on the status read, so two staff members moving the same
@@ -176,7 +187,7 @@ def advance_status(sessions: sessionmaker, *, receipt_no: str, status: Union[str
         return application_view(app, district_names(session))
 
 
-def applications_for_sender(sessions: sessionmaker, *, sender_id: str) -> List[ApplicationView]:
+def applications_for_sender(sessions: sessionmaker, *, sender_id: str) -> list[ApplicationView]:
     """This conversation's own applications, newest first."""
     with sessions() as session:
         apps = session.execute(
@@ -232,8 +243,8 @@ def get_application(sessions: sessionmaker, *, receipt_no: str) -> ApplicationVi
         return application_view(app, district_names(session))
 
 
-def list_applications(sessions: sessionmaker, *, sender_id: Optional[str] = None,
-                      limit: int = 100) -> List[ApplicationView]:
+def list_applications(sessions: sessionmaker, *, sender_id: str | None = None,
+                      limit: int = 100) -> list[ApplicationView]:
     """Staff listing, newest first, optionally for one sender."""
     with sessions() as session:
         query = select(Application).options(selectinload(Application.history))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from typing import Dict, Tuple, Union
 
 from bot.applications.errors import UnknownStatus
 
@@ -19,10 +18,10 @@ class ApplicationStatus(str, enum.Enum):
 
 
 #: Statuses in which an application is still being handled (one per ID number and kind).
-OPEN_STATUSES: Tuple[str, ...] = (ApplicationStatus.ACCEPTED.value, ApplicationStatus.REVIEWING.value)
+OPEN_STATUSES: tuple[str, ...] = (ApplicationStatus.ACCEPTED.value, ApplicationStatus.REVIEWING.value)
 
 #: Allowed moves; 办结 and 退回 are final.
-TRANSITIONS: Dict[ApplicationStatus, frozenset] = {
+TRANSITIONS: dict[ApplicationStatus, frozenset] = {
     ApplicationStatus.ACCEPTED: frozenset({ApplicationStatus.REVIEWING}),
     ApplicationStatus.REVIEWING: frozenset({ApplicationStatus.DONE, ApplicationStatus.RETURNED}),
 }
@@ -35,7 +34,7 @@ _STATUS_ALIASES = {
 }
 
 
-def parse_status(status: Union[str, ApplicationStatus]) -> ApplicationStatus:
+def parse_status(status: str | ApplicationStatus) -> ApplicationStatus:
     """ApplicationStatus for "审核中", "reviewing" or the member itself."""
     if isinstance(status, ApplicationStatus):
         return status

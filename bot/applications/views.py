@@ -5,9 +5,10 @@ shown or logged can leak an ID number or phone. Times are shown in Wuhu's time z
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -36,7 +37,7 @@ class Receipt:
 @dataclass(frozen=True)
 class StatusChange:
     status: str
-    reason: Optional[str]
+    reason: str | None
     actor: str
     at: datetime  # aware, Asia/Shanghai
 
@@ -53,13 +54,13 @@ class ApplicationView:
     applicant: str  # masked name
     id_number: str  # masked
     phone: str  # masked
-    details: Tuple[Tuple[str, str], ...]  # (label, masked value) in form order
+    details: tuple[tuple[str, str], ...]  # (label, masked value) in form order
     created_at: datetime
     updated_at: datetime
-    history: Tuple[StatusChange, ...]
+    history: tuple[StatusChange, ...]
 
     @property
-    def latest_reason(self) -> Optional[str]:
+    def latest_reason(self) -> str | None:
         """Why it was returned (or the latest note), for the progress answer."""
         return self.history[-1].reason if self.history else None
 
@@ -74,14 +75,14 @@ def receipt_view(app: Application, *, is_new: bool) -> Receipt:
                    app.status, local_time(app.created_at), is_new)
 
 
-def district_names(session: Session) -> Dict[str, str]:
+def district_names(session: Session) -> dict[str, str]:
     """District id -> name, for the district a form stored (read in the caller's session)."""
     from bot.catalogue.models import District
 
     return dict(session.execute(select(District.id, District.name)).all())
 
 
-def _show(spec: Optional[FieldSpec], value: Any, districts: Mapping[str, str]) -> str:
+def _show(spec: FieldSpec | None, value: Any, districts: Mapping[str, str]) -> str:
     text = str(value)
     if spec is None:
         return text
@@ -97,10 +98,10 @@ def _show(spec: Optional[FieldSpec], value: Any, districts: Mapping[str, str]) -
 def application_view(app: Application, districts: Mapping[str, str]) -> ApplicationView:
     """The application with its history; a kind retired from the chat shows nothing personal."""
     kind = KINDS.get(app.kind)
-    fields: Dict[str, Any] = app.fields or {}
+    fields: dict[str, Any] = app.fields or {}
     if kind is not None:
-        order = [f.key for f in kind.fields if f.key in fields]
-        details = tuple((kind.spec(k).label, _show(kind.spec(k), fields[k], districts)) for k in order)
+        details = tuple((spec.label, _show(spec, fields[spec.key], districts))
+                        for spec in kind.fields if spec.key in fields)
         name = mask_name(str(fields.get(kind.name_field, "")))
         id_masked = mask_id(str(fields.get(kind.id_field, "")))
         phone = mask_phone(str(fields.get(kind.phone_field, "")))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta, timezone
-from typing import List, Optional
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -35,13 +34,13 @@ def local_today() -> date:
     return now().astimezone(LOCAL_TZ).date()
 
 
-def day_label(day: date, *, today: Optional[date] = None) -> str:
+def day_label(day: date, *, today: date | None = None) -> str:
     """12月5日（周六）; the year is named when it is not this year's."""
     year = f"{day.year}年" if today is not None and day.year != today.year else ""
     return f"{year}{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
 
 
-def holiday_name(day: date) -> Optional[str]:
+def holiday_name(day: date) -> str | None:
     """The public holiday `day` falls in, in Chinese (国庆节), or None."""
     try:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
@@ -52,7 +51,7 @@ def holiday_name(day: date) -> Optional[str]:
     return next((h.chinese for h in Holiday if h.value == name), name)
 
 
-def is_working_day(day: date) -> Optional[bool]:
+def is_working_day(day: date) -> bool | None:
     """True on official working days (make-up days included), None if the year is unknown."""
     try:
         return chinese_calendar.is_workday(day)
@@ -60,10 +59,10 @@ def is_working_day(day: date) -> Optional[bool]:
         return None
 
 
-def bookable_dates(today: date, days: int = BOOKING_WINDOW_DAYS) -> List[date]:
+def bookable_dates(today: date, days: int = BOOKING_WINDOW_DAYS) -> list[date]:
     """Working days among the `days` days after `today` (tomorrow first)."""
-    result: List[date] = []
-    unknown: List[date] = []
+    result: list[date] = []
+    unknown: list[date] = []
     for offset in range(1, days + 1):
         day = today + timedelta(days=offset)
         working = is_working_day(day)
@@ -82,7 +81,7 @@ def is_bookable(day: date, *, today: date, days: int = BOOKING_WINDOW_DAYS) -> b
     return 1 <= (day - today).days <= days and bool(is_working_day(day))
 
 
-def why_not_bookable(day: date, *, today: date, days: int = BOOKING_WINDOW_DAYS) -> Optional[str]:
+def why_not_bookable(day: date, *, today: date, days: int = BOOKING_WINDOW_DAYS) -> str | None:
     """Why a resident cannot book `day`, in words they can act on; None when they can.
 
     The reasons come in the order a clerk would give them: gone, today, closed (weekend

@@ -9,8 +9,7 @@ wholesale on reload. Times are naive UTC. The resident's name and phone are encr
 """
 from __future__ import annotations
 
-from sqlalchemy import (CheckConstraint, Column, Date, DateTime, Index, Integer, String,
-                        UniqueConstraint)
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, Integer, String, UniqueConstraint
 
 from bot.db import Base
 from bot.security.columns import EncryptedText

@@ -38,7 +38,6 @@ import enum
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -47,12 +46,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.appointments.calendar import is_bookable, local_today
 from bot.appointments.models import Appointment, AppointmentSlot
 from bot.personal.masking import mask_name, mask_phone
-from bot.receipts import (KEY_RULE, MAX_RECEIPT_ATTEMPTS, IdempotencyConflict, format_receipt, is_valid_key,
-                          new_receipt_no, parse_receipt)
+from bot.receipts import (
+    KEY_RULE,
+    MAX_RECEIPT_ATTEMPTS,
+    IdempotencyConflict,
+    format_receipt,
+    is_valid_key,
+    new_receipt_no,
+    parse_receipt,
+)
 from bot.security.columns import phone_digest
 from bot.validators.phone import is_storable_phone
 
-DEFAULT_SLOTS: Tuple[str, ...] = ("09:00-10:00", "10:00-11:00", "14:00-15:00", "15:00-16:00",
+DEFAULT_SLOTS: tuple[str, ...] = ("09:00-10:00", "10:00-11:00", "14:00-15:00", "15:00-16:00",
                                   "16:00-17:00")
 DEFAULT_CAPACITY = 5
 #: Active bookings one phone may hold at once (across services).
@@ -63,7 +69,7 @@ MAX_ACTIVE_PER_PHONE = 3
 class SlotPlan:
     """The slots a hall opens each working day and the places in each."""
 
-    labels: Tuple[str, ...] = DEFAULT_SLOTS
+    labels: tuple[str, ...] = DEFAULT_SLOTS
     capacity: int = DEFAULT_CAPACITY
 
 
@@ -164,7 +170,7 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _catalogue_names(session: Session, service_ids: set, hall_ids: set) -> Tuple[Dict[str, str], Dict[str, str]]:
+def _catalogue_names(session: Session, service_ids: set, hall_ids: set) -> tuple[dict[str, str], dict[str, str]]:
     from bot.catalogue.models import Hall, Service
 
     services = dict(session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids))).all())
@@ -172,7 +178,7 @@ def _catalogue_names(session: Session, service_ids: set, hall_ids: set) -> Tuple
     return services, halls
 
 
-def _booking(appt: Appointment, services: Dict[str, str], halls: Dict[str, str], *,
+def _booking(appt: Appointment, services: dict[str, str], halls: dict[str, str], *,
              is_new: bool) -> Booking:
     return Booking(
         receipt_no=appt.receipt_no, display=format_receipt(appt.receipt_no),
@@ -229,7 +235,7 @@ def _clean_phone(value: str) -> str:
     return text
 
 
-def _booking_for_key(session: Session, *, idempotency_key: str, sender_id: str) -> Optional[Booking]:
+def _booking_for_key(session: Session, *, idempotency_key: str, sender_id: str) -> Booking | None:
     appt = session.execute(
         select(Appointment).where(Appointment.idempotency_key == idempotency_key)
     ).scalar_one_or_none()
@@ -240,7 +246,7 @@ def _booking_for_key(session: Session, *, idempotency_key: str, sender_id: str) 
     return _booking(appt, *_catalogue_names(session, {appt.service_id}, {appt.hall_id}), is_new=False)
 
 
-def _existing_booking(sessions: sessionmaker, *, idempotency_key: str, sender_id: str) -> Optional[Booking]:
+def _existing_booking(sessions: sessionmaker, *, idempotency_key: str, sender_id: str) -> Booking | None:
     with sessions() as session:
         return _booking_for_key(session, idempotency_key=idempotency_key, sender_id=sender_id)
 
@@ -268,7 +274,7 @@ def _refuse_over_limit(session: Session, *, digest: str, service_id: str, today:
 # --- unit-of-work functions ---------------------------------------------------------------
 
 def available_slots(sessions: sessionmaker, *, hall_id: str, day: date,
-                    plan: SlotPlan = DEFAULT_PLAN) -> List[SlotView]:
+                    plan: SlotPlan = DEFAULT_PLAN) -> list[SlotView]:
     """The day's slots with places left, in time order (read-only: nothing is created)."""
     with sessions() as session:
         rows = session.execute(
@@ -281,7 +287,7 @@ def available_slots(sessions: sessionmaker, *, hall_id: str, day: date,
 
 
 def book(sessions: sessionmaker, *, service_id: str, hall_id: str, day: date, slot: str, name: str,
-         phone: str, sender_id: str, idempotency_key: str, today: Optional[date] = None,
+         phone: str, sender_id: str, idempotency_key: str, today: date | None = None,
          plan: SlotPlan = DEFAULT_PLAN) -> Booking:
     """Take one place in a slot and record the appointment, in one transaction.
 
@@ -384,8 +390,8 @@ def cancel(sessions: sessionmaker, *, receipt_no: str, sender_id: str) -> Bookin
                         is_new=False)
 
 
-def appointments_for_sender(sessions: sessionmaker, *, sender_id: str, today: Optional[date] = None,
-                            include_past: bool = False) -> List[Booking]:
+def appointments_for_sender(sessions: sessionmaker, *, sender_id: str, today: date | None = None,
+                            include_past: bool = False) -> list[Booking]:
     """The sender's active bookings from today on (all of them with include_past), soonest first."""
     today = today or local_today()
     with sessions() as session:
@@ -402,7 +408,7 @@ def appointments_for_sender(sessions: sessionmaker, *, sender_id: str, today: Op
 
 # --- lookups by receipt number (bot/records: proven from another conversation) -------------
 
-def booking_by_receipt(sessions: sessionmaker, *, receipt_no: str) -> Optional[Booking]:
+def booking_by_receipt(sessions: sessionmaker, *, receipt_no: str) -> Booking | None:
     """Any sender's booking by its number, masked, or None (the caller checks the proof first)."""
     number = parse_receipt(receipt_no)
     if number is None:

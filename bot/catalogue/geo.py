@@ -7,7 +7,8 @@ the approximate coordinates it is used with — and needs no GIS library.
 from __future__ import annotations
 
 import math
-from typing import Optional, Sequence, Tuple, TypeVar
+from collections.abc import Sequence
+from typing import TypeVar
 
 K = TypeVar("K")
 
@@ -27,8 +28,8 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def nearest(point: Tuple[float, float],
-            places: Sequence[Tuple[K, float, float]]) -> Optional[Tuple[K, float]]:
+def nearest(point: tuple[float, float],
+            places: Sequence[tuple[K, float, float]]) -> tuple[K, float] | None:
     """The key of the place closest to ``point`` (lat, lng) and its distance in km.
 
     ``places`` are ``(key, lat, lng)`` triples; None when there are none. A linear scan is
@@ -36,7 +37,7 @@ def nearest(point: Tuple[float, float],
     result is deterministic (catalogue order).
     """
     lat, lng = point
-    best: Optional[Tuple[K, float]] = None
+    best: tuple[K, float] | None = None
     for key, p_lat, p_lng in places:
         distance = haversine_km(lat, lng, p_lat, p_lng)
         if best is None or distance < best[1]:

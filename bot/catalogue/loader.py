@@ -5,9 +5,9 @@ whole catalogue in one transaction, so a bad file leaves the database as it was.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List
 
 import yaml
 from pydantic import ValidationError
@@ -28,8 +28,8 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Catalogue:
-    districts: List[DistrictIn]
-    services: List[ServiceIn]
+    districts: list[DistrictIn]
+    services: list[ServiceIn]
 
 
 def _read_yaml(path: Path) -> object:
@@ -73,7 +73,7 @@ def read_catalogue(directory: Path) -> Catalogue:
     _check_unique(halls_path, "districts", [d.id for d in districts], "id")
     _check_unique(halls_path, "districts", [d.name for d in districts], "name")
 
-    services: List[ServiceIn] = []
+    services: list[ServiceIn] = []
     origin: dict[str, Path] = {}
     service_files = sorted((directory / "services").glob("*.yml"))
     if not service_files:

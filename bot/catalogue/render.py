@@ -1,7 +1,7 @@
 """The resident-facing text of a service answer (一次告知), in plain Chinese."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from bot.catalogue.repository import HallView, ServiceView
 
@@ -32,7 +32,7 @@ def render_hall(service: ServiceView, hall: HallView) -> str:
 
 def render_service_answer(
     service: ServiceView,
-    hall: Optional[HallView],
+    hall: HallView | None,
     related_names: Sequence[str] = (),
 ) -> str:
     """Everything a resident needs for one service, in one message.
@@ -67,7 +67,7 @@ def render_service_answer(
     return "\n".join(parts)
 
 
-def service_card(service: ServiceView, hall: Optional[HallView]) -> dict:
+def service_card(service: ServiceView, hall: HallView | None) -> dict:
     """The same answer as structured data, for clients that draw a card (the web chat).
 
     Sent beside the text (as bot-message metadata), so text-only channels lose nothing.

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -21,7 +20,7 @@ class HallView:
     name: str
     address: str
     hours: str
-    phone: Optional[str]
+    phone: str | None
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class ServiceView:
     fee: str
     needs_hall: bool
     hall_type: str
-    hall_note: Optional[str]
+    hall_note: str | None
     online: tuple
     faqs: tuple
     related: tuple
@@ -85,26 +84,26 @@ class CatalogueRepository:
                 raise ServiceNotFound(service_id)
             return _service_view(row)
 
-    def service_names(self, service_ids: List[str]) -> dict:
+    def service_names(self, service_ids: list[str]) -> dict:
         """Official names for ids (unknown ids are left out)."""
         with self._sessions() as session:
             rows = session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))
             return {sid: name for sid, name in rows}
 
-    def service_summaries(self) -> List["ServiceSummary"]:
+    def service_summaries(self) -> list[ServiceSummary]:
         """Id, name, aliases and hall type of every service, in catalogue order."""
         with self._sessions() as session:
             rows = session.execute(select(Service.id, Service.name, Service.aliases, Service.hall_type))
             return [ServiceSummary(i, n, tuple(a), h) for i, n, a, h in rows]
 
-    def districts(self) -> List[DistrictView]:
+    def districts(self) -> list[DistrictView]:
         with self._sessions() as session:
             rows = session.scalars(select(District).order_by(District.position))
             return [DistrictView(r.id, r.name, tuple(r.aliases)) for r in rows]
 
-    def find_district(self, text: str) -> Optional[DistrictView]:
+    def find_district(self, text: str) -> DistrictView | None:
         """The district a text names (official name or alias, longest match first)."""
-        best: Optional[DistrictView] = None
+        best: DistrictView | None = None
         best_len = 0
         for district in self.districts():
             for form in (district.name, *district.aliases):
@@ -113,7 +112,7 @@ class CatalogueRepository:
         return best
 
     def nearest_district(self, lat: float, lng: float,
-                         max_km: float = 60.0) -> Optional[Tuple[DistrictView, float]]:
+                         max_km: float = 60.0) -> tuple[DistrictView, float] | None:
         """The district whose seat is closest to (lat, lng), with the distance in km.
 
         None when even the closest seat is farther than ``max_km``: the point is outside
@@ -132,7 +131,7 @@ class CatalogueRepository:
             return None
         return found
 
-    def hall_for(self, district_id: str, hall_type: str) -> Optional[HallView]:
+    def hall_for(self, district_id: str, hall_type: str) -> HallView | None:
         with self._sessions() as session:
             row = session.execute(
                 select(Hall, District.name).join(District, Hall.district_id == District.id)

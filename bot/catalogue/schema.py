@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import List, Optional
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Extra, confloat, conlist, constr, validator
+from pydantic import BaseModel, Extra, Field, constr, validator
 
 HALL_TYPES = ("government_center", "exit_entry", "traffic", "housing_fund", "tax", "real_estate")
 
-NonEmpty = constr(strip_whitespace=True, min_length=1, max_length=2000)
-Slug = constr(regex=r"^[a-z][a-z0-9-]{1,39}$")
+# Constrained strings are calls, which mypy cannot read as types: to it they are plain str.
+# Constrained lists and numbers are declared with Field(...), which pydantic turns into the same.
+if TYPE_CHECKING:
+    NonEmpty = str
+    Slug = str
+else:
+    NonEmpty = constr(strip_whitespace=True, min_length=1, max_length=2000)
+    Slug = constr(regex=r"^[a-z][a-z0-9-]{1,39}$")
 
 
 def _known_hall_type(cls, value: str) -> str:
@@ -31,7 +37,7 @@ class HallIn(StrictModel):
     name: NonEmpty
     address: NonEmpty
     hours: NonEmpty
-    phone: Optional[NonEmpty] = None
+    phone: NonEmpty | None = None
 
     _known_type = validator("type", allow_reuse=True)(_known_hall_type)
 
@@ -39,19 +45,19 @@ class HallIn(StrictModel):
 class GeoPointIn(StrictModel):
     """WGS-84 decimal degrees."""
 
-    lat: confloat(ge=-90, le=90)
-    lng: confloat(ge=-180, le=180)
+    lat: float = Field(..., ge=-90, le=90)
+    lng: float = Field(..., ge=-180, le=180)
 
 
 class DistrictIn(StrictModel):
     id: Slug
     name: NonEmpty
-    aliases: List[NonEmpty] = []
+    aliases: list[NonEmpty] = []
     location: GeoPointIn  # approximate seat of the district government, for "nearest district"
-    halls: conlist(HallIn, min_items=1)
+    halls: list[HallIn] = Field(..., min_items=1)
 
     @validator("halls")
-    def _every_type_once(cls, halls: List[HallIn]) -> List[HallIn]:
+    def _every_type_once(cls, halls: list[HallIn]) -> list[HallIn]:
         types = [h.type for h in halls]
         missing = sorted(set(HALL_TYPES) - set(types))
         if missing:
@@ -63,12 +69,12 @@ class DistrictIn(StrictModel):
 
 class HallsFile(StrictModel):
     version: str
-    districts: conlist(DistrictIn, min_items=1)
+    districts: list[DistrictIn] = Field(..., min_items=1)
 
 
 class MaterialIn(StrictModel):
     name: NonEmpty
-    note: Optional[NonEmpty] = None
+    note: NonEmpty | None = None
     required: bool = True
 
 
@@ -86,19 +92,19 @@ class ServiceIn(StrictModel):
     id: Slug
     name: NonEmpty
     department: NonEmpty
-    aliases: conlist(NonEmpty, min_items=1, max_items=8)
+    aliases: list[NonEmpty] = Field(..., min_items=1, max_items=8)
     summary: NonEmpty
-    eligibility: conlist(NonEmpty, min_items=1, max_items=8)
-    materials: conlist(MaterialIn, min_items=1, max_items=15)
-    steps: conlist(NonEmpty, min_items=1, max_items=10)
+    eligibility: list[NonEmpty] = Field(..., min_items=1, max_items=8)
+    materials: list[MaterialIn] = Field(..., min_items=1, max_items=15)
+    steps: list[NonEmpty] = Field(..., min_items=1, max_items=10)
     time_limit: NonEmpty
     fee: NonEmpty
     needs_hall: bool
     hall_type: str
-    hall_note: Optional[NonEmpty] = None
-    online: conlist(OnlineIn, min_items=1, max_items=6)
-    faqs: conlist(FaqIn, min_items=1, max_items=6)
-    related: List[Slug] = []
+    hall_note: NonEmpty | None = None
+    online: list[OnlineIn] = Field(..., min_items=1, max_items=6)
+    faqs: list[FaqIn] = Field(..., min_items=1, max_items=6)
+    related: list[Slug] = []
     source: NonEmpty
     updated: dt.date
 
@@ -107,4 +113,4 @@ class ServiceIn(StrictModel):
 
 class ServicesFile(StrictModel):
     version: str
-    services: conlist(ServiceIn, min_items=1)
+    services: list[ServiceIn] = Field(..., min_items=1)

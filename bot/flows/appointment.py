@@ -1,9 +1,10 @@
 """办事预约: book a visit to a service hall, on a working day in the next 14 days."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import sessionmaker
 
@@ -20,21 +21,21 @@ if TYPE_CHECKING:
     from bot.flows.context import FlowContext
 
 FLOW_NAME = "appointment"
-ServiceRow = Tuple[str, str, Tuple[str, ...]]
+ServiceRow = tuple[str, str, tuple[str, ...]]
 #: (district id, hall type) -> "hall name（address）", or None when there is no such hall.
-HallText = Callable[[str, str], Optional[str]]
+HallText = Callable[[str, str], str | None]
 
 
-def hall_id(values: Dict[str, Any], hall_types: Dict[str, str]) -> str:
+def hall_id(values: dict[str, Any], hall_types: dict[str, str]) -> str:
     return f"{values['district']}:{hall_types[values['service']]}"
 
 
-def _service_options(services: Sequence[ServiceRow]) -> List[Option]:
+def _service_options(services: Sequence[ServiceRow]) -> list[Option]:
     rows = {sid: (name, aliases) for sid, name, aliases in services}
     return [Option(rows[sid][0], sid, tuple(rows[sid][1])) for sid in MENU_SERVICE_IDS if sid in rows]
 
 
-def _parse_service(text: str, _values: Dict[str, Any], *, services: Sequence[ServiceRow]) -> str:
+def _parse_service(text: str, _values: dict[str, Any], *, services: Sequence[ServiceRow]) -> str:
     """Any catalogue service by its name or a common alias, beyond the numbered list."""
     for sid, name, aliases in services:
         if name in text or any(alias in text for alias in aliases):
@@ -42,7 +43,7 @@ def _parse_service(text: str, _values: Dict[str, Any], *, services: Sequence[Ser
     raise StepError("没找到这项业务。请回复上面的数字，或者说出业务名称，比如“居民身份证申领换领”。")
 
 
-def _parse_day(text: str, _values: Dict[str, Any], *, today: date, offered: Sequence[date]) -> str:
+def _parse_day(text: str, _values: dict[str, Any], *, today: date, offered: Sequence[date]) -> str:
     """明天, 周五, 12月3号 …; a day that cannot be booked is refused with the reason."""
     spoken = read_date(text, today)
     if spoken is None:
@@ -57,13 +58,13 @@ def _parse_day(text: str, _values: Dict[str, Any], *, today: date, offered: Sequ
     raise StepError(f"{why_not_bookable(spoken.day, today=today) or '这一天约不了'}。{pick}")
 
 
-def _slot_options(values: Dict[str, Any], *, sessions: sessionmaker, hall_types: Dict[str, str]) -> List[Option]:
+def _slot_options(values: dict[str, Any], *, sessions: sessionmaker, hall_types: dict[str, str]) -> list[Option]:
     slots = available_slots(sessions, hall_id=hall_id(values, hall_types), day=date.fromisoformat(values["day"]))
     return [Option(f"{s.slot}（还剩{s.remaining}个）", s.slot) for s in slots if s.available]
 
 
-def _parse_slot(_text: str, values: Dict[str, Any], *, sessions: sessionmaker,
-                hall_types: Dict[str, str]) -> str:
+def _parse_slot(_text: str, values: dict[str, Any], *, sessions: sessionmaker,
+                hall_types: dict[str, str]) -> str:
     """Reached only when the reply picked no listed slot."""
     left = len(_slot_options(values, sessions=sessions, hall_types=hall_types))
     if not left:
@@ -71,15 +72,15 @@ def _parse_slot(_text: str, values: Dict[str, Any], *, sessions: sessionmaker,
     raise StepError(f"请回复 1 到 {left} 之间的数字选时段。")
 
 
-def _hall(values: Dict[str, Any], *, districts: Sequence[Option], hall_types: Dict[str, str],
-          hall_text: Optional[HallText]) -> str:
+def _hall(values: dict[str, Any], *, districts: Sequence[Option], hall_types: dict[str, str],
+          hall_text: HallText | None) -> str:
     """The hall by name and address (the district alone does not say where to go)."""
     found = hall_text(values["district"], hall_types[values["service"]]) if hall_text else None
     return found or option_label(districts, values["district"])
 
 
 def build(*, today: date, districts: Sequence[Option], services: Sequence[ServiceRow],
-          hall_types: Dict[str, str], sessions: sessionmaker, hall_text: Optional[HallText] = None) -> Flow:
+          hall_types: dict[str, str], sessions: sessionmaker, hall_text: HallText | None = None) -> Flow:
     names = {sid: name for sid, name, _ in services}
     offered = bookable_dates(today, days=14)
     day_options = [Option(day_label(d), d.isoformat()) for d in offered]

@@ -94,8 +94,8 @@ def _days_named(text: str, today: date) -> tuple[str, set[tuple[int | None, int]
     text = _DAY.sub(" ", text)
     for word, offset in _RELATIVE.items():
         if word in text:
-            day = today + timedelta(days=offset)
-            days.add((day.month, day.day))
+            when = today + timedelta(days=offset)
+            days.add((when.month, when.day))
             text = text.replace(word, " ")
     weekdays = {"一二三四五六日天".index(m.group(1)) % 7 if m.group(1) != "天" else 6
                 for m in _WEEKDAY.finditer(text)}

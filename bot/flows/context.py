@@ -4,9 +4,9 @@ Which flows exist is bot/flows/registry.py; :meth:`FlowContext.build` asks it by
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Dict, Optional, Tuple
 
 from sqlalchemy.orm import sessionmaker
 
@@ -28,9 +28,9 @@ class FlowContext:
 
     today: date
     sessions: sessionmaker
-    districts: Tuple[Option, ...]
-    services: Tuple[Tuple[str, str, Tuple[str, ...]], ...]  # (id, name, aliases)
-    hall_types: Dict[str, str]  # service id -> hall type
+    districts: tuple[Option, ...]
+    services: tuple[tuple[str, str, tuple[str, ...]], ...]  # (id, name, aliases)
+    hall_types: dict[str, str]  # service id -> hall type
 
     def build(self, name: str, *, sender_id: str = "") -> Flow:
         """The flow by name; 查进度 and 取消预约 flows need the conversation's sender id.
@@ -39,7 +39,7 @@ class FlowContext:
         """
         return FLOWS.get(name).build(self, sender_id)
 
-    def hall_text(self, district_id: str, hall_type: str) -> Optional[str]:
+    def hall_text(self, district_id: str, hall_type: str) -> str | None:
         """"弋江区政务服务中心（芜湖市弋江区中山南路718号）": where a booking sends the resident."""
         hall = CatalogueRepository(self.sessions).hall_for(district_id, hall_type)
         return f"{hall.name}（{hall.address}）" if hall else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
@@ -39,18 +38,18 @@ _DAY_RE = re.compile(rf"^(?:这个月|本月)?({_NUM})(?:日|号)")
 class SpokenDate:
     """The day a reply names; `holiday` when it was named by a holiday (国庆节)."""
 
-    day: Optional[date]
-    holiday: Optional[str] = None
+    day: date | None
+    holiday: str | None = None
 
 
-def _safe_date(year: int, month: int, day: int) -> Optional[date]:
+def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
         return None
 
 
-def _month_day(year: Optional[int], month: int, day: int, today: date) -> Optional[date]:
+def _month_day(year: int | None, month: int, day: int, today: date) -> date | None:
     """Without a year, a date more than two months gone means next year's (1月5日 said in December)."""
     if year is not None:
         return _safe_date(year, month, day)
@@ -60,7 +59,7 @@ def _month_day(year: Optional[int], month: int, day: int, today: date) -> Option
     return found
 
 
-def _weekday(prefix: Optional[str], name: str, today: date) -> date:
+def _weekday(prefix: str | None, name: str, today: date) -> date:
     weekday = _WEEKDAY[name]
     monday = today - timedelta(days=today.weekday())
     if prefix in ("这", "本", "这个"):
@@ -73,7 +72,7 @@ def _weekday(prefix: Optional[str], name: str, today: date) -> date:
     return today + timedelta(days=ahead)
 
 
-def _holiday(holiday: Holiday, fixed: Optional[tuple], today: date) -> SpokenDate:
+def _holiday(holiday: Holiday, fixed: tuple | None, today: date) -> SpokenDate:
     name = holiday.chinese if holiday.chinese.endswith("节") or holiday is Holiday.new_years_day \
         else holiday.chinese + "节"
     if fixed is not None:
@@ -90,7 +89,7 @@ def _holiday(holiday: Holiday, fixed: Optional[tuple], today: date) -> SpokenDat
     return SpokenDate(None, name)
 
 
-def read_date(text: str, today: date) -> Optional[SpokenDate]:
+def read_date(text: str, today: date) -> SpokenDate | None:
     """The date a reply names, relative to `today` (local), or None if it names none."""
     clean = normalize(text).replace(" ", "")
     if not clean:

@@ -4,21 +4,22 @@ See bot/flows/registry.py for how definitions are looked up by name.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any
 
 from bot.flows.engine import Flow
 
 if TYPE_CHECKING:
     from bot.flows.context import FlowContext
 
-State = Dict[str, Any]
+State = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class SubmitResult:
     text: str
-    reopened: Optional[State] = None  # flow state to continue with (e.g. slot full)
+    reopened: State | None = None  # flow state to continue with (e.g. slot full)
 
 
 @dataclass(frozen=True)

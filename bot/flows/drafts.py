@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, String, delete
 from sqlalchemy.orm import sessionmaker
@@ -34,8 +34,8 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def save_draft(sessions: sessionmaker, *, sender_id: str, state: Dict[str, Any],
-               draft_id: Optional[str] = None) -> str:
+def save_draft(sessions: sessionmaker, *, sender_id: str, state: dict[str, Any],
+               draft_id: str | None = None) -> str:
     """Create or replace a draft; returns its id."""
     draft_id = draft_id or uuid.uuid4().hex
     with sessions.begin() as session:
@@ -49,7 +49,7 @@ def save_draft(sessions: sessionmaker, *, sender_id: str, state: Dict[str, Any],
     return draft_id
 
 
-def load_draft(sessions: sessionmaker, *, sender_id: str, draft_id: str) -> Optional[Dict[str, Any]]:
+def load_draft(sessions: sessionmaker, *, sender_id: str, draft_id: str) -> dict[str, Any] | None:
     """The draft's state, if it exists, belongs to this sender and has not expired."""
     with sessions() as session:
         draft = session.get(FlowDraft, draft_id)
@@ -63,7 +63,7 @@ def delete_draft(sessions: sessionmaker, *, sender_id: str, draft_id: str) -> No
         session.execute(delete(FlowDraft).where(FlowDraft.id == draft_id, FlowDraft.sender_id == sender_id))
 
 
-def purge_expired(sessions: sessionmaker, *, now: Optional[datetime] = None) -> int:
+def purge_expired(sessions: sessionmaker, *, now: datetime | None = None) -> int:
     """Delete drafts untouched for DRAFT_TTL; returns how many (`python -m bot purge` calls it).
 
     `now` is aware or naive UTC (tests pass one); rows store naive UTC.

@@ -1,9 +1,10 @@
 """高龄津贴申领: residents aged 80 and over, applying themselves or through a relative."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import partial
-from typing import Any, Dict, Sequence
+from typing import Any
 
 from bot.flows.engine import CONTROLS_HINT, Flow, FlowRefused, Option
 from bot.flows.form import Answer, ApplicationForm, Field, steps
@@ -15,7 +16,7 @@ APPLICANT_OPTIONS = (Option("老人本人申请", "self", ("本人", "自己", "
                      Option("子女或亲属代办", "agent", ("代办", "子女", "亲属", "儿子", "女儿", "帮老人", "替老人")))
 
 
-def _is_agent(values: Dict[str, Any]) -> bool:
+def _is_agent(values: dict[str, Any]) -> bool:
     return values.get("applicant") == "agent"
 
 
@@ -45,7 +46,7 @@ FIELDS = (
 )
 
 
-def _check_age(values: Dict[str, Any], *, today: date) -> None:
+def _check_age(values: dict[str, Any], *, today: date) -> None:
     if "elder_id" not in values:
         return
     birth = parse_id_number(values["elder_id"], today=today).birth_date

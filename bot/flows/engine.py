@@ -33,8 +33,9 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 from bot import choices as choice_text
 from bot.text import normalize
@@ -54,7 +55,7 @@ class Command(str, enum.Enum):
 
 #: Exact words that are commands at every step even when no NLU named them (the NLU
 #: does the same for these words before its classifier: bot/nlu/commands.py).
-COMMAND_WORDS: Dict[str, Command] = {
+COMMAND_WORDS: dict[str, Command] = {
     **dict.fromkeys(("上一步", "返回", "返回上一步", "后退"), Command.BACK),
     **dict.fromkeys(("重新填", "重填", "重来", "从头开始"), Command.RESTART),
     **dict.fromkeys(("不办了", "取消", "退出"), Command.CANCEL),
@@ -65,7 +66,7 @@ COMMAND_WORDS: Dict[str, Command] = {
 }
 
 
-def command_in(text: str) -> Optional[Command]:
+def command_in(text: str) -> Command | None:
     """The command a message is exactly (after normalisation), or None."""
     return COMMAND_WORDS.get(normalize(text).strip(" ,?"))
 
@@ -94,7 +95,7 @@ class FlowRefused(Exception):
 class Option:
     label: str
     value: str
-    aliases: Tuple[str, ...] = ()  # meaning words and other names ("丢了"; 芜湖县 for 湾沚区)
+    aliases: tuple[str, ...] = ()  # meaning words and other names ("丢了"; 芜湖县 for 湾沚区)
 
 
 #: Said once at the start of every flow: the two controls people need most.
@@ -111,7 +112,7 @@ def option_label(options: Sequence[Option], value: Any) -> str:
     return next((o.label for o in options if o.value == value), str(value))
 
 
-Values = Dict[str, Any]
+Values = dict[str, Any]
 Parser = Callable[[str, Values], Any]
 OptionsFor = Callable[[Values], Sequence[Option]]
 
@@ -124,19 +125,19 @@ class Step:
     label: str  # the field's name in the summary, e.g. "手机号"
     question: str
     help: str
-    parse: Optional[Parser] = None
-    options: Optional[OptionsFor] = None  # numbered choices, computed from earlier answers;
+    parse: Parser | None = None
+    options: OptionsFor | None = None  # numbered choices, computed from earlier answers;
     # with both options and parse, a reply that picks no option goes to parse
     display: Callable[[Any], str] = str  # how the value is shown back (masked for personal data)
-    aliases: Tuple[str, ...] = ()  # words residents use to name the field at the summary
+    aliases: tuple[str, ...] = ()  # words residents use to name the field at the summary
     when: Callable[[Values], bool] = lambda values: True
     parse_first: bool = False  # parse reads before the options ("3号" is a date, not option 3);
     # it raises Unrecognised for replies it does not know, which then go to the options
-    describe: Optional[Callable[[Values], str]] = None  # the summary's text when it needs other
+    describe: Callable[[Values], str] | None = None  # the summary's text when it needs other
     # answers (the hall of a district depends on the service)
 
 
-def free_text(well_formed: Optional[Callable[[str], bool]] = None) -> Callable[[Parser], Parser]:
+def free_text(well_formed: Callable[[str], bool] | None = None) -> Callable[[Parser], Parser]:
     """Mark a parser that takes words rather than a number or a pick (names, addresses).
 
     At such a step questions are never stored, and when NLU is confident the message
@@ -169,15 +170,15 @@ def _well_formed(step: Step, text: str) -> bool:
 @dataclass(frozen=True)
 class Message:
     text: str
-    buttons: Tuple[Tuple[str, str], ...] = ()  # (title, payload)
+    buttons: tuple[tuple[str, str], ...] = ()  # (title, payload)
 
 
 @dataclass
 class Outcome:
     """What to say before the next question (the question itself comes from :func:`question`)."""
 
-    messages: List[Message]
-    state: Dict[str, Any]
+    messages: list[Message]
+    state: dict[str, Any]
     finished: bool = False  # confirmed: the caller submits state["values"]
     cancelled: bool = False
     # Not an answer but a question or another request: nothing was stored. `messages` say
@@ -189,7 +190,7 @@ class Outcome:
 class Flow:
     name: str
     title: str
-    steps: Tuple[Step, ...]
+    steps: tuple[Step, ...]
     intro: str = ""
     # Called after each answer with all values so far; may raise FlowRefused.
     check: Callable[[Values], None] = lambda values: None
@@ -200,7 +201,7 @@ class Flow:
     def step(self, slot: str) -> Step:
         return next(s for s in self.steps if s.slot == slot)
 
-    def active_steps(self, values: Values) -> List[Step]:
+    def active_steps(self, values: Values) -> list[Step]:
         return [s for s in self.steps if s.when(values)]
 
 
@@ -227,15 +228,15 @@ def looks_like_question(text: str) -> bool:
     return bool(_QUESTION.search(text or ""))
 
 
-def new_state(flow: Flow) -> Dict[str, Any]:
+def new_state(flow: Flow) -> dict[str, Any]:
     return {"flow": flow.name, "values": {}, "asked": [], "stage": "asking", "current": None}
 
 
-def _options(step: Step, values: Values) -> List[Option]:
+def _options(step: Step, values: Values) -> list[Option]:
     return list(step.options(values)) if step.options else []
 
 
-def _buttons(labels: Sequence[str]) -> Tuple[Tuple[str, str], ...]:
+def _buttons(labels: Sequence[str]) -> tuple[tuple[str, str], ...]:
     return tuple((f"{i}. {label}", str(i)) for i, label in enumerate(labels, 1))
 
 
@@ -246,18 +247,18 @@ def shown(step: Step, values: Values) -> str:
     return step.display(values[step.slot])
 
 
-def position(flow: Flow, values: Values, slot: str) -> Tuple[int, int]:
+def position(flow: Flow, values: Values, slot: str) -> tuple[int, int]:
     """(n, total) for "第n步，共total步": the step's place among the steps that apply."""
     active = flow.active_steps(values)
     return next(i for i, s in enumerate(active, 1) if s.slot == slot), len(active)
 
 
-def question(flow: Flow, state: Dict[str, Any]) -> Message:
+def question(flow: Flow, state: dict[str, Any]) -> Message:
     """The question to ask now (with any lead-in the last answer left, e.g. "我们继续：")."""
     return _question(flow, state, state.get("prefix", ""))
 
 
-def _question(flow: Flow, state: Dict[str, Any], prefix: str = "") -> Message:
+def _question(flow: Flow, state: dict[str, Any], prefix: str = "") -> Message:
     values = state["values"]
     if state["stage"] == "confirming":
         return _summary(flow, values, prefix)
@@ -288,7 +289,7 @@ def _summary(flow: Flow, values: Values, prefix: str = "") -> Message:
     return Message("\n".join(lines), _buttons(CONFIRM_OPTIONS))
 
 
-def _advance(flow: Flow, state: Dict[str, Any]) -> None:
+def _advance(flow: Flow, state: dict[str, Any]) -> None:
     """Move to the next unanswered step, or to the summary; drop answers to steps that no longer apply."""
     values = state["values"]
     active = flow.active_steps(values)
@@ -303,17 +304,17 @@ def _advance(flow: Flow, state: Dict[str, Any]) -> None:
     state["current"], state["stage"] = None, "confirming"
 
 
-def _ask(state: Dict[str, Any], prefix: str, notes: Optional[List[Message]] = None) -> Outcome:
+def _ask(state: dict[str, Any], prefix: str, notes: list[Message] | None = None) -> Outcome:
     state["prefix"] = prefix
     return Outcome(list(notes or []), state)
 
 
-def _aside(state: Dict[str, Any]) -> Outcome:
+def _aside(state: dict[str, Any]) -> Outcome:
     state["prefix"] = RESUME
     return Outcome([Message(ASIDE_TEXT)], state, aside=True)
 
 
-def start(flow: Flow, prefill: Optional[Values] = None) -> Outcome:
+def start(flow: Flow, prefill: Values | None = None) -> Outcome:
     """Begin the flow; answers already given in the conversation (prefill) are named, and 上一步 reaches them."""
     state = new_state(flow)
     state["values"].update(prefill or {})
@@ -329,7 +330,7 @@ def start(flow: Flow, prefill: Optional[Values] = None) -> Outcome:
     return _ask(state, "", [Message(intro)] if intro else [])
 
 
-def reopen(state: Dict[str, Any], slot: str, prefix: str) -> Dict[str, Any]:
+def reopen(state: dict[str, Any], slot: str, prefix: str) -> dict[str, Any]:
     """Ask one answered question again (e.g. the chosen time slot filled up meanwhile)."""
     values = {k: v for k, v in state["values"].items() if k != slot}
     asked = [s for s in state["asked"] if s != slot]
@@ -352,7 +353,7 @@ def _read(step: Step, raw: str, values: Values, elsewhere: bool) -> Any:
         if not text:
             raise StepError("这一项不能空着，请再说一下。")
         return text
-    unrecognised: Optional[Unrecognised] = None
+    unrecognised: Unrecognised | None = None
     if step.parse is not None and step.parse_first:
         try:
             return step.parse(text, values)
@@ -375,10 +376,10 @@ def _read(step: Step, raw: str, values: Values, elsewhere: bool) -> Any:
         raise
 
 
-def _field_named(flow: Flow, text: str, values: Values) -> Optional[Step]:
+def _field_named(flow: Flow, text: str, values: Values) -> Step | None:
     """The field a correction names; the longest label or alias wins ("代办人电话" over "电话")."""
     clean = normalize(text).replace("的", "")
-    best: Optional[Step] = None
+    best: Step | None = None
     best_len = 0
     for step in flow.active_steps(values):
         for word in (step.label, *step.aliases):
@@ -388,7 +389,7 @@ def _field_named(flow: Flow, text: str, values: Values) -> Optional[Step]:
     return best
 
 
-def accepts(flow: Flow, state: Dict[str, Any], text: str) -> bool:
+def accepts(flow: Flow, state: dict[str, Any], text: str) -> bool:
     """Whether the text is a valid answer to the current question (nothing changes)."""
     if state.get("stage") != "asking" or not state.get("current"):
         return choice_text.pick_option(text, CONFIRM_OPTIONS, CONFIRM_ALIASES) is not None
@@ -399,7 +400,7 @@ def accepts(flow: Flow, state: Dict[str, Any], text: str) -> bool:
     return True
 
 
-def _change(flow: Flow, state: Dict[str, Any], target: Step) -> Outcome:
+def _change(flow: Flow, state: dict[str, Any], target: Step) -> Outcome:
     state["values"].pop(target.slot, None)
     if target.slot in state["asked"]:
         state["asked"].remove(target.slot)
@@ -407,7 +408,7 @@ def _change(flow: Flow, state: Dict[str, Any], target: Step) -> Outcome:
     return _ask(state, f"好的，我们改一下{target.label}。")
 
 
-def _at_summary(flow: Flow, state: Dict[str, Any], text: str, command: Optional[Command],
+def _at_summary(flow: Flow, state: dict[str, Any], text: str, command: Command | None,
                 elsewhere: bool) -> Outcome:
     values = state["values"]
     target = _field_named(flow, text, values)
@@ -427,7 +428,7 @@ def _at_summary(flow: Flow, state: Dict[str, Any], text: str, command: Optional[
                    state)
 
 
-def _choosing_field(flow: Flow, state: Dict[str, Any], text: str, command: Optional[Command],
+def _choosing_field(flow: Flow, state: dict[str, Any], text: str, command: Command | None,
                     elsewhere: bool) -> Outcome:
     fields = flow.active_steps(state["values"])
     number = choice_text.parse_number(text)
@@ -445,7 +446,7 @@ def _choosing_field(flow: Flow, state: Dict[str, Any], text: str, command: Optio
     return _ask(state, "", [Message(f"请回复 1 到 {len(fields) + 1} 之间的数字，选要改的那一项。")])
 
 
-def handle(flow: Flow, state: Dict[str, Any], text: str, command: Optional[Command] = None, *,
+def handle(flow: Flow, state: dict[str, Any], text: str, command: Command | None = None, *,
            elsewhere: bool = False) -> Outcome:
     """Apply one resident message to the flow and say what to send back.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, Dict
+from typing import Any
 
 from bot.flows.engine import StepError, free_text
 from bot.personal.masking import mask_id, mask_phone
@@ -27,7 +27,7 @@ NAME_HELP = "请只输入姓名，用汉字，比如“王秀英”。"
 
 
 @free_text()
-def parse_name(text: str, _values: Dict[str, Any]) -> str:
+def parse_name(text: str, _values: dict[str, Any]) -> str:
     """A Chinese name, also said as "我叫李明"; minority names with "·" are kept whole."""
     name = re.sub(r"\s+", "", text).replace("•", "·").replace(".", "·")
     name = _NAME_PREFIX.sub("", name)
@@ -38,14 +38,14 @@ def parse_name(text: str, _values: Dict[str, Any]) -> str:
     return name
 
 
-def parse_id(text: str, _values: Dict[str, Any], *, today: date) -> str:
+def parse_id(text: str, _values: dict[str, Any], *, today: date) -> str:
     try:
         return parse_id_number(text, today=today).value
     except InvalidIdNumber as err:
         raise StepError(err.message) from err
 
 
-def parse_contact_phone(text: str, _values: Dict[str, Any]) -> str:
+def parse_contact_phone(text: str, _values: dict[str, Any]) -> str:
     try:
         return parse_phone(text).value
     except InvalidPhone as err:
@@ -67,7 +67,7 @@ def is_address(text: str) -> bool:
 
 
 @free_text(well_formed=is_address)
-def parse_address(text: str, _values: Dict[str, Any]) -> str:
+def parse_address(text: str, _values: dict[str, Any]) -> str:
     """A postal or residence address in Chinese, also said as "地址是…" or "我家住在…"."""
     address = _ADDRESS_PREFIX.sub("", re.sub(r"\s+", " ", text).strip()).strip()
     if _MARKUP.search(address):

@@ -10,15 +10,16 @@ others are required.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from bot.flows.engine import Flow, Option, Step, option_label
 from bot.flows.fields import parse_address, parse_contact_phone, parse_id, parse_name, show_id, show_phone
 
-Values = Dict[str, Any]
+Values = dict[str, Any]
 
 
 class Answer(str, enum.Enum):
@@ -42,22 +43,22 @@ class Field:
     question: str
     help: str
     answer: Answer
-    options: Tuple[Option, ...] = ()  # Answer.CHOICE only
+    options: tuple[Option, ...] = ()  # Answer.CHOICE only
     # A choice's label once submitted, where it differs from the option ("丢失（已挂失）").
     recorded: Mapping[str, str] = field(default_factory=dict)
-    when: Optional[Callable[[Values], bool]] = None  # asked only when this holds
-    aliases: Tuple[str, ...] = ()  # words residents use to name the field at the summary
+    when: Callable[[Values], bool] | None = None  # asked only when this holds
+    aliases: tuple[str, ...] = ()  # words residents use to name the field at the summary
 
     @property
     def required(self) -> bool:
         return self.when is None
 
     @property
-    def mask(self) -> Optional[str]:
+    def mask(self) -> str | None:
         return None if self.answer is Answer.CHOICE else self.answer.value
 
     @property
-    def choices(self) -> Optional[Dict[str, str]]:
+    def choices(self) -> dict[str, str] | None:
         """value -> label as stored views show it (choices only)."""
         if self.answer is not Answer.CHOICE:
             return None
@@ -65,7 +66,7 @@ class Field:
 
     def step(self, *, today: date, districts: Sequence[Option]) -> Step:
         """The engine's step for this field; ID numbers are checked against `today`."""
-        extra: Dict[str, Any] = {"when": self.when} if self.when is not None else {}
+        extra: dict[str, Any] = {"when": self.when} if self.when is not None else {}
         if self.answer is Answer.NAME:
             extra.update(parse=parse_name)
         elif self.answer is Answer.ID_NUMBER:
@@ -80,7 +81,7 @@ class Field:
         return Step(self.slot, self.label, self.question, self.help, aliases=self.aliases, **extra)
 
 
-def steps(fields: Sequence[Field], *, today: date, districts: Sequence[Option]) -> Tuple[Step, ...]:
+def steps(fields: Sequence[Field], *, today: date, districts: Sequence[Option]) -> tuple[Step, ...]:
     return tuple(f.step(today=today, districts=districts) for f in fields)
 
 
@@ -90,7 +91,7 @@ class ApplicationForm:
 
     kind: str  # catalogue service id; also the flow's name
     name: str  # as staff and progress answers name the application ("高龄津贴申领")
-    fields: Tuple[Field, ...]
+    fields: tuple[Field, ...]
     name_field: str  # whose name, ID number and phone the application is filed under
     id_field: str
     build: Callable[..., Flow]  # build(today=, districts=): the flow for one day

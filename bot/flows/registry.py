@@ -13,7 +13,7 @@ which says what it stores; it is registered from there.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterator, Optional
+from collections.abc import Iterator
 
 from bot.applications.kinds import FORMS
 from bot.flows import application_flow, appointment, cancel_booking, progress_lookup
@@ -24,7 +24,7 @@ class FlowRegistry:
     """Flow definitions by name."""
 
     def __init__(self) -> None:
-        self._flows: Dict[str, FlowDefinition] = {}
+        self._flows: dict[str, FlowDefinition] = {}
 
     def register(self, definition: FlowDefinition) -> FlowDefinition:
         if definition.name in self._flows:
@@ -45,7 +45,7 @@ class FlowRegistry:
     def __iter__(self) -> Iterator[FlowDefinition]:
         return iter(self._flows.values())
 
-    def is_application(self, name: Optional[str]) -> bool:
+    def is_application(self, name: str | None) -> bool:
         """Whether `name` is a service residents can apply for in the chat (offered after its answer)."""
         definition = self._flows.get(name) if name else None
         return definition is not None and definition.application

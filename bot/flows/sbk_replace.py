@@ -1,8 +1,9 @@
 """社会保障卡挂失补换: report a lost or damaged card and get a new one."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Dict, Sequence
+from typing import Any
 
 from bot.flows.engine import CONTROLS_HINT, Flow, Option
 from bot.flows.form import Answer, ApplicationForm, Field, steps
@@ -16,11 +17,11 @@ DELIVERY = (Option("邮寄到家", "mail", ("寄", "寄到家", "寄给我", "�
             Option("到大厅领取", "hall", ("自己去拿", "自己去领", "去拿", "去领", "到大厅", "窗口领", "自取")))
 
 
-def _by_mail(values: Dict[str, Any]) -> bool:
+def _by_mail(values: dict[str, Any]) -> bool:
     return values.get("delivery") == "mail"
 
 
-def _at_hall(values: Dict[str, Any]) -> bool:
+def _at_hall(values: dict[str, Any]) -> bool:
     return values.get("delivery") == "hall"
 
 
@@ -54,7 +55,7 @@ def build(*, today: date, districts: Sequence[Option]) -> Flow:
     )
 
 
-def next_steps(values: Dict[str, Any]) -> str:
+def next_steps(values: dict[str, Any]) -> str:
     """What happens after submission; a loss report takes effect at once."""
     parts = []
     if values.get("reason") == "lost":

@@ -6,7 +6,7 @@ the limits the services enforce become kind replies, the same for every flow.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict
+from typing import Any
 
 from bot.applications.errors import OpenApplicationExists
 from bot.appointments.service import AlreadyBookedForService, TooManyBookings
@@ -30,7 +30,7 @@ def _limit_text(exc: Exception) -> str:
             "想换时间的话，请先发“取消预约”取消原来的预约，再重新预约。")
 
 
-def submit(ctx: FlowContext, state: Dict[str, Any], sender_id: str) -> SubmitResult:
+def submit(ctx: FlowContext, state: dict[str, Any], sender_id: str) -> SubmitResult:
     """Store what the confirmed flow collected, once per flow instance (idempotent).
 
     A limit the services enforce becomes a kind reply; a flow no longer registered is

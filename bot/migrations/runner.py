@@ -23,10 +23,11 @@ checkpointed, so plaintext replaced by a conversion is not left behind in the -w
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -79,7 +80,7 @@ def alembic_config(connection: Connection | None = None, history: History = APP)
     return config
 
 
-@lru_cache(maxsize=None)
+@cache
 def script_directory(history: History = APP) -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config(history=history))
 

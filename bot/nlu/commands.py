@@ -7,7 +7,7 @@ confidence 1.0. Anything longer goes to the classifier as usual.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -41,8 +41,8 @@ class CommandMatcher(GraphComponent):
     """Overrides the intent of messages that are exactly a known command."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CommandMatcher":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> CommandMatcher:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -8,7 +8,7 @@ entity alignment (RasaHQ/rasa#7910); we drop any token that is only whitespace.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -40,16 +40,16 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
     _corrector: Optional[HomophoneCorrector] = None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "NormalizingJiebaTokenizer":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> NormalizingJiebaTokenizer:
         tokenizer = super().create(config, model_storage, resource, execution_context)
         if config["dictionary_path"] is not None:
             tokenizer._corrector = HomophoneCorrector.from_jieba_dicts(config["dictionary_path"])
         return tokenizer
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "NormalizingJiebaTokenizer":
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> NormalizingJiebaTokenizer:
         tokenizer = super().load(config, model_storage, resource, execution_context, **kwargs)
         if config["dictionary_path"] is not None:
             try:
@@ -77,7 +77,7 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
                     message.set(TEXT, self._correct(normalize(raw)[:MAX_MESSAGE_CHARS]))
         return super().process(messages)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         import jieba
 
         text = message.get(attribute) or ""

@@ -53,7 +53,7 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     """
     try:
         message = record.getMessage()
-    except Exception:  # noqa: BLE001 - malformed record: let the handler report it
+    except Exception:  # malformed record: let the handler report it
         return record
     record.msg = mask_log_text(message)
     record.args = ()

@@ -7,8 +7,6 @@ reader looks for stays with its own pattern; what they are worth is decided here
 """
 from __future__ import annotations
 
-from typing import Optional
-
 #: Chinese digits as they appear in typed and voice input; 幺 and 洞 are the radio/phone
 #: readings of 1 and 0, 两 (兩) is the spoken 2.
 CHINESE_DIGITS = {
@@ -20,13 +18,13 @@ CHINESE_DIGITS = {
 TEN = "十"
 
 
-def digit_value(char: str) -> Optional[int]:
+def digit_value(char: str) -> int | None:
     """0-9 for one Chinese digit ("幺" -> 1, "两" -> 2), None for anything else."""
     digit = CHINESE_DIGITS.get(char)
     return int(digit) if digit is not None else None
 
 
-def small_number(token: str) -> Optional[int]:
+def small_number(token: str) -> int | None:
     """A number written in ASCII digits or Chinese numerals up to 99, or None.
 
     "12" -> 12, "三" -> 3, "两" -> 2, "十" -> 10, "十二" -> 12, "二十" -> 20, "二十三" -> 23.

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional
 
 from bot.personal.masking import mask_id
 from bot.validators.numbers import number_core, to_digits
@@ -135,7 +134,7 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
-def stored_id_number(value: str) -> Optional[str]:
+def stored_id_number(value: str) -> str | None:
     """An ID number as a service stores it: half-width, no spaces or hyphens, X upper case;
     None unless that is 17 digits and a digit or X.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Dict
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -53,7 +53,7 @@ class _Client(WeChatClient):
         self._http.mount("https://", adapter)
         self._token_lock = threading.Lock()
 
-    def fetch_access_token(self, force: bool = False) -> Dict[str, Any]:
+    def fetch_access_token(self, force: bool = False) -> dict[str, Any]:
         with self._token_lock:
             fresh = self.expires_at and self.expires_at - time.time() > 60
             if fresh and not force and self.session.get(self.access_token_key):
@@ -63,7 +63,7 @@ class _Client(WeChatClient):
             res.raise_for_status()
             return self._handle_token(res)
 
-    def _handle_token(self, res: requests.Response) -> Dict[str, Any]:
+    def _handle_token(self, res: requests.Response) -> dict[str, Any]:
         result = res.json()
         if result.get("errcode"):
             raise WeChatApiError(f"token API refused: {result.get('errmsg')}", result["errcode"])
@@ -81,7 +81,7 @@ class WeChatApi:
         redaction.install([settings.appsecret])  # URLs with the secret and token get logged
         self._client = _Client(settings)
 
-    def _call(self, operation) -> Dict[str, Any]:
+    def _call(self, operation) -> dict[str, Any]:
         # The forced refresh and the second attempt sit inside the same try, so that an
         # HTTP failure of the refresh is a WeChatApiError too (not a raw requests error).
         try:
@@ -100,9 +100,9 @@ class WeChatApi:
         except requests.RequestException as exc:
             raise WeChatApiError(f"WeChat API unreachable: {type(exc).__name__}") from exc
 
-    def send_text(self, openid: str, content: str) -> Dict[str, Any]:
+    def send_text(self, openid: str, content: str) -> dict[str, Any]:
         """One customer-service text message (the resident must have written in 48 h)."""
         return self._call(lambda: self._client.message.send_text(openid, content))
 
-    def create_menu(self, menu_json: Dict[str, Any]) -> Dict[str, Any]:
+    def create_menu(self, menu_json: dict[str, Any]) -> dict[str, Any]:
         return self._call(lambda: self._client.menu.create(menu_json))

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -23,22 +24,22 @@ class WeChatInput(InputChannel):
     """WeChat Official Account (公众号) messages, in plaintext, compatible or safe mode."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "wechat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls(WeChatSettings.from_credentials(credentials))
 
     def __init__(self, settings: WeChatSettings) -> None:
         self.settings = settings
-        self.endpoint: Optional[WeChatEndpoint] = None
+        self.endpoint: WeChatEndpoint | None = None
 
     def _build_endpoint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> WeChatEndpoint:
         # Rasa configured logging before building channels; no credential may reach a log.
         redaction.install([self.settings.appsecret, self.settings.token, self.settings.aes_key])
 
-        async def assistant(sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+        async def assistant(sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
             collector = CollectingOutputChannel()
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                              metadata=metadata))
@@ -72,7 +73,7 @@ class WeChatInput(InputChannel):
         return hook
 
 
-def _query(request: Request) -> Dict[str, str]:
+def _query(request: Request) -> dict[str, str]:
     return {key: request.args.get(key) for key in request.args}
 
 

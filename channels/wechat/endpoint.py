@@ -13,8 +13,9 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 from wechatpy import parse_message
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
@@ -37,9 +38,9 @@ from channels.wechat.settings import WeChatSettings
 logger = logging.getLogger(__name__)
 
 #: sender, text, metadata → the assistant's messages (Rasa's collected dicts).
-Assistant = Callable[[str, str, Dict[str, Any]], Awaitable[List[Dict[str, Any]]]]
+Assistant = Callable[[str, str, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
 #: latitude, longitude → (district name, nearest hall text) or None outside Wuhu. Blocking.
-Locator = Callable[[float, float], Optional[Tuple[str, Optional[Dict[str, str]]]]]
+Locator = Callable[[float, float], tuple[str, dict[str, str] | None] | None]
 
 XML = "application/xml; charset=utf-8"
 PLAIN = "text/plain; charset=utf-8"
@@ -60,14 +61,14 @@ _NOT_WORDS = re.compile(r"[\W_]+")
 MAX_REMEMBERED_CHOICES = 10_000
 
 
-def _asks_for_repeat(said: Optional[str]) -> bool:
+def _asks_for_repeat(said: str | None) -> bool:
     return _NOT_WORDS.sub("", said or "") in texts.REPEAT_REQUESTS
 
 
 class WeChatEndpoint:
     def __init__(self, settings: WeChatSettings, assistant: Assistant,
-                 menu_payloads: Mapping[str, str], locator: Optional[Locator] = None,
-                 send_text: Optional[Sender] = None, nonces: Optional[NonceStore] = None) -> None:
+                 menu_payloads: Mapping[str, str], locator: Locator | None = None,
+                 send_text: Sender | None = None, nonces: NonceStore | None = None) -> None:
         self.settings = settings
         self._assistant = assistant
         self._menu_payloads = dict(menu_payloads)
@@ -76,7 +77,7 @@ class WeChatEndpoint:
         self._nonces: NonceStore = nonces if nonces is not None else MemoryNonceStore()
         self._missed = MissedParts()
         self._outbox = Outbox(send_text, self._missed)
-        self._choices: "OrderedDict[str, Dict[str, str]]" = OrderedDict()
+        self._choices: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._crypto = (WeChatCrypto(settings.token, settings.aes_key, settings.appid)
                         if settings.can_decrypt else None)
 
@@ -101,7 +102,7 @@ class WeChatEndpoint:
             plain = PrpCrypto(self._crypto.key).decrypt(encrypted, self.settings.appid)
         except InvalidAppIdException as exc:
             raise PermissionError("message for another AppID") from exc
-        except Exception as exc:  # noqa: BLE001 - any ciphertext we cannot open is a bad request
+        except Exception as exc:  # any ciphertext we cannot open is a bad request
             raise RejectedXml(f"cannot decrypt: {type(exc).__name__}") from exc
         return plain.encode("utf-8")
 
@@ -169,7 +170,7 @@ class WeChatEndpoint:
         return self._passive(message, plan.passive, query if encrypted else None)
 
     # -- the 5-second rule --------------------------------------------------------------
-    async def _wait(self, turn: Turn, inbound: Inbound, started: float) -> Optional[ReplyPlan]:
+    async def _wait(self, turn: Turn, inbound: Inbound, started: float) -> ReplyPlan | None:
         """The reply if ready before the deadline; otherwise hand it over and return None."""
         if not turn.handed_over:
             remaining = self.settings.reply_deadline_s - (time.monotonic() - started)
@@ -195,12 +196,12 @@ class WeChatEndpoint:
         notice = texts.MISSED_NOTICE if self._missed.notice_due(openid) else None
         try:
             blocks = await self._reply_blocks(inbound)
-        except Exception:  # noqa: BLE001 - the resident gets an apology, the log the trace
+        except Exception:  # the resident gets an apology, the log the trace
             logger.exception("WeChat message from %s failed", masked(openid))
             blocks = [texts.ASSISTANT_FAILED]
         return plan_reply(blocks, notice)
 
-    async def _reply_blocks(self, inbound: Inbound) -> List[str]:
+    async def _reply_blocks(self, inbound: Inbound) -> list[str]:
         if inbound.reply is not None:
             return [inbound.reply]
         if inbound.location is not None:
@@ -225,7 +226,7 @@ class WeChatEndpoint:
             self._choices.pop(inbound.sender, None)
         return rendered
 
-    async def _locate(self, inbound: Inbound, location: Tuple[float, float, str]) -> List[str]:
+    async def _locate(self, inbound: Inbound, location: tuple[float, float, str]) -> list[str]:
         latitude, longitude, label = location
         found = await asyncio.to_thread(self._locator, latitude, longitude) if self._locator else None
         if found is None:
@@ -236,7 +237,7 @@ class WeChatEndpoint:
             reply = [texts.NEAREST_HALL.format(label=label, **hall), *reply]
         return reply
 
-    def _passive(self, message, content: str, query: Optional[Mapping[str, str]]) -> HttpReply:
+    def _passive(self, message, content: str, query: Mapping[str, str] | None) -> HttpReply:
         # wechatpy wraps content in CDATA without escaping: split any "]]>" so it stays text.
         content = _XML_INVALID.sub("", content).replace("]]>", "]]]]><![CDATA[>")
         xml = TextReply(message=message, content=content).render()

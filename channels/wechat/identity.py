@@ -10,7 +10,6 @@ after the request passed the signature checks. Everything that reads a WeChat tr
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 PREFIX = "wechat:"
 #: WeChat's openids are 28 characters of [A-Za-z0-9_-]; a little room for other accounts.
@@ -29,7 +28,7 @@ def conversation_id(openid: str) -> str:
     return PREFIX + openid
 
 
-def openid_of(sender_id: str) -> Optional[str]:
+def openid_of(sender_id: str) -> str | None:
     """The openid behind a WeChat conversation id, or None for any other channel's id."""
     if sender_id.startswith(PREFIX) and is_openid(sender_id[len(PREFIX):]):
         return sender_id[len(PREFIX):]

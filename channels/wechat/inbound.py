@@ -7,8 +7,9 @@ background events (unsubscribe, location reports, link clicks) need no answer at
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from wechatpy.messages import BaseMessage
 
@@ -25,10 +26,10 @@ class Inbound:
     #: Retries of this message share the key (MsgId, or sender and CreateTime for events).
     key: str
     kind: str
-    say: Optional[str] = None  # text or payload for the assistant
-    reply: Optional[str] = None  # answered by the channel without the assistant
-    location: Optional[Tuple[float, float, str]] = None  # latitude, longitude, label
-    metadata: Dict[str, Any] = field(default_factory=dict)
+    say: str | None = None  # text or payload for the assistant
+    reply: str | None = None  # answered by the channel without the assistant
+    location: tuple[float, float, str] | None = None  # latitude, longitude, label
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
     def silent(self) -> bool:
@@ -63,26 +64,26 @@ def _spoken_text(recognition: str) -> str:
 
 def interpret(message: BaseMessage, menu_payloads: Mapping[str, str]) -> Inbound:
     kind = _kind(message)
-    base = dict(sender=str(message.source or ""), key=dedupe_key(message), kind=kind,
-                metadata={"wechat": {"msg_type": kind, "msg_id": message.id or None}})
+    base = Inbound(sender=str(message.source or ""), key=dedupe_key(message), kind=kind,
+                   metadata={"wechat": {"msg_type": kind, "msg_id": message.id or None}})
     if kind == "text":
-        return Inbound(**base, say=_typed_text(message.content or ""))
+        return replace(base, say=_typed_text(message.content or ""))
     if kind == "voice":
         heard = _spoken_text(message.recognition or "")
-        return Inbound(**base, say=heard) if heard else Inbound(**base, reply=texts.VOICE_NOT_RECOGNISED)
+        return replace(base, say=heard) if heard else replace(base, reply=texts.VOICE_NOT_RECOGNISED)
     if kind == "location":
         label = f"（{message.label}）" if message.label else ""
         try:
             point = (float(message.location_x), float(message.location_y), label)
         except (TypeError, ValueError):
-            return Inbound(**base, reply=texts.OUTSIDE_WUHU)
-        return Inbound(**base, location=point)
+            return replace(base, reply=texts.OUTSIDE_WUHU)
+        return replace(base, location=point)
     if kind in ("event:subscribe", "event:subscribe_scan"):
-        return Inbound(**base, say=WELCOME_PAYLOAD)
+        return replace(base, say=WELCOME_PAYLOAD)
     if kind == "event:click":
         payload = menu_payloads.get(message.key or "")
-        return Inbound(**base, say=payload) if payload else Inbound(**base, reply=texts.UNKNOWN_MENU)
+        return replace(base, say=payload) if payload else replace(base, reply=texts.UNKNOWN_MENU)
     if kind.startswith("event:"):  # unsubscribe, location reports, link clicks…: no answer
-        return Inbound(**base)
-    return Inbound(**base, reply=texts.UNSUPPORTED.format(
+        return base
+    return replace(base, reply=texts.UNSUPPORTED.format(
         kind=texts.UNSUPPORTED_KINDS.get(kind, texts.UNSUPPORTED_DEFAULT)))

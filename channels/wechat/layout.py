@@ -8,8 +8,8 @@ resident must answer: the short messages that end the turn (回复“办理”, 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
 
 from channels.wechat import texts
 from channels.wechat.render import MAX_TEXT_BYTES, split_text
@@ -25,10 +25,10 @@ class ReplyPlan:
     """The passive reply and the parts that follow it, in the order the resident reads them."""
 
     passive: str
-    followups: Tuple[str, ...] = ()
+    followups: tuple[str, ...] = ()
 
     @property
-    def parts(self) -> List[str]:
+    def parts(self) -> list[str]:
         """Everything, for a reply that goes wholly through the customer-service API."""
         return [p for p in (self.passive, *self.followups) if p]
 
@@ -50,7 +50,7 @@ def _closing_blocks(blocks: Sequence[str], budget: int) -> int:
     return start
 
 
-def plan_reply(blocks: Sequence[str], notice: Optional[str] = None,
+def plan_reply(blocks: Sequence[str], notice: str | None = None,
                max_bytes: int = MAX_TEXT_BYTES) -> ReplyPlan:
     """Lay out one turn. ``notice`` (a short channel message) always stays in the passive reply."""
     blocks = [b.strip() for b in blocks if b and b.strip()]

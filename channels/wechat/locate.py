@@ -1,8 +1,6 @@
 """Location messages: the nearest district and its comprehensive hall, from the catalogue."""
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
-
 from bot.catalogue.repository import CatalogueRepository
 from bot.config import get_settings
 from bot.db import session_factory
@@ -13,9 +11,9 @@ GENERAL_HALL = "government_center"
 class CatalogueLocator:
     """Callable (lat, lng) → (district name, hall fields) or None; connects on first use."""
 
-    def __init__(self, database_url: Optional[str] = None) -> None:
+    def __init__(self, database_url: str | None = None) -> None:
         self._database_url = database_url
-        self._repository: Optional[CatalogueRepository] = None
+        self._repository: CatalogueRepository | None = None
 
     def _repo(self) -> CatalogueRepository:
         if self._repository is None:
@@ -23,7 +21,7 @@ class CatalogueLocator:
             self._repository = CatalogueRepository(session_factory(url))
         return self._repository
 
-    def __call__(self, latitude: float, longitude: float) -> Optional[Tuple[str, Optional[Dict[str, str]]]]:
+    def __call__(self, latitude: float, longitude: float) -> tuple[str, dict[str, str] | None] | None:
         found = self._repo().nearest_district(latitude, longitude)
         if found is None:
             return None

@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import conlist, constr, validator
+from pydantic import Field, constr, validator
 
 from bot.catalogue.schema import StrictModel
 
-_KEY = constr(regex=r"^[A-Z][A-Z0-9_]{0,63}$")
+# Constrained strings are calls, which mypy cannot read as types: to it they are plain str.
+# Constrained lists are declared with Field(...), which pydantic turns into the same.
+if TYPE_CHECKING:
+    _KEY = str
+    _PAYLOAD = str
+else:
+    _KEY = constr(regex=r"^[A-Z][A-Z0-9_]{0,63}$")
+    _PAYLOAD = constr(strip_whitespace=True, min_length=1, max_length=200)
 
 
 def _within_bytes(limit: int):
@@ -25,30 +32,30 @@ def _within_bytes(limit: int):
 class MenuItem(StrictModel):
     name: str
     key: _KEY
-    payload: constr(strip_whitespace=True, min_length=1, max_length=200)
+    payload: _PAYLOAD
 
     _name_len = validator("name", allow_reuse=True)(_within_bytes(60))
 
 
 class TopButton(StrictModel):
     name: str
-    sub_buttons: conlist(MenuItem, min_items=1, max_items=5)
+    sub_buttons: list[MenuItem] = Field(..., min_items=1, max_items=5)
 
     _name_len = validator("name", allow_reuse=True)(_within_bytes(16))
 
 
 class Menu(StrictModel):
-    menu: conlist(TopButton, min_items=1, max_items=3)
+    menu: list[TopButton] = Field(..., min_items=1, max_items=3)
 
     @validator("menu")
-    def _unique_keys(cls, buttons: List[TopButton]) -> List[TopButton]:
+    def _unique_keys(cls, buttons: list[TopButton]) -> list[TopButton]:
         keys = [item.key for b in buttons for item in b.sub_buttons]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
             raise ValueError(f"菜单 key 重复：{', '.join(duplicates)}")
         return buttons
 
-    def payloads(self) -> Dict[str, str]:
+    def payloads(self) -> dict[str, str]:
         """EventKey → what the click says to the assistant."""
         return {item.key: item.payload for b in self.menu for item in b.sub_buttons}
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, List, Optional
 
 #: How long undelivered parts are offered (a resident may read the notice hours later).
 KEEP_S = 24 * 3600.0
@@ -20,7 +20,7 @@ MAX_PARTS = 10
 
 @dataclass
 class Missed:
-    parts: List[str]
+    parts: list[str]
     at: float
     noticed: bool = False  # the resident has been told once
 
@@ -33,12 +33,12 @@ class MissedParts:
         self._keep_s = keep_s
         self._max_entries = max_entries
         self._clock = clock
-        self._missed: "OrderedDict[str, Missed]" = OrderedDict()
+        self._missed: OrderedDict[str, Missed] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._missed)
 
-    def add(self, openid: str, parts: List[str]) -> None:
+    def add(self, openid: str, parts: list[str]) -> None:
         """Keep ``parts`` (after any kept before); the resident is to be told again."""
         if not parts:
             return
@@ -50,14 +50,14 @@ class MissedParts:
         while len(self._missed) > self._max_entries:
             self._missed.popitem(last=False)
 
-    def get(self, openid: str) -> Optional[Missed]:
+    def get(self, openid: str) -> Missed | None:
         missed = self._missed.get(openid)
         if missed is not None and self._clock() - missed.at > self._keep_s:
             del self._missed[openid]
             return None
         return missed
 
-    def take(self, openid: str) -> List[str]:
+    def take(self, openid: str) -> list[str]:
         """The kept parts, forgotten here (they are being sent again)."""
         missed = self.get(openid)
         self._missed.pop(openid, None)

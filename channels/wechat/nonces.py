@@ -15,11 +15,12 @@ import enum
 import hashlib
 import time
 from collections import OrderedDict
-from typing import Callable, Optional, Protocol, Tuple
+from collections.abc import Callable
+from typing import Protocol
 
 
 class NonceStore(Protocol):
-    async def remember(self, key: str, fingerprint: str, expires_at: float) -> Optional[str]:
+    async def remember(self, key: str, fingerprint: str, expires_at: float) -> str | None:
         """Store ``fingerprint`` under ``key`` unless a live entry exists; return that entry's
         fingerprint, or None when this call stored it. ``expires_at`` is Unix time."""
 
@@ -34,7 +35,7 @@ class MemoryNonceStore:
     def __init__(self, max_entries: int = 100_000, clock: Callable[[], float] = time.time) -> None:
         self._max_entries = max_entries
         self._clock = clock
-        self._entries: "OrderedDict[str, Tuple[str, float]]" = OrderedDict()
+        self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -46,7 +47,7 @@ class MemoryNonceStore:
                 break
             self._entries.popitem(last=False)
 
-    async def remember(self, key: str, fingerprint: str, expires_at: float) -> Optional[str]:
+    async def remember(self, key: str, fingerprint: str, expires_at: float) -> str | None:
         now = self._clock()
         known = self._entries.get(key)
         if known is not None and known[1] > now:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, List, Optional, Set
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from channels.wechat.identity import masked
 from channels.wechat.layout import ReplyPlan
@@ -22,19 +23,19 @@ Sender = Callable[[str, str], Any]
 
 
 class Outbox:
-    def __init__(self, send_text: Optional[Sender], missed: MissedParts) -> None:
+    def __init__(self, send_text: Sender | None, missed: MissedParts) -> None:
         self._send_text = send_text
         self._missed = missed
-        self._background: Set[asyncio.Task] = set()
+        self._background: set[asyncio.Task] = set()
 
-    def send(self, openid: str, parts: List[str], delay_s: float = 0.0) -> None:
+    def send(self, openid: str, parts: list[str], delay_s: float = 0.0) -> None:
         """Queue ``parts``; ``delay_s`` lets WeChat show the passive reply first."""
         if self._send_text is None:
             self._keep_unsendable(openid, parts)  # at once: the resident may already be typing
             return
         self._spawn(self._deliver(openid, parts, delay_s))
 
-    def send_when_ready(self, openid: str, plan: "asyncio.Future[ReplyPlan]") -> None:
+    def send_when_ready(self, openid: str, plan: asyncio.Future[ReplyPlan]) -> None:
         """The whole reply, once it exists (the passive reply was missed)."""
         async def later() -> None:
             await self._deliver(openid, (await plan).parts)
@@ -46,7 +47,7 @@ class Outbox:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    def _keep_unsendable(self, openid: str, parts: List[str]) -> None:
+    def _keep_unsendable(self, openid: str, parts: list[str]) -> None:
         logger.error("WeChat reply to %s not sent (no WECHAT_APPID/WECHAT_APPSECRET for the "
                      "customer-service API); %d part(s) kept for the resident", masked(openid), len(parts))
         self._missed.add(openid, parts)
@@ -56,7 +57,7 @@ class Outbox:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _deliver(self, openid: str, parts: List[str], delay_s: float = 0.0) -> None:
+    async def _deliver(self, openid: str, parts: list[str], delay_s: float = 0.0) -> None:
         await asyncio.sleep(delay_s)
         if self._send_text is None:
             self._keep_unsendable(openid, parts)
@@ -64,7 +65,7 @@ class Outbox:
         for index, part in enumerate(parts):
             try:
                 await asyncio.to_thread(self._send_text, openid, part)
-            except Exception as exc:  # noqa: BLE001 - kept for the resident, who is told next time
+            except Exception as exc:  # kept for the resident, who is told next time
                 logger.error("customer-service message to %s failed: %s; %d part(s) kept for the resident",
                              masked(openid), exc, len(parts) - index)
                 self._missed.add(openid, parts[index:])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Iterable, List, Set
+from collections.abc import Iterable
 from urllib.parse import quote
 
 REDACTED = "***"
@@ -37,7 +37,7 @@ class SecretFilter(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._literals: Set[str] = set()
+        self._literals: set[str] = set()
         self._lock = threading.Lock()
 
     def add_secrets(self, values: Iterable[str]) -> None:
@@ -51,7 +51,7 @@ class SecretFilter(logging.Filter):
         text = _QUERY_PARAM.sub(rf"\g<1>{REDACTED}", text)
         text = _QUOTED_FIELD.sub(rf"\g<1>{REDACTED}\g<2>", text)
         with self._lock:
-            literals: List[str] = sorted(self._literals, key=len, reverse=True)
+            literals: list[str] = sorted(self._literals, key=len, reverse=True)
         for literal in literals:
             text = text.replace(literal, REDACTED)
         return text
@@ -59,7 +59,7 @@ class SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - malformed record: let the handler report it
+        except Exception:  # malformed record: let the handler report it
             return True
         record.msg, record.args = self.redact(message), ()
         if record.exc_info and not record.exc_text:

@@ -7,8 +7,9 @@ assistant understands numbers; other buttons are remembered so a number still pi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping
+from typing import Any
 
 #: WeChat refuses text messages over 2048 bytes (passive replies and customer-service API).
 MAX_TEXT_BYTES = 2048
@@ -19,16 +20,16 @@ _NUMBERED = re.compile(r"^\s*\d+[.、．]")
 @dataclass
 class Rendered:
     #: one text per message of the turn, in order (the last ones usually ask the question).
-    blocks: List[str]
+    blocks: list[str]
     #: option number → payload, for buttons whose payload is not the number itself.
-    choices: Dict[str, str] = field(default_factory=dict)
+    choices: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
         return "\n\n".join(self.blocks)
 
 
-def _button_lines(text: str, buttons: Iterable[Mapping[str, Any]], choices: Dict[str, str]) -> List[str]:
+def _button_lines(text: str, buttons: Iterable[Mapping[str, Any]], choices: dict[str, str]) -> list[str]:
     lines = []
     for number, button in enumerate(buttons, start=1):
         title = str(button.get("title") or button.get("payload") or "").strip()
@@ -45,8 +46,8 @@ def _button_lines(text: str, buttons: Iterable[Mapping[str, Any]], choices: Dict
 
 def render(messages: Iterable[Mapping[str, Any]]) -> Rendered:
     """Join the messages of one turn; the last message with buttons sets the choices."""
-    parts: List[str] = []
-    choices: Dict[str, str] = {}
+    parts: list[str] = []
+    choices: dict[str, str] = {}
     for message in messages:
         text = str(message.get("text") or "").strip()
         lines = [text] if text else []
@@ -65,7 +66,7 @@ def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def _hard_split(line: str, max_bytes: int) -> List[str]:
+def _hard_split(line: str, max_bytes: int) -> list[str]:
     pieces, current = [], ""
     for char in line:
         if current and _utf8_len(current + char) > max_bytes:
@@ -75,9 +76,9 @@ def _hard_split(line: str, max_bytes: int) -> List[str]:
     return pieces + ([current] if current else [])
 
 
-def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> List[str]:
+def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:
     """Chunks of at most ``max_bytes`` UTF-8 bytes, cut at line ends where possible."""
-    chunks: List[str] = []
+    chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
         for piece in ([line] if _utf8_len(line) <= max_bytes else _hard_split(line, max_bytes)):

@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Optional, Tuple
 
 from channels.wechat.layout import ReplyPlan
 
 
 @dataclass
 class Turn:
-    task: "asyncio.Future[ReplyPlan]"
+    task: asyncio.Future[ReplyPlan]
     started: float
     handed_over: bool = False  # the whole reply goes through the customer-service API
     followups_sent: bool = False  # chunks after the passive reply were queued
@@ -32,7 +32,7 @@ class ReplayCache:
         self._window_s = window_s
         self._max_entries = max_entries
         self._clock = clock
-        self._turns: "OrderedDict[str, Turn]" = OrderedDict()
+        self._turns: OrderedDict[str, Turn] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._turns)
@@ -44,12 +44,12 @@ class ReplayCache:
                 break
             self._turns.popitem(last=False)
 
-    def get(self, key: str) -> Optional[Turn]:
+    def get(self, key: str) -> Turn | None:
         """The remembered turn for ``key``, if any."""
         self._forget_old(self._clock())
         return self._turns.get(key)
 
-    def claim(self, key: str, start: Callable[[], Awaitable[ReplyPlan]]) -> Tuple[Turn, bool]:
+    def claim(self, key: str, start: Callable[[], Awaitable[ReplyPlan]]) -> tuple[Turn, bool]:
         """The turn for ``key`` and whether this call started it."""
         now = self._clock()
         self._forget_old(now)

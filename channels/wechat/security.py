@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from typing import Optional
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -26,14 +25,14 @@ def sign(token: str, *parts: str) -> str:
     return signer.signature
 
 
-def signature_matches(expected: str, given: Optional[str]) -> bool:
+def signature_matches(expected: str, given: str | None) -> bool:
     """Constant-time comparison, so response timing reveals nothing about the signature."""
     if not given:
         return False
     return hmac.compare_digest(expected.encode("ascii"), given.strip().lower().encode("ascii", "replace"))
 
 
-def is_fresh(timestamp: Optional[str], max_skew_s: float, now: Optional[float] = None) -> bool:
+def is_fresh(timestamp: str | None, max_skew_s: float, now: float | None = None) -> bool:
     """A timestamp close to our clock; a captured request replayed later is refused."""
     try:
         sent = int(timestamp or "")

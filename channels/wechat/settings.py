@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_MENU = Path(__file__).with_name("menu.yml")
@@ -50,7 +51,7 @@ class WeChatSettings:
         return bool(self.appid and self.appsecret)
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "WeChatSettings":
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> WeChatSettings:
         raw = {k: v for k, v in (credentials or {}).items() if v not in (None, "")}
         text = {k: str(raw.get(k, "")).strip() for k in ("token", "appid", "appsecret", "aes_key")}
         aes_key = text["aes_key"]

@@ -19,7 +19,6 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import List, Optional, Union
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -94,7 +93,7 @@ class StaffAccount:
     created_at: datetime  # naive UTC
 
     @classmethod
-    def from_row(cls, row: StaffUser) -> "StaffAccount":
+    def from_row(cls, row: StaffUser) -> StaffAccount:
         return cls(row.id, row.username, Role(row.role), bool(row.active), row.created_at)
 
 
@@ -129,8 +128,8 @@ def _end_sessions(session: Session, user_id: int) -> None:
 
 # --- managing accounts --------------------------------------------------------------------
 
-def create_user(sessions: sessionmaker, username: str, password: str, role: Union[str, Role],
-                now: Optional[datetime] = None) -> StaffAccount:
+def create_user(sessions: sessionmaker, username: str, password: str, role: str | Role,
+                now: datetime | None = None) -> StaffAccount:
     """Add an active account. Raises InvalidUsername, UnknownRole, WeakPassword, UsernameTaken."""
     name = validate_username(username)
     parsed_role = parse_role(role)
@@ -166,7 +165,7 @@ def set_active(sessions: sessionmaker, username: str, active: bool) -> StaffAcco
         return StaffAccount.from_row(row)
 
 
-def get_user(sessions: sessionmaker, username: str) -> Optional[StaffAccount]:
+def get_user(sessions: sessionmaker, username: str) -> StaffAccount | None:
     with sessions() as session:
         row = session.execute(
             select(StaffUser).where(StaffUser.username == normalize_username(username))
@@ -174,7 +173,7 @@ def get_user(sessions: sessionmaker, username: str) -> Optional[StaffAccount]:
         return StaffAccount.from_row(row) if row else None
 
 
-def list_users(sessions: sessionmaker) -> List[StaffAccount]:
+def list_users(sessions: sessionmaker) -> list[StaffAccount]:
     """All accounts, by username."""
     with sessions() as session:
         rows = session.execute(select(StaffUser).order_by(StaffUser.username)).scalars()
@@ -187,7 +186,7 @@ def _user_key(username: str) -> str:
     return "user:" + normalize_username(username)[:_MAX_KEY_PART]
 
 
-def _ip_key(ip: Optional[str]) -> str:
+def _ip_key(ip: str | None) -> str:
     return "ip:" + (ip or "unknown").strip()[:_MAX_KEY_PART]
 
 
@@ -198,8 +197,8 @@ def _failures(session: Session, key: str, since: datetime) -> int:
     ).scalar_one()
 
 
-def authenticate(sessions: sessionmaker, username: str, password: str, ip: Optional[str],
-                 now: Optional[datetime] = None) -> StaffAccount:
+def authenticate(sessions: sessionmaker, username: str, password: str, ip: str | None,
+                 now: datetime | None = None) -> StaffAccount:
     """The account if the login may go ahead; LoginRefused(reason) otherwise.
 
     Unknown usernames are checked against a dummy hash, so they take as long as real ones.
@@ -215,7 +214,7 @@ def authenticate(sessions: sessionmaker, username: str, password: str, ip: Optio
         raise LoginRefused(RefusalReason.LOCKED)
 
     name = normalize_username(username)
-    row: Optional[StaffUser] = None
+    row: StaffUser | None = None
     if USERNAME_RE.fullmatch(name):
         with sessions() as session:
             row = session.execute(select(StaffUser).where(StaffUser.username == name)).scalar_one_or_none()

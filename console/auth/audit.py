@@ -5,9 +5,10 @@ The log is read by people and kept long, so ID numbers, phone numbers and bank c
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, List, Mapping, Optional
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,7 +24,7 @@ class Actor:
     """Who did something, as the audit log records it: a staff member or the CLI."""
 
     username: str
-    ip: Optional[str] = None
+    ip: str | None = None
     #: Added to the detail of every entry (the CLI records the operating-system account).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -41,7 +42,7 @@ class AuditRecord:
     username: str
     action: str
     detail: Any  # str, dict or list as recorded (masked), or None
-    ip: Optional[str]
+    ip: str | None
 
 
 def _masked(value: Any) -> Any:
@@ -63,20 +64,20 @@ def _masked(value: Any) -> Any:
 
 
 def write(session: Session, username: str, action: str, detail: Any = None,
-          ip: Optional[str] = None, now: Optional[datetime] = None) -> None:
+          ip: str | None = None, now: datetime | None = None) -> None:
     """Add one entry to `session`'s transaction, so it commits with the change it records."""
     session.add(AuditEntry(at=utc_naive(now), username=username[:100], action=action[:60],
                            detail=_masked(detail), ip=(ip or None) and ip[:64]))
 
 
 def record(sessions: sessionmaker, username: str, action: str, detail: Any = None,
-           ip: Optional[str] = None, now: Optional[datetime] = None) -> None:
+           ip: str | None = None, now: datetime | None = None) -> None:
     """Write one entry in a transaction of its own; `detail` (text or JSON-like) is masked first."""
     with sessions.begin() as session:
         write(session, username, action, detail, ip, now)
 
 
-def recent(sessions: sessionmaker, limit: int = 100) -> List[AuditRecord]:
+def recent(sessions: sessionmaker, limit: int = 100) -> list[AuditRecord]:
     """The latest entries, newest first (at most MAX_LIMIT)."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     with sessions() as session:

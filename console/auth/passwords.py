@@ -7,7 +7,6 @@ module attribute so tests can swap in cheap parameters; production code never do
 from __future__ import annotations
 
 import secrets
-from typing import Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,7 +22,7 @@ class WeakPassword(ValueError):
     """The password does not meet the policy; the message is for the person choosing it."""
 
 
-def password_problem(password: str, username: Optional[str] = None) -> Optional[str]:
+def password_problem(password: str, username: str | None = None) -> str | None:
     """Why `password` is not acceptable (in Chinese), or None if it is."""
     if len(password) < MIN_LENGTH:
         return f"密码至少需要 {MIN_LENGTH} 个字符。"
@@ -38,7 +37,7 @@ def password_problem(password: str, username: Optional[str] = None) -> Optional[
     return None
 
 
-def check_policy(password: str, username: Optional[str] = None) -> None:
+def check_policy(password: str, username: str | None = None) -> None:
     """Raise WeakPassword (with the Chinese reason) if the password is not acceptable."""
     problem = password_problem(password, username)
     if problem:
@@ -66,7 +65,7 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-_dummy: Optional[Tuple[PasswordHasher, str]] = None
+_dummy: tuple[PasswordHasher, str] | None = None
 
 
 def dummy_hash() -> str:

@@ -6,7 +6,6 @@ anything unknown (a role from an old database, a typo) is refused.
 from __future__ import annotations
 
 import enum
-from typing import Dict, FrozenSet, Union
 
 
 class Permission(str, enum.Enum):
@@ -33,7 +32,7 @@ class UnknownRole(ValueError):
 
 
 # What each role adds on top of the role below it.
-_OWN: Dict[Role, FrozenSet[Permission]] = {
+_OWN: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE}),
     Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL}),
     Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
@@ -41,19 +40,19 @@ _OWN: Dict[Role, FrozenSet[Permission]] = {
 _ORDER = (Role.REVIEWER, Role.TRAINER, Role.ADMIN)
 
 
-def _cumulative() -> Dict[Role, FrozenSet[Permission]]:
-    table: Dict[Role, FrozenSet[Permission]] = {}
-    granted: FrozenSet[Permission] = frozenset()
+def _cumulative() -> dict[Role, frozenset[Permission]]:
+    table: dict[Role, frozenset[Permission]] = {}
+    granted: frozenset[Permission] = frozenset()
     for role in _ORDER:
         granted = granted | _OWN[role]
         table[role] = granted
     return table
 
 
-PERMISSIONS: Dict[Role, FrozenSet[Permission]] = _cumulative()
+PERMISSIONS: dict[Role, frozenset[Permission]] = _cumulative()
 
 
-def parse_role(text: Union[str, Role]) -> Role:
+def parse_role(text: str | Role) -> Role:
     """The Role for "reviewer" / "trainer" / "admin" (any case); UnknownRole otherwise."""
     if isinstance(text, Role):
         return text
@@ -63,7 +62,7 @@ def parse_role(text: Union[str, Role]) -> Role:
         raise UnknownRole(str(text)) from None
 
 
-def permissions_of(role: Union[str, Role]) -> FrozenSet[Permission]:
+def permissions_of(role: str | Role) -> frozenset[Permission]:
     """Everything the role may do; empty for an unknown role (fail closed)."""
     try:
         return PERMISSIONS[parse_role(role)]
@@ -71,7 +70,7 @@ def permissions_of(role: Union[str, Role]) -> FrozenSet[Permission]:
         return frozenset()
 
 
-def allows(role: Union[str, Role], permission: Union[str, Permission]) -> bool:
+def allows(role: str | Role, permission: str | Permission) -> bool:
     """True if `role` has `permission`. Unknown roles or permissions are refused."""
     try:
         wanted = Permission(permission)

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Dict, Optional, Union
+from typing import TypeGuard
 
 from sqlalchemy import delete
 from sqlalchemy.orm import sessionmaker
@@ -31,7 +31,7 @@ _MAX_TOKEN_LENGTH = 200  # token_urlsafe(32) is 43 characters; anything much lon
 SESSION_COOKIE = "console_session"
 
 
-def cookie_attributes(secure: bool = True) -> Dict[str, Union[str, bool, int]]:
+def cookie_attributes(secure: bool = True) -> dict[str, str | bool | int]:
     """Attributes for the session cookie, keyed as sanic's `response.cookies[...]` expects.
 
     HttpOnly keeps scripts from reading the token; SameSite=Strict keeps other sites'
@@ -51,11 +51,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _plausible(token: Optional[str]) -> bool:
-    return bool(token) and len(token) <= _MAX_TOKEN_LENGTH
+def _plausible(token: str | None) -> TypeGuard[str]:
+    return token is not None and 0 < len(token) <= _MAX_TOKEN_LENGTH
 
 
-def start_session(sessions: sessionmaker, user: StaffAccount, now: Optional[datetime] = None) -> str:
+def start_session(sessions: sessionmaker, user: StaffAccount, now: datetime | None = None) -> str:
     """Open a session for a just-authenticated account and return the cookie token.
 
     Also drops the account's expired sessions, so the table does not grow without end.
@@ -75,8 +75,8 @@ def start_session(sessions: sessionmaker, user: StaffAccount, now: Optional[date
     return token
 
 
-def resolve(sessions: sessionmaker, token: Optional[str], now: Optional[datetime] = None
-            ) -> Optional[StaffAccount]:
+def resolve(sessions: sessionmaker, token: str | None, now: datetime | None = None
+            ) -> StaffAccount | None:
     """The account behind a cookie token, or None (unknown, expired, or account disabled).
 
     A valid session's idle clock is reset; a dead one is deleted.
@@ -97,7 +97,7 @@ def resolve(sessions: sessionmaker, token: Optional[str], now: Optional[datetime
         return StaffAccount.from_row(user)
 
 
-def end_session(sessions: sessionmaker, token: Optional[str]) -> bool:
+def end_session(sessions: sessionmaker, token: str | None) -> bool:
     """Log out: forget the session. True if there was one."""
     if not _plausible(token):
         return False
@@ -108,7 +108,7 @@ def end_session(sessions: sessionmaker, token: Optional[str]) -> bool:
 
 # --- CSRF ---------------------------------------------------------------------------------
 
-def _secret_bytes(secret: Union[str, bytes]) -> bytes:
+def _secret_bytes(secret: str | bytes) -> bytes:
     key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
     if len(key) < 16:
         # An empty or tiny secret would let anyone compute valid tokens.
@@ -116,13 +116,13 @@ def _secret_bytes(secret: Union[str, bytes]) -> bytes:
     return key
 
 
-def csrf_token(session_token: str, secret: Union[str, bytes]) -> str:
+def csrf_token(session_token: str, secret: str | bytes) -> str:
     """The CSRF token for this session: HMAC-SHA256 of the session token, hex."""
     return hmac.new(_secret_bytes(secret), b"csrf:" + session_token.encode("utf-8"),
                     hashlib.sha256).hexdigest()
 
 
-def csrf_valid(session_token: Optional[str], secret: Union[str, bytes], submitted: Optional[str]) -> bool:
+def csrf_valid(session_token: str | None, secret: str | bytes, submitted: str | None) -> bool:
     """True if `submitted` is this session's CSRF token (compared in constant time)."""
     if not session_token or not submitted:
         return False

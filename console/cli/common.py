@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 from sqlalchemy.orm import sessionmaker
 
@@ -31,7 +31,7 @@ def database() -> sessionmaker:
     return open_database(get_settings().database_url)
 
 
-def os_user() -> Optional[str]:
+def os_user() -> str | None:
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers; the audit entry is still written

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
-from console.auth.accounts import InvalidUsername, UserNotFound, UsernameTaken
+from console.auth.accounts import InvalidUsername, UsernameTaken, UserNotFound
 from console.auth.passwords import WeakPassword
 from console.auth.roles import UnknownRole
 from console.cli import faq, model_versions, users
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (0 done, 1 state, 2 bad input)."""
     parser = build_parser()
     try:

@@ -12,14 +12,15 @@ import argparse
 import asyncio
 import sys
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from console.auth import audit
 from console.cli.common import AUDIT_USER, database
 from console.training import registry
 from console.training.evaluate import Comparison, EvaluationFailed
 from console.training.job import TrainingBusy
-from console.training.pipeline import ActivationRefused, Pipeline, STEP_READY, project_pipeline
+from console.training.pipeline import STEP_READY, ActivationRefused, Pipeline, project_pipeline
 from console.training.rasa_admin import RasaUnavailable
 from console.training.registry import MODE_LABELS
 
@@ -147,7 +148,7 @@ def cmd_activate(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    target: Optional[str] = args.model
+    target: str | None = args.model
     if target is None:
         history = registry.activations(database(), 1)
         if not history or not history[0].previous:

@@ -10,13 +10,20 @@ import argparse
 import getpass
 import os
 from datetime import timezone
-from typing import Any, List
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from console.auth import audit
 from console.auth.accounts import (
-    StaffAccount, UserNotFound, UsernameTaken, create_user, get_user, list_users, set_active,
-    set_password, validate_username,
+    StaffAccount,
+    UsernameTaken,
+    UserNotFound,
+    create_user,
+    get_user,
+    list_users,
+    set_active,
+    set_password,
+    validate_username,
 )
 from console.auth.passwords import check_policy
 from console.auth.roles import Role, parse_role
@@ -108,7 +115,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    accounts: List[StaffAccount] = list_users(database())
+    accounts: list[StaffAccount] = list_users(database())
     if not accounts:
         print("还没有账号。用 python -m console user add 用户名 --role admin 创建第一个管理员。")
         return 0

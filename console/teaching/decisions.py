@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +22,7 @@ ACTIONS = ("assign", "out_of_scope", "dismiss")
 class Decision:
     text_normalized: str
     action: str
-    intent: Optional[str]
+    intent: str | None
     username: str
     at: datetime
 
@@ -42,14 +41,14 @@ def _decision(row: InboxDecision) -> Decision:
     return Decision(row.text_normalized, row.action, row.intent, row.username, row.at)
 
 
-def find_decision(session: Session, text: str) -> Optional[Decision]:
+def find_decision(session: Session, text: str) -> Decision | None:
     """The decision about `text` (normalized first), inside an open session."""
     row = session.execute(select(InboxDecision).where(
         InboxDecision.text_normalized == key_of(text))).scalar_one_or_none()
     return _decision(row) if row else None
 
 
-def get_decision(sessions: sessionmaker, text: str) -> Optional[Decision]:
+def get_decision(sessions: sessionmaker, text: str) -> Decision | None:
     with sessions() as session:
         return find_decision(session, text)
 
@@ -59,8 +58,8 @@ def decided_texts(sessions: sessionmaker) -> set[str]:
         return set(session.execute(select(InboxDecision.text_normalized)).scalars())
 
 
-def add_decision(session: Session, text: str, action: str, intent: Optional[str],
-                 username: str, now: Optional[datetime] = None) -> Decision:
+def add_decision(session: Session, text: str, action: str, intent: str | None,
+                 username: str, now: datetime | None = None) -> Decision:
     """Add the decision to `session`'s transaction; AlreadyDecided if the text was decided
     before (the transaction is then unusable: let the exception end it)."""
     if action not in ACTIONS:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 
 class TrainingDataError(ValueError):
@@ -16,7 +15,7 @@ class InvalidExampleError(TrainingDataError):
 class DuplicateExampleError(TrainingDataError):
     """The normalized text is already an example (of this or another intent)."""
 
-    def __init__(self, message: str, text: str, intent: str, path: Optional[Path]) -> None:
+    def __init__(self, message: str, text: str, intent: str, path: Path | None) -> None:
         super().__init__(message)
         self.text = text
         self.intent = intent  # the intent that already has it

@@ -12,20 +12,38 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from console.teaching.errors import (
-    DataFileError, DuplicateExampleError, InvalidIntentError, TrainingDataError, UnknownIntentError,
+    DataFileError,
+    DuplicateExampleError,
+    InvalidIntentError,
+    TrainingDataError,
+    UnknownIntentError,
 )
 from console.teaching.nlu_files import (
-    clean_example, comparable_nlu, domain_intents, example_lines, heldout_texts, intent_items,
-    load_yaml, read_text, refuse_known, scan_nlu,
+    clean_example,
+    comparable_nlu,
+    domain_intents,
+    example_lines,
+    heldout_texts,
+    intent_items,
+    load_yaml,
+    read_text,
+    refuse_known,
+    scan_nlu,
 )
 from console.teaching.training_data import add_example, edit_lock, write_atomic
 from console.teaching.yaml_lines import (
-    append_intent_text, find_key, indent_of, insert_lines, is_blank_or_comment, newline_of,
+    append_intent_text,
+    find_key,
+    indent_of,
+    insert_lines,
+    is_blank_or_comment,
+    newline_of,
     section_end,
 )
 
@@ -162,7 +180,7 @@ def _verify_new_faq(before: str, after: str, path: Path, key: str, examples: Seq
 # --------------------------------------------------------------------------- public API
 
 def add_faq(nlu_dir: Path, key: str, examples: list[str], answer: str, domain_path: Path,
-            heldout_dir: Optional[Path] = None) -> Faq:
+            heldout_dir: Path | None = None) -> Faq:
     """Add a new FAQ (2–50 phrasings and its answer) to faq.yml; returns it as stored.
 
     Refuses (TrainingDataError, nothing written) a bad or taken key, a bad answer, and
@@ -191,7 +209,7 @@ def add_faq(nlu_dir: Path, key: str, examples: list[str], answer: str, domain_pa
 
 
 def add_faq_example(nlu_dir: Path, key: str, text: str, domain_path: Path,
-                    heldout_dir: Optional[Path] = None) -> Faq:
+                    heldout_dir: Path | None = None) -> Faq:
     """Add one phrasing to an existing FAQ; returns the FAQ as it now is."""
     nlu_dir = Path(nlu_dir)
     check_key(key)

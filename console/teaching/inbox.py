@@ -26,8 +26,9 @@ import itertools
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -86,8 +87,8 @@ class Choice:
     """What the resident answered to the numbered choices of ``action_clarify``."""
 
     text: str
-    intent: Optional[str]
-    service: Optional[str]  # the service id the answer led to (slot current_service)
+    intent: str | None
+    service: str | None  # the service id the answer led to (slot current_service)
     offered: tuple[str, ...] = ()  # the service ids that were offered, best first
 
 
@@ -99,12 +100,12 @@ class InboxItem:
     timestamp: float
     text: str  # as stored (masked)
     normalized: str  # what NLU saw and what a training example would be
-    intent: Optional[str]  # the pipeline's prediction (may be nlu_fallback)
-    confidence: Optional[float]
-    guess_intent: Optional[str]  # best real intent of the ranking (never nlu_fallback)
-    guess_confidence: Optional[float]
+    intent: str | None  # the pipeline's prediction (may be nlu_fallback)
+    confidence: float | None
+    guess_intent: str | None  # best real intent of the ranking (never nlu_fallback)
+    guess_confidence: float | None
     reasons: frozenset[Reason]
-    choice: Optional[Choice] = None
+    choice: Choice | None = None
     before: tuple[Turn, ...] = ()
     after: tuple[Turn, ...] = ()
 
@@ -116,8 +117,8 @@ class InboxGroup:
     text: str
     count: int
     reasons: set[Reason]
-    predicted_intent: Optional[str]
-    mean_confidence: Optional[float]
+    predicted_intent: str | None
+    mean_confidence: float | None
     picked_services: Counter
     examples: list[InboxItem]  # most recent first, at most MAX_EXAMPLES
     last_seen: float
@@ -127,7 +128,7 @@ class InboxGroup:
 
 # --------------------------------------------------------------------------- pure helpers
 
-def decode_row(row: Mapping[str, Any]) -> Optional[dict]:
+def decode_row(row: Mapping[str, Any]) -> dict | None:
     """An event dict (Rasa's ``as_dict()``) from an ``events`` row, or None if unreadable.
 
     ``data`` may be JSON text (as stored) or an already decoded dict (tests).
@@ -160,13 +161,13 @@ def _is_payload(text: str) -> bool:
     return text.lstrip().startswith("/")
 
 
-def _intent_of(event: Mapping[str, Any]) -> tuple[Optional[str], Optional[float]]:
+def _intent_of(event: Mapping[str, Any]) -> tuple[str | None, float | None]:
     parse = event.get("parse_data") or {}
     intent = parse.get("intent") or {}
     return intent.get("name"), _float(intent.get("confidence"))
 
 
-def _best_guess(event: Mapping[str, Any]) -> tuple[Optional[str], Optional[float]]:
+def _best_guess(event: Mapping[str, Any]) -> tuple[str | None, float | None]:
     """The best real intent: FallbackClassifier puts nlu_fallback on top of the ranking."""
     parse = event.get("parse_data") or {}
     for entry in parse.get("intent_ranking") or []:
@@ -178,7 +179,7 @@ def _best_guess(event: Mapping[str, Any]) -> tuple[Optional[str], Optional[float
     return name, confidence
 
 
-def _float(value: Any) -> Optional[float]:
+def _float(value: Any) -> float | None:
     try:
         return float(value) if value is not None else None
     except (TypeError, ValueError):
@@ -211,7 +212,7 @@ def _segment(events: Sequence[Mapping[str, Any]], start: int) -> list[Mapping[st
     return out
 
 
-def _next_user(events: Sequence[Mapping[str, Any]], start: int) -> Optional[int]:
+def _next_user(events: Sequence[Mapping[str, Any]], start: int) -> int | None:
     """Index of the next user message in the same session, or None."""
     for index in range(start + 1, len(events)):
         kind = events[index].get("event")
@@ -222,7 +223,7 @@ def _next_user(events: Sequence[Mapping[str, Any]], start: int) -> Optional[int]
     return None
 
 
-def _first_action(segment: Iterable[Mapping[str, Any]]) -> Optional[str]:
+def _first_action(segment: Iterable[Mapping[str, Any]]) -> str | None:
     for event in segment:
         if event.get("event") == "action" and event.get("name") != LISTEN_ACTION:
             return event.get("name")
@@ -238,7 +239,7 @@ def _slot_value(segment: Iterable[Mapping[str, Any]], slot: str) -> Any:
     return value
 
 
-def _choice_after(events: Sequence[Mapping[str, Any]], index: int) -> Optional[Choice]:
+def _choice_after(events: Sequence[Mapping[str, Any]], index: int) -> Choice | None:
     """What the resident picked after the clarify that followed message ``index``.
 
     A pick is a ``choose_number`` answer, or naming one of the offered services; an
@@ -279,7 +280,7 @@ def _before_handoff(events: Sequence[Mapping[str, Any]]) -> set[int]:
 
 
 def find_uncertain(sender_id: str, events: Sequence[Mapping[str, Any]],
-                   threshold: float = 0.5, since: Optional[float] = None) -> list[InboxItem]:
+                   threshold: float = 0.5, since: float | None = None) -> list[InboxItem]:
     """The inbox items of one conversation (events as Rasa's ``as_dict()``, in order)."""
     turns, position = _turns(events)
     handoff = _before_handoff(events)
@@ -338,7 +339,7 @@ def _group(text: str, members: list[InboxItem]) -> InboxGroup:
     if guesses:
         # Ties (a retrained model changed its mind) go to the most recent prediction.
         top = max(guesses.values())
-        predicted = next(i.guess_intent for i in members if guesses.get(i.guess_intent) == top)
+        predicted = next(i.guess_intent for i in members if i.guess_intent and guesses[i.guess_intent] == top)
         scores = [i.guess_confidence for i in members
                   if i.guess_intent == predicted and i.guess_confidence is not None]
         mean = sum(scores) / len(scores) if scores else None
@@ -358,7 +359,7 @@ def _group(text: str, members: list[InboxItem]) -> InboxGroup:
 
 # --------------------------------------------------------------------------- database
 
-def _rows(connection: sa.engine.Connection, since: Optional[float]) -> Iterator[dict]:
+def _rows(connection: sa.engine.Connection, since: float | None) -> Iterator[dict]:
     columns = [EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp,
                EVENTS.c.intent_name, EVENTS.c.action_name, EVENTS.c.data]
     statement = sa.select(*columns).order_by(EVENTS.c.sender_id, EVENTS.c.id)
@@ -373,7 +374,7 @@ def _rows(connection: sa.engine.Connection, since: Optional[float]) -> Iterator[
         yield dict(row._mapping)
 
 
-def read_uncertain(tracker_db_url: str, since: Optional[float] = None,
+def read_uncertain(tracker_db_url: str, since: float | None = None,
                    threshold: float = 0.5) -> list[InboxItem]:
     """Uncertain user messages in the tracker store (URL like ``sqlite:////path/tracker.db``).
 
@@ -393,7 +394,7 @@ def read_uncertain(tracker_db_url: str, since: Optional[float] = None,
         engine.dispose()
 
 
-def read_inbox(tracker_db_url: str, since: Optional[float] = None,
+def read_inbox(tracker_db_url: str, since: float | None = None,
                threshold: float = 0.5) -> list[InboxGroup]:
     """The grouped inbox, as the console shows it."""
     return group_items(read_uncertain(tracker_db_url, since, threshold))

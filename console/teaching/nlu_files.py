@@ -7,9 +7,10 @@ result is compared with the file before it. Used by training_data.py and faq.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -126,7 +127,7 @@ def assignable_intents(nlu_dir: Path, domain_path: Path) -> list[str]:
     return names
 
 
-def heldout_texts(heldout_dir: Optional[Path]) -> set[str]:
+def heldout_texts(heldout_dir: Path | None) -> set[str]:
     """The normalized phrasings of the held-out set (none without a folder)."""
     if heldout_dir is None or not heldout_dir.is_dir():
         return set()

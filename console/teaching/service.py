@@ -11,9 +11,9 @@ anything already taught), the records after.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
 
 from sqlalchemy.orm import sessionmaker
 
@@ -35,10 +35,10 @@ class TrainingFiles:
 
     nlu_dir: Path
     domain_path: Path
-    heldout_dir: Optional[Path] = None
+    heldout_dir: Path | None = None
 
     @classmethod
-    def for_project(cls, root: Path = PROJECT_ROOT) -> "TrainingFiles":
+    def for_project(cls, root: Path = PROJECT_ROOT) -> TrainingFiles:
         return cls(root / "data" / "nlu", root / "domain.yml", root / "tests" / "nlu_heldout")
 
 

@@ -20,19 +20,33 @@ import re
 import stat
 import tempfile
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
 
 from console.teaching.errors import (
-    DataFileError, DuplicateExampleError, InvalidIntentError, UnknownIntentError,
+    DataFileError,
+    DuplicateExampleError,
+    InvalidIntentError,
+    UnknownIntentError,
 )
 from console.teaching.nlu_files import (
-    clean_example, comparable_nlu, default_domain, domain_intents, example_lines,
-    heldout_texts, intent_items, load_yaml, read_text, refuse_known, scan_nlu,
+    clean_example,
+    comparable_nlu,
+    default_domain,
+    domain_intents,
+    example_lines,
+    heldout_texts,
+    intent_items,
+    load_yaml,
+    read_text,
+    refuse_known,
+    scan_nlu,
 )
 from console.teaching.yaml_lines import (
-    append_domain_intent_text, append_intent_text, insert_example_text,
+    append_domain_intent_text,
+    append_intent_text,
+    insert_example_text,
 )
 
 try:  # POSIX only; elsewhere the in-process lock is all we get
@@ -130,8 +144,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 # --------------------------------------------------------------------------- the edits
 
-def add_example(nlu_dir: Path, intent: str, text: str, domain_path: Optional[Path] = None,
-                heldout_dir: Optional[Path] = None) -> Path:
+def add_example(nlu_dir: Path, intent: str, text: str, domain_path: Path | None = None,
+                heldout_dir: Path | None = None) -> Path:
     """Append ``text`` (normalized) to ``intent``'s examples; returns the edited file.
 
     Refuses (TrainingDataError) unknown intents, empty/overlong texts and any text whose
@@ -162,14 +176,14 @@ def add_example(nlu_dir: Path, intent: str, text: str, domain_path: Optional[Pat
     return path
 
 
-def mark_out_of_scope(nlu_dir: Path, text: str, domain_path: Optional[Path] = None,
-                      heldout_dir: Optional[Path] = None) -> Path:
+def mark_out_of_scope(nlu_dir: Path, text: str, domain_path: Path | None = None,
+                      heldout_dir: Path | None = None) -> Path:
     """The message is not something the assistant handles: teach it as ``out_of_scope``."""
     return add_example(nlu_dir, OUT_OF_SCOPE_INTENT, text, domain_path, heldout_dir)
 
 
 def add_intent(nlu_dir: Path, domain_path: Path, intent: str, examples: Sequence[str],
-               topic_file: str, heldout_dir: Optional[Path] = None) -> tuple[Path, Path]:
+               topic_file: str, heldout_dir: Path | None = None) -> tuple[Path, Path]:
     """Create a new intent: examples into ``<nlu_dir>/<topic_file>.yml``, name into the domain.
 
     The new intent still needs a rule (data/rules) to be answered; `rasa data validate`

@@ -7,7 +7,7 @@ the result again to prove it holds exactly what was added (training_data.py, faq
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from console.teaching.errors import DataFileError
 
@@ -83,7 +83,7 @@ def insert_example_text(source: str, intent: str, example: str) -> str:
     return insert_lines(lines, last_content + 1, [" " * content_indent + "- " + example], newline)
 
 
-def section_end(lines: Sequence[str], key_line: int) -> tuple[int, Optional[str]]:
+def section_end(lines: Sequence[str], key_line: int) -> tuple[int, str | None]:
     """(index after the last content line of a top-level section, its item indent)."""
     last_content = key_line
     item_indent = None
@@ -99,7 +99,7 @@ def section_end(lines: Sequence[str], key_line: int) -> tuple[int, Optional[str]
     return last_content + 1, item_indent
 
 
-def find_key(lines: Sequence[str], key: str) -> Optional[int]:
+def find_key(lines: Sequence[str], key: str) -> int | None:
     pattern = re.compile(rf"^{re.escape(key)}:[ ]*(?:#.*)?$")
     for number, line in enumerate(lines):
         if pattern.match(line.rstrip("\r\n")):

@@ -15,9 +15,9 @@ import logging
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
 
 #: (precision, recall, f1, support)
 IntentScores = tuple[float, float, float, int]
@@ -43,10 +43,14 @@ class Report:
                 "per_intent": {k: list(v) for k, v in self.per_intent.items()}}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Report":
+    def from_dict(cls, data: dict) -> Report:
         per_intent = {str(k): (float(v[0]), float(v[1]), float(v[2]), int(v[3]))
                       for k, v in (data.get("per_intent") or {}).items()}
         return cls(float(data["accuracy"]), per_intent, int(data.get("total", 0)))
+
+
+#: (intent, live F1 or None, candidate F1 or None, candidate - live or None)
+F1Row = tuple[str, float | None, float | None, float | None]
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,7 @@ class Comparison:
 
     allowed: bool
     reasons: list[str]
-    #: (intent, live F1 or None, candidate F1 or None, candidate - live or None)
-    rows: list[tuple[str, Optional[float], Optional[float], Optional[float]]]
+    rows: list[F1Row]
 
 
 def score(pairs: Iterable[tuple[str, str]]) -> Report:
@@ -81,7 +84,7 @@ def score(pairs: Iterable[tuple[str, str]]) -> Report:
     return Report(accuracy, per_intent, len(pairs))
 
 
-async def evaluate_model(model_path: Union[str, Path], heldout_dir: Union[str, Path]) -> Report:
+async def evaluate_model(model_path: str | Path, heldout_dir: str | Path) -> Report:
     """Run every held-out example through the model (as scripts/evaluate_nlu.py does)."""
     import structlog
     from rasa.core.agent import Agent
@@ -101,8 +104,8 @@ class EvaluationFailed(RuntimeError):
     """The evaluation subprocess failed; the message ends with its output's last lines."""
 
 
-async def evaluate_in_subprocess(model_paths: Sequence[Union[str, Path]],
-                                 heldout_dir: Union[str, Path], timeout: float = 900) -> list[Report]:
+async def evaluate_in_subprocess(model_paths: Sequence[str | Path],
+                                 heldout_dir: str | Path, timeout: float = 900) -> list[Report]:
     """`evaluate_model` for each model in one child process (TensorFlow loads once, and
     never into the console), reports in the same order."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
@@ -123,10 +126,10 @@ async def evaluate_in_subprocess(model_paths: Sequence[Union[str, Path]],
     return [Report.from_dict(json.loads(line)) for line in lines]
 
 
-def compare(candidate: Report, live: Optional[Report], margin: float = 0.01) -> Comparison:
+def compare(candidate: Report, live: Report | None, margin: float = 0.01) -> Comparison:
     """Allow the candidate unless it is measurably worse than the live model."""
     if live is None:
-        rows = [(intent, None, scores[2], None) for intent, scores in candidate.per_intent.items()]
+        rows: list[F1Row] = [(intent, None, scores[2], None) for intent, scores in candidate.per_intent.items()]
         return Comparison(True, ["还没有上线的模型：可以直接启用"], rows)
     reasons: list[str] = []
     drop = live.accuracy - candidate.accuracy
@@ -153,7 +156,7 @@ def compare(candidate: Report, live: Optional[Report], margin: float = 0.01) -> 
     return Comparison(True, ["没有明显退步：可以启用"], rows)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """``python -m console.training.evaluate HELDOUT_DIR MODEL...``: one JSON report line per model."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) < 2:

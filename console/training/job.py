@@ -17,9 +17,10 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from bot.config import PROJECT_ROOT
 from console.training.plan import TrainingPlan
@@ -63,7 +64,7 @@ class TrainingSettings:
     rasa: Path = Path(sys.executable).parent / "rasa"
     cwd: Path = PROJECT_ROOT
     epoch_fraction: float = DEFAULT_EPOCH_FRACTION
-    fixed_model_name: Optional[str] = None
+    fixed_model_name: str | None = None
 
 
 def copy_training_inputs(root: Path, source: Path = PROJECT_ROOT) -> TrainingSettings:
@@ -110,22 +111,22 @@ class TrainingJob:
     """One `rasa train` subprocess and what its output says about progress."""
 
     argv: list[str]
-    cwd: Optional[Path] = None
-    env: Optional[dict[str, str]] = None
+    cwd: Path | None = None
+    env: dict[str, str] | None = None
     mode: str = "full"
     stage: str = STAGE_QUEUED
-    epoch: Optional[int] = None
-    epochs: Optional[int] = None
+    epoch: int | None = None
+    epochs: int | None = None
     #: Last progress of each component that showed an epoch bar: name -> [epoch, epochs].
     epochs_by_component: dict = field(default_factory=dict)
-    component: Optional[str] = None
-    model_path: Optional[Path] = None
-    exit_code: Optional[int] = None
+    component: str | None = None
+    model_path: Path | None = None
+    exit_code: int | None = None
     log: deque = field(default_factory=lambda: deque(maxlen=LOG_TAIL_LINES))
-    started_at: Optional[float] = None
-    finished_at: Optional[float] = None
-    _process: Optional[asyncio.subprocess.Process] = field(default=None, repr=False)
-    _task: Optional["asyncio.Task[None]"] = field(default=None, repr=False)
+    started_at: float | None = None
+    finished_at: float | None = None
+    _process: asyncio.subprocess.Process | None = field(default=None, repr=False)
+    _task: asyncio.Task[None] | None = field(default=None, repr=False)
     _cancelled: bool = field(default=False, repr=False)
 
     @property
@@ -247,11 +248,11 @@ class TrainingJob:
 class Trainer:
     """Runs at most one training at a time for the console."""
 
-    def __init__(self, settings: Optional[TrainingSettings] = None) -> None:
+    def __init__(self, settings: TrainingSettings | None = None) -> None:
         self.settings = settings or TrainingSettings()
-        self.job: Optional[TrainingJob] = None
+        self.job: TrainingJob | None = None
 
-    async def start(self, plan: TrainingPlan, env: Optional[dict[str, str]] = None) -> TrainingJob:
+    async def start(self, plan: TrainingPlan, env: dict[str, str] | None = None) -> TrainingJob:
         """Start training per `plan`; refuses while another job is running."""
         if self.job is not None and self.job.running:
             raise TrainingBusy("已有训练任务正在进行，请等它结束后再开始")
@@ -261,6 +262,6 @@ class Trainer:
         await job.start()
         return job
 
-    def status(self) -> Optional[dict[str, Any]]:
+    def status(self) -> dict[str, Any] | None:
         """The current (or last) job's status; None before the first training."""
         return self.job.status() if self.job else None

@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
@@ -24,7 +24,12 @@ from bot.config import PROJECT_ROOT
 from console.training import registry
 from console.training.evaluate import Comparison, EvaluationFailed, Report, compare, evaluate_in_subprocess
 from console.training.job import (
-    STAGE_CANCELLED, STAGE_DONE, Trainer, TrainingBusy, TrainingJob, TrainingSettings,
+    STAGE_CANCELLED,
+    STAGE_DONE,
+    Trainer,
+    TrainingBusy,
+    TrainingJob,
+    TrainingSettings,
 )
 from console.training.plan import TrainingPlan, plan_training
 from console.training.rasa_admin import RasaServer, RasaUnavailable, server_from_env
@@ -50,15 +55,15 @@ class PipelineSettings:
     domain_path: Path
     training: TrainingSettings
     #: The file name of the model put live last; scripts/run.sh starts Rasa with it.
-    pointer_file: Optional[Path] = None
+    pointer_file: Path | None = None
     #: `make train`'s stamp, touched after a console training (the model matches the data).
-    stamp_file: Optional[Path] = None
+    stamp_file: Path | None = None
     margin: float = 0.01
     #: Environment for `rasa train` (None: console.training.job.training_env()).
-    training_env: Optional[dict[str, str]] = None
+    training_env: dict[str, str] | None = None
 
     @classmethod
-    def for_project(cls, root: Path = PROJECT_ROOT, var_dir: Optional[Path] = None) -> "PipelineSettings":
+    def for_project(cls, root: Path = PROJECT_ROOT, var_dir: Path | None = None) -> PipelineSettings:
         """This project's layout, as `make train` and scripts/run.sh use it."""
         var_dir = Path(var_dir or os.environ.get("GOV_VAR_DIR") or root / "var")
         return cls(models_dir=root / "models", heldout_dir=root / "tests" / "nlu_heldout",
@@ -66,7 +71,7 @@ class PipelineSettings:
                    pointer_file=var_dir / "active_model", stamp_file=root / "models" / ".trained")
 
 
-def project_pipeline(db: sessionmaker) -> "Pipeline":
+def project_pipeline(db: sessionmaker) -> Pipeline:
     """The pipeline for this project, talking to the Rasa server named by RASA_URL/RASA_TOKEN."""
     return Pipeline(db, PipelineSettings.for_project(), server_from_env())
 
@@ -78,15 +83,15 @@ class RetrainRun:
     plan: TrainingPlan
     username: str
     step: str = STEP_TRAINING
-    job: Optional[TrainingJob] = None
-    fallback_reason: Optional[str] = None
-    model_filename: Optional[str] = None
-    live_filename: Optional[str] = None
-    report: Optional[Report] = None
-    comparison: Optional[Comparison] = None
-    error: Optional[str] = None
+    job: TrainingJob | None = None
+    fallback_reason: str | None = None
+    model_filename: str | None = None
+    live_filename: str | None = None
+    report: Report | None = None
+    comparison: Comparison | None = None
+    error: str | None = None
     started_at: float = field(default_factory=time.monotonic)
-    finished_at: Optional[float] = None
+    finished_at: float | None = None
 
     @property
     def running(self) -> bool:
@@ -119,23 +124,23 @@ class Pipeline:
     """
 
     def __init__(self, db: sessionmaker, settings: PipelineSettings,
-                 rasa: Optional[RasaServer]) -> None:
+                 rasa: RasaServer | None) -> None:
         self.db = db
         if Path(settings.training.out).resolve() != Path(settings.models_dir).resolve():
             raise ValueError("training.out must be models_dir: trained models are looked up there")
         self.settings = settings
         self.rasa = rasa
         self.trainer = Trainer(settings.training)
-        self.run: Optional[RetrainRun] = None
-        self._task: Optional["asyncio.Task[None]"] = None
+        self.run: RetrainRun | None = None
+        self._task: asyncio.Task[None] | None = None
         self._activation_lock = asyncio.Lock()
         #: Model being scored on request (the models page's 评估 button), and the last error.
-        self.evaluating: Optional[str] = None
-        self.evaluation_error: Optional[str] = None
+        self.evaluating: str | None = None
+        self.evaluation_error: str | None = None
 
     # --- what is live -----------------------------------------------------------------
 
-    async def live_model(self) -> Optional[str]:
+    async def live_model(self) -> str | None:
         """File name of the model Rasa serves (asks Rasa; the pointer file without a server)."""
         if self.rasa is not None:
             return await asyncio.to_thread(self.rasa.live_model)
@@ -147,7 +152,7 @@ class Pipeline:
         models = sorted(Path(self.settings.models_dir).glob("*.tar.gz"), key=os.path.getmtime)
         return models[-1].name if models else None  # what `rasa run --model models` loads
 
-    async def live_model_or_error(self) -> tuple[Optional[str], Optional[str]]:
+    async def live_model_or_error(self) -> tuple[str | None, str | None]:
         """(live model, None) or (None, why it could not be asked) for pages."""
         try:
             return await self.live_model(), None
@@ -163,7 +168,7 @@ class Pipeline:
         live, _ = await self.live_model_or_error()
         return await self.plan_for(live)
 
-    async def plan_for(self, live: Optional[str]) -> TrainingPlan:
+    async def plan_for(self, live: str | None) -> TrainingPlan:
         """The plan against a live model already asked for (one Rasa call per page)."""
         live_path = registry.find_model(self.settings.models_dir, live) if live else None
         return await asyncio.to_thread(plan_training, self.settings.domain_path, live_path,
@@ -184,7 +189,7 @@ class Pipeline:
         self._task = asyncio.create_task(self._drive(run))
         return run
 
-    async def wait(self) -> Optional[RetrainRun]:
+    async def wait(self) -> RetrainRun | None:
         """Wait until the current retrain (training and evaluation) has finished."""
         if self._task is not None:
             await self._task
@@ -245,21 +250,22 @@ class Pipeline:
         """Score `filename` (and the live model, if not scored yet) and store the verdict."""
         return (await self._score(filename))[2]
 
-    async def _score(self, filename: str) -> tuple[Report, Optional[str], Comparison]:
+    async def _score(self, filename: str) -> tuple[Report, str | None, Comparison]:
         """`evaluate`, also returning the report and the live model it was compared with."""
         path = registry.find_model(self.settings.models_dir, filename)
         if path is None:
             raise ActivationRefused(f"没有找到模型 {filename}")
         live = await self.live_model()
         live_path = registry.find_model(self.settings.models_dir, live) if live else None
-        live_report = (await asyncio.to_thread(registry.report_of, self.db, live)
-                       if live_path else None)
+        live_report = None
+        if live and live_path:
+            live_report = await asyncio.to_thread(registry.report_of, self.db, live)
         todo = [path]
         if live_path is not None and live_report is None and live_path != path:
             todo.append(live_path)
         reports = await evaluate_in_subprocess(todo, self.settings.heldout_dir)
         report = reports[0]
-        if len(reports) > 1:
+        if live and len(reports) > 1:  # the live model's first score (only it is ever second)
             live_report = reports[1]
             await asyncio.to_thread(registry.record_evaluation, self.db, live, live_report,
                                     None, compare(live_report, None, self.settings.margin))
@@ -293,7 +299,7 @@ class Pipeline:
 
     # --- activate ---------------------------------------------------------------------
 
-    async def activate(self, filename: str, username: str) -> tuple[Optional[str], str]:
+    async def activate(self, filename: str, username: str) -> tuple[str | None, str]:
         """Put `filename` live; returns (previous live model, "activate" or "rollback").
 
         A model that was live before goes back without a new evaluation (rollback); any

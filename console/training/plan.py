@@ -9,9 +9,10 @@ makes that choice and explains it in Chinese; job.py carries it out.
 from __future__ import annotations
 
 import tarfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Literal, Optional, Sequence
+from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -28,7 +29,7 @@ class TrainingPlan:
 
     mode: Mode
     reason: str
-    live_model: Optional[Path] = None
+    live_model: Path | None = None
 
 
 def _load_yaml(text: str) -> dict:
@@ -107,7 +108,7 @@ def _changes(label: str, current: set[str], live: set[str]) -> str:
     return f"{label}有变化（{'；'.join(parts)}）：需要完整训练"
 
 
-def plan_training(domain_path: Path, live_model: Optional[Path],
+def plan_training(domain_path: Path, live_model: Path | None,
                   data: Sequence[Path] = ()) -> TrainingPlan:
     """Fine-tune when the live model knows exactly the current intents and FAQ answers
     (only examples were added), else train in full. Rasa refuses a fine-tune for other

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import requests
 
@@ -42,7 +41,7 @@ class RasaServer:
             raise RasaUnavailable("对话服务拒绝了管理令牌（RASA_TOKEN 不一致？）")
         return response
 
-    def live_model(self) -> Optional[str]:
+    def live_model(self) -> str | None:
         """File name of the model Rasa is serving; None when it has none loaded."""
         response = self._call("GET", "/status", self.timeout)
         if response.status_code == 409:
@@ -64,7 +63,7 @@ class RasaServer:
             raise RasaUnavailable(f"加载后对话服务报告的模型是 {live}，不是 {Path(model_path).name}")
 
 
-def server_from_env(var_dir: Optional[Path] = None) -> Optional[RasaServer]:
+def server_from_env(var_dir: Path | None = None) -> RasaServer | None:
     """RASA_URL (default http://localhost:5005) and RASA_TOKEN, or the token file run.sh keeps.
 
     None when no token is known: the console then shows models but cannot activate them.

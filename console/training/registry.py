@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -30,13 +30,13 @@ class ModelInfo:
     filename: str
     path: Path
     modified_at: datetime
-    mode: Optional[str] = None
-    reason: Optional[str] = None
-    trained_by: Optional[str] = None
-    train_seconds: Optional[float] = None
-    report: Optional[Report] = None
-    compared_with: Optional[str] = None
-    gate_allowed: Optional[bool] = None
+    mode: str | None = None
+    reason: str | None = None
+    trained_by: str | None = None
+    train_seconds: float | None = None
+    report: Report | None = None
+    compared_with: str | None = None
+    gate_allowed: bool | None = None
     gate_reasons: tuple[str, ...] = ()
     ever_live: bool = False
 
@@ -44,14 +44,14 @@ class ModelInfo:
 @dataclass(frozen=True)
 class ActivationInfo:
     filename: str
-    previous: Optional[str]
+    previous: str | None
     kind: str
     username: str
     at: datetime
 
 
 def record_training(db: sessionmaker, model_path: Path, mode: str, reason: str, username: str,
-                    train_seconds: Optional[float]) -> None:
+                    train_seconds: float | None) -> None:
     with db.begin() as session:
         session.add(ModelRecord(filename=Path(model_path).name, created_at=utc_naive(), mode=mode,
                                 reason=reason, trained_by=username[:100],
@@ -59,7 +59,7 @@ def record_training(db: sessionmaker, model_path: Path, mode: str, reason: str, 
 
 
 def record_evaluation(db: sessionmaker, filename: str, report: Report,
-                      compared_with: Optional[str], comparison: Comparison) -> None:
+                      compared_with: str | None, comparison: Comparison) -> None:
     """Store a model's held-out report and the gate's verdict (creates the row if needed)."""
     with db.begin() as session:
         row = session.execute(select(ModelRecord).where(ModelRecord.filename == filename)
@@ -75,7 +75,7 @@ def record_evaluation(db: sessionmaker, filename: str, report: Report,
         row.gate_reasons = list(comparison.reasons)
 
 
-def record_activation(db: sessionmaker, filename: str, previous: Optional[str], kind: str,
+def record_activation(db: sessionmaker, filename: str, previous: str | None, kind: str,
                       username: str) -> None:
     with db.begin() as session:
         session.add(Activation(filename=filename, previous=previous, kind=kind,
@@ -88,7 +88,7 @@ def activations(db: sessionmaker, limit: int = 50) -> list[ActivationInfo]:
         return [ActivationInfo(r.filename, r.previous, r.kind, r.username, r.at) for r in rows]
 
 
-def report_of(db: sessionmaker, filename: str) -> Optional[Report]:
+def report_of(db: sessionmaker, filename: str) -> Report | None:
     with db() as session:
         row = session.execute(select(ModelRecord).where(ModelRecord.filename == filename)
                               ).scalar_one_or_none()
@@ -121,7 +121,7 @@ def list_models(db: sessionmaker, models_dir: Path) -> list[ModelInfo]:
     return found
 
 
-def find_model(models_dir: Path, filename: str) -> Optional[Path]:
+def find_model(models_dir: Path, filename: str) -> Path | None:
     """The archive called `filename` in the folder; None for anything else (no paths)."""
     if not filename or Path(filename).name != filename or not filename.endswith(".tar.gz"):
         return None

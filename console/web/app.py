@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sanic import Sanic
 from sanic.request import Request
@@ -40,8 +40,8 @@ ROUTE_MODULES = (auth, inbox, faq, model_versions, audit)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,
-               secret: str, secure_cookies: bool = True, pipeline: Optional[Any] = None,
-               heldout_dir: Optional[Path] = HELDOUT_DIR, inbox_days: int = WINDOW_DAYS) -> Sanic:
+               secret: str, secure_cookies: bool = True, pipeline: Any | None = None,
+               heldout_dir: Path | None = HELDOUT_DIR, inbox_days: int = WINDOW_DAYS) -> Sanic:
     sessions.csrf_token("check", secret)  # refuses a short secret now, not at first request
     app = Sanic(f"wuhu_console_{uuid.uuid4().hex}")
     app.config.KEEP_ALIVE = True

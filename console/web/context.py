@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
@@ -35,9 +35,9 @@ class Console:
     secret: str
     secure_cookies: bool
     #: Retraining, evaluation and activation; None when the console runs without them.
-    pipeline: Optional[Any] = field(default=None)
+    pipeline: Any | None = field(default=None)
     #: The held-out regression set: phrasings in it are never added to the training data.
-    heldout_dir: Optional[Path] = field(default=None)
+    heldout_dir: Path | None = field(default=None)
     #: Days of conversations the inbox reads (see console.teaching.inbox.WINDOW_DAYS).
     inbox_days: int = field(default=WINDOW_DAYS)
 
@@ -64,13 +64,20 @@ def nav(user: StaffAccount) -> list[tuple[str, str]]:
     return links
 
 
+class Admitted(NamedTuple):
+    """A request that may go ahead: the signed-in member of staff and their session token."""
+
+    user: StaffAccount
+    token: str
+
+
 class Web:
     """Request helpers bound to one console's settings."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    async def current(self, request: Request) -> tuple[Optional[StaffAccount], Optional[str]]:
+    async def current(self, request: Request) -> tuple[StaffAccount | None, str | None]:
         token = request.cookies.get(sessions.SESSION_COOKIE)
         if not token:
             return None, None
@@ -84,7 +91,7 @@ class Web:
     def page(body: str, status: int = 200) -> HTTPResponse:
         return html(body, status=status)
 
-    def forbidden(self, user: Optional[StaffAccount] = None, token: Optional[str] = None,
+    def forbidden(self, user: StaffAccount | None = None, token: str | None = None,
                   message: str = FORBIDDEN_MESSAGE) -> HTTPResponse:
         csrf = self.csrf(token) if token else None
         return self.page(message_page("禁止访问", message, user, csrf, nav(user) if user else ()),
@@ -93,24 +100,24 @@ class Web:
     def signed_out(self) -> HTTPResponse:
         return self.page(message_page("请先登录", "登录已失效，请重新登录。"), 401)
 
-    async def guard(self, request: Request, permission: Permission, check_csrf: bool
-                    ) -> tuple[Optional[HTTPResponse], Optional[StaffAccount], Optional[str]]:
-        """(refusal, user, token): refusal is None when the request may go ahead.
+    async def admit(self, request: Request, permission: Permission, check_csrf: bool
+                    ) -> HTTPResponse | Admitted:
+        """The user and token when the request may go ahead, else the response refusing it.
 
         No session: GET/HEAD redirect (303) to /login, other methods get 401. A POST
         without the session-bound CSRF token gets 403, as does a missing permission.
         """
         user, token = await self.current(request)
-        if user is None:
+        if user is None or token is None:
             if request.method in ("GET", "HEAD"):
-                return redirect("/login", status=303), None, None
-            return self.signed_out(), None, None
+                return redirect("/login", status=303)
+            return self.signed_out()
         if check_csrf and not sessions.csrf_valid(token, self.console.secret,
                                                   form_field(request, "csrf")):
-            return self.forbidden(user, token, CSRF_MESSAGE), user, token
+            return self.forbidden(user, token, CSRF_MESSAGE)
         if not allows(user.role, permission):
-            return self.forbidden(user, token), user, token
-        return None, user, token
+            return self.forbidden(user, token)
+        return Admitted(user, token)
 
     @staticmethod
     def actor(user: StaffAccount, request: Request) -> Actor:

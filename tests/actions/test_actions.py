@@ -67,7 +67,8 @@ def test_district_pick_by_number_shows_hall_for_current_service():
 
 
 def test_choice_out_of_range_asks_again_and_keeps_the_choice():
-    pending = {"kind": "service", "options": ["sbk-apply", "hf-rent"], "labels": ["社会保障卡申领", "住房公积金租房提取"]}
+    pending = {"kind": "service", "options": ["sbk-apply", "hf-rent"],
+               "labels": ["社会保障卡申领", "住房公积金租房提取"]}
     messages, events = run(ActionResolveChoice(), tracker("5", "choose_number", pending_choice=pending))
     assert "1 到 2" in messages[0]["text"]
     assert events == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -26,7 +26,7 @@ ELDER_ID = id_number("19400315")
 UNSURE = {"intent": "nlu_fallback", "confidence": 0.3}  # names, digits: what DIET makes of them
 
 
-def latest(text: str, intent: Optional[str], confidence: float, **extra: Any) -> Dict[str, Any]:
+def latest(text: str, intent: str | None, confidence: float, **extra: Any) -> dict[str, Any]:
     return {"text": text, "intent": {"name": intent, "confidence": confidence, **extra.pop("intent_extra", {})},
             "intent_ranking": extra.pop("ranking", [{"name": intent, "confidence": confidence}]),
             "entities": [], **extra}
@@ -44,22 +44,22 @@ class Chat:
     def __init__(self, db_url: str, **slots: Any) -> None:
         self.db_url = db_url
         self.sender = f"test-{uuid.uuid4().hex[:10]}"
-        self.slots: Dict[str, Any] = {"district": None, "current_service": None, "pending_choice": None,
+        self.slots: dict[str, Any] = {"district": None, "current_service": None, "pending_choice": None,
                                       "offered_flow": None, "flow_state": None, **slots}
 
-    def tracker(self, message: Dict[str, Any]) -> Tracker:
+    def tracker(self, message: dict[str, Any]) -> Tracker:
         events = [{"event": "user", "text": message["text"], "parse_data": message}]
         return Tracker(self.sender, dict(self.slots), message, events, False, None,
                        {"name": "guided_form"} if self.slots.get("flow_state") else {}, "action_listen")
 
-    def start(self, text: str, intent: str) -> List[Dict[str, Any]]:
+    def start(self, text: str, intent: str) -> list[dict[str, Any]]:
         messages, events = run(ActionStartFlow(), self.tracker(latest(text, intent, 1.0)))
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
         return messages + self.ask()
 
-    def ask(self) -> List[Dict[str, Any]]:
+    def ask(self) -> list[dict[str, Any]]:
         messages, _ = run(ActionAskFlowDone(), self.tracker(latest("", None, 0.0)))
         return messages
 
@@ -73,7 +73,7 @@ class Chat:
         self.last = messages
         return "\n".join(m.get("text") or "" for m in messages)
 
-    def values(self) -> Dict[str, Any]:
+    def values(self) -> dict[str, Any]:
         state = load_draft(session_factory(self.db_url), sender_id=self.sender,
                            draft_id=self.slots["flow_state"]["draft"])
         return state["values"]
@@ -176,7 +176,8 @@ def test_the_apply_button_joins_the_district_question_so_both_can_be_tapped():
 
 @pytest.mark.parametrize("said", ["两", "二号", "选二"])
 def test_a_number_nlu_did_not_recognise_still_picks_the_pending_option(said):
-    pending = {"kind": "service", "options": ["sbk-apply", "hf-rent"], "labels": ["社会保障卡申领", "住房公积金租房提取"]}
+    pending = {"kind": "service", "options": ["sbk-apply", "hf-rent"],
+               "labels": ["社会保障卡申领", "住房公积金租房提取"]}
     messages, _ = run(ActionClarify(), tracker(said, "nlu_fallback", 0.3, pending_choice=pending))
     assert messages[0]["text"].startswith("【住房公积金租房提取】")
 

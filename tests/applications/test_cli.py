@@ -7,7 +7,7 @@ import pytest
 
 from bot.applications.service import applications_for_sender
 from bot.cli_applications import register
-from tests.applications.test_service import CARD_ID, ELDER_ID, ELDER_PHONE, submit_card, submit_elderly
+from tests.support.applications import CARD_ID, ELDER_ID, ELDER_PHONE, submit_card, submit_elderly
 
 
 def run(argv, capsys):

@@ -10,8 +10,18 @@ from sqlalchemy import func, select
 
 from bot.appointments.models import Appointment, AppointmentSlot
 from bot.appointments.service import (
-    DEFAULT_SLOTS, AppointmentNotFound, DateNotBookable, SlotFull, SlotPlan, UnknownHall,
-    UnknownService, UnknownSlot, appointments_for_sender, available_slots, book, cancel,
+    DEFAULT_SLOTS,
+    AppointmentNotFound,
+    DateNotBookable,
+    SlotFull,
+    SlotPlan,
+    UnknownHall,
+    UnknownService,
+    UnknownSlot,
+    appointments_for_sender,
+    available_slots,
+    book,
+    cancel,
 )
 from bot.receipts import IdempotencyConflict
 
@@ -21,13 +31,15 @@ HALL = "jinghu:government_center"
 SERVICE = "sbk-replace"
 
 
+DEFAULT_PLAN = SlotPlan()
+
+
 def phone_for(key: str) -> str:
     """A phone of its own per booking key, so tests about slots stay clear of the per-phone limits."""
     return f"1381234{zlib.crc32(key.encode()) % 10000:04d}"
 
 
-def book_one(sessions, *, key="k1", sender="alice", day=DAY, slot="09:00-10:00", plan=SlotPlan(),
-             **extra):
+def book_one(sessions, *, key="k1", sender="alice", day=DAY, slot="09:00-10:00", plan=DEFAULT_PLAN, **extra):
     args = dict(service_id=SERVICE, hall_id=HALL, day=day, slot=slot, name="张三丰",
                 phone=phone_for(key), sender_id=sender, idempotency_key=key, today=TODAY, plan=plan)
     args.update(extra)

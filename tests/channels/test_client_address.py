@@ -1,6 +1,8 @@
 """The client address behind trusted proxies (channels/client_address.py)."""
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from channels.client_address import UNKNOWN, TrustedProxies, is_loopback
@@ -43,4 +45,5 @@ def test_an_unreadable_hop_is_unknown_never_loopback():
 def test_bad_configuration_is_refused():
     with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
         TrustedProxies.parse("localhost")
-    assert TrustedProxies.from_env({"TRUSTED_PROXIES": "127.0.0.1"}).trusts(__import__("ipaddress").ip_address("127.0.0.1"))
+    trusted = TrustedProxies.from_env({"TRUSTED_PROXIES": "127.0.0.1"})
+    assert trusted.trusts(ipaddress.ip_address("127.0.0.1"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Iterator, List
+from collections.abc import Iterator
 
 import pytest
 
@@ -172,7 +172,7 @@ def test_wrong_appsecret_is_refused(fake: FakeWeChatApi) -> None:
 class _DownAfterPop(list):
     """Scripted errcodes that take the API down (one 503) once an errcode is used."""
 
-    def __init__(self, fake: FakeWeChatApi, errcodes: List[int]) -> None:
+    def __init__(self, fake: FakeWeChatApi, errcodes: list[int]) -> None:
         super().__init__(errcodes)
         self._fake = fake
 
@@ -198,13 +198,13 @@ def test_concurrent_senders_fetch_one_token(fake: FakeWeChatApi) -> None:
     """Eight threads sending at once with no token yet: one token fetch (the lock)."""
     api = make_api(fake.base)
     start = threading.Barrier(8)
-    failures: List[BaseException] = []
+    failures: list[BaseException] = []
 
     def send(n: int) -> None:
         start.wait()
         try:
             api.send_text(f"o_user_{n}", f"消息{n}")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             failures.append(exc)
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
@@ -19,7 +19,7 @@ from channels.wechat.menu import load_menu
 from channels.wechat.render import MAX_TEXT_BYTES
 from channels.wechat.settings import DEFAULT_MENU, WeChatSettings
 from tests.support.wechat_endpoint import FakeAssistant, make
-from tests.support.wechat_fakes import _sign, TOKEN, FakeWeChatApi, WeChatServer, reply_content
+from tests.support.wechat_fakes import TOKEN, FakeWeChatApi, WeChatServer, _sign, reply_content
 
 
 def post(endpoint, query, body):
@@ -60,7 +60,8 @@ def test_plaintext_text_goes_to_the_assistant_and_comes_back_as_a_passive_reply(
     assert reply.status == 200 and reply.content_type.startswith("application/xml")
     assert reply_content(reply.body) == "收到：社保卡怎么办"
     assert "<ToUserName><![CDATA[openid-1]]></ToUserName>" in reply.body  # addressed back
-    assert assistant.calls[0][:2] == (conversation_id("openid-1"), "社保卡怎么办") == ("wechat:openid-1", "社保卡怎么办")
+    assert (assistant.calls[0][:2] == (conversation_id("openid-1"), "社保卡怎么办")
+            == ("wechat:openid-1", "社保卡怎么办"))
     assert assistant.calls[0][2]["wechat"]["msg_type"] == "text"
 
 
@@ -197,8 +198,9 @@ def test_typed_payloads_are_treated_as_text():
 
 def test_numbers_answer_buttons_whose_payload_is_not_a_number():
     assistant = FakeAssistant()
-    assistant.replies["要办理吗"] = [{"text": "现在办理吗？", "buttons": [{"title": "办理", "payload": "/start_application"},
-                                                                 {"title": "不用", "payload": "/deny"}]}]
+    assistant.replies["要办理吗"] = [{"text": "现在办理吗？",
+                                     "buttons": [{"title": "办理", "payload": "/start_application"},
+                                                 {"title": "不用", "payload": "/deny"}]}]
     endpoint, _ = make(assistant)
     first = reply_content(post(endpoint, wechat.query(), wechat.text("o", "要办理吗")).body)
     assert "1. 办理" in first and "回复数字" in first
@@ -217,7 +219,7 @@ def test_numbers_answer_buttons_whose_payload_is_not_a_number():
     (b"<xml><MsgType>text</MsgType><Content>unclosed", 400),
     (b"", 400),
     (b"<xml><Content>no type</Content></xml>", 400),
-    ("<xml><MsgType>text</MsgType><Content>".encode() + "长".encode() * 30_000 + b"</Content></xml>", 413),
+    (b"<xml><MsgType>text</MsgType><Content>" + "长".encode() * 30_000 + b"</Content></xml>", 413),
 ])
 def test_unsafe_malformed_or_oversized_bodies_are_refused(body, status):
     endpoint, assistant = make()
@@ -346,24 +348,24 @@ APPLY_HINT = "这项业务可以在对话里直接申请：回复“办理”，
 LONG_ANSWER = "\n".join(f"{i}. " + "需要携带的材料说明" * 12 for i in range(30))
 
 
-def long_turn() -> List[Dict[str, Any]]:
+def long_turn() -> list[dict[str, Any]]:
     """A service answer over WeChat's limit, then the next-step prompts (as actions send them)."""
     return [{"text": LONG_ANSWER}, {"text": APPLY_HINT},
             {"text": DISTRICT_QUESTION, "buttons": [{"title": "镜湖区", "payload": "1"},
                                                      {"title": "弋江区", "payload": "2"}]}]
 
 
-def answer_text(passive: str, followups: List[str]) -> str:
+def answer_text(passive: str, followups: list[str]) -> str:
     """The long answer put back together from its parts, without the channel's marks."""
     head = passive.split("\n" + texts.TRUNCATED)[0]
     return "\n".join([head, *(part.split("\n", 1)[1] for part in followups)])
 
 
-def headings(parts: List[str]) -> List[str]:
+def headings(parts: list[str]) -> list[str]:
     return [part.split("\n", 1)[0] for part in parts]
 
 
-def numbered(total: int) -> List[str]:
+def numbered(total: int) -> list[str]:
     return [texts.CONTINUED.format(part=n, total=total) for n in range(2, total + 1)]
 
 
@@ -452,8 +454,8 @@ def test_missed_parts_are_announced_once_and_forgotten_when_the_resident_moves_o
     assert repeat == "收到：再说一遍"  # no missed parts any more: the assistant's own 再说一遍
 
 
-@pytest.mark.parametrize("heard, said", [("我叫李明！！", "我叫李明"), ("镜湖区…", "镜湖区"), ("回复“办理”", "回复“办理”"),
-                                         ("。", None)])
+@pytest.mark.parametrize("heard, said", [("我叫李明！！", "我叫李明"), ("镜湖区…", "镜湖区"),
+                                         ("回复“办理”", "回复“办理”"), ("。", None)])
 def test_voice_keeps_closing_quotes_and_an_only_punctuation_recognition_asks_to_type(heard, said):
     endpoint, assistant = make()
     reply = reply_content(post(endpoint, wechat.query(), wechat.message(

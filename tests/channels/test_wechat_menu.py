@@ -7,8 +7,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any
 
 import pytest
 import yaml
@@ -22,11 +23,11 @@ PROJECT = Path(__file__).resolve().parents[2]
 DOMAIN = PROJECT / "domain.yml"
 
 
-def item(key: str, name: str = "子菜单", payload: str = "/greet") -> Dict[str, str]:
+def item(key: str, name: str = "子菜单", payload: str = "/greet") -> dict[str, str]:
     return {"name": name, "key": key, "payload": payload}
 
 
-def menu_dict(buttons: int = 1, subs: int = 1) -> Dict[str, Any]:
+def menu_dict(buttons: int = 1, subs: int = 1) -> dict[str, Any]:
     """A valid menu with ``buttons`` top buttons of ``subs`` items each (unique keys)."""
     return {"menu": [{"name": f"菜单{b}", "sub_buttons": [item(f"K{b}_{s}") for s in range(subs)]}
                      for b in range(buttons)]}
@@ -52,10 +53,10 @@ def test_shipped_menu_wechat_json_shape(shipped: Menu) -> None:
     assert set(body) == {"button"}
     assert 1 <= len(body["button"]) <= 3
     assert [b["name"] for b in body["button"]] == [b.name for b in shipped.menu]
-    for button, source in zip(body["button"], shipped.menu):
+    for button, source in zip(body["button"], shipped.menu, strict=True):
         assert set(button) == {"name", "sub_button"}
         assert 1 <= len(button["sub_button"]) <= 5
-        for entry, src in zip(button["sub_button"], source.sub_buttons):
+        for entry, src in zip(button["sub_button"], source.sub_buttons, strict=True):
             assert entry == {"type": "click", "name": src.name, "key": src.key}
     json.dumps(body, ensure_ascii=False)  # serialisable as sent
 
@@ -95,31 +96,31 @@ def test_valid_limits_are_accepted() -> None:
     assert menu.payloads()["K0_0"] == "我想办社保卡"
 
 
-def _top_name_18_bytes(data: Dict[str, Any]) -> None:
+def _top_name_18_bytes(data: dict[str, Any]) -> None:
     data["menu"][0]["name"] = "一二三四五六"  # 18 bytes
 
 
-def _top_name_ascii_17(data: Dict[str, Any]) -> None:
+def _top_name_ascii_17(data: dict[str, Any]) -> None:
     data["menu"][0]["name"] = "A" * 17
 
 
-def _sub_name_too_long(data: Dict[str, Any]) -> None:
+def _sub_name_too_long(data: dict[str, Any]) -> None:
     data["menu"][0]["sub_buttons"][0]["name"] = "字" * 21  # 63 bytes
 
 
-def _duplicate_keys(data: Dict[str, Any]) -> None:
+def _duplicate_keys(data: dict[str, Any]) -> None:
     data["menu"][1]["sub_buttons"][0]["key"] = data["menu"][0]["sub_buttons"][0]["key"]
 
 
-def _lowercase_key(data: Dict[str, Any]) -> None:
+def _lowercase_key(data: dict[str, Any]) -> None:
     data["menu"][0]["sub_buttons"][0]["key"] = "guide_sbk"
 
 
-def _unknown_field(data: Dict[str, Any]) -> None:
+def _unknown_field(data: dict[str, Any]) -> None:
     data["menu"][0]["sub_buttons"][0]["url"] = "https://example.com"
 
 
-def _blank_name(data: Dict[str, Any]) -> None:
+def _blank_name(data: dict[str, Any]) -> None:
     data["menu"][0]["name"] = "   "
 
 
@@ -128,7 +129,7 @@ def _blank_name(data: Dict[str, Any]) -> None:
     pytest.param(menu_dict(buttons=1, subs=6), id="six-sub-buttons"),
     pytest.param({"menu": [{"name": "空", "sub_buttons": []}]}, id="no-sub-buttons"),
 ])
-def test_wrong_counts_are_refused(data: Dict[str, Any]) -> None:
+def test_wrong_counts_are_refused(data: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         Menu.parse_obj(data)
 
@@ -155,7 +156,7 @@ def test_duplicate_key_error_names_the_key() -> None:
 # -- the CLI ---------------------------------------------------------------------------
 # Each run takes ~3 s: importing the channels.wechat package imports Rasa.
 
-def run_cli(*args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`python -m channels.wechat menu ...` from the project root, WECHAT_* unset unless given."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_")}
     clean.update(env or {})
@@ -170,7 +171,7 @@ def fake() -> Iterator[FakeWeChatApi]:
         yield server
 
 
-def fake_env(fake: FakeWeChatApi) -> Dict[str, str]:
+def fake_env(fake: FakeWeChatApi) -> dict[str, str]:
     return {"WECHAT_APPID": APPID, "WECHAT_APPSECRET": APPSECRET, "WECHAT_API_BASE": fake.base}
 
 

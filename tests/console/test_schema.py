@@ -18,10 +18,7 @@ from bot.migrations import runner
 from console.auth import accounts
 from console.database import ensure_schema, open_database
 from console.migrations import HISTORY
-from tests.console import fast_hashing  # noqa: F401
-from tests.migrations.test_migrations import (  # noqa: F401 (fixture)
-    CONSOLE_TABLES, keys, legacy_db, schema_diff, table_names,
-)
+from tests.support.schema import CONSOLE_TABLES, legacy_db, schema_diff, table_names
 
 
 def revision(url: str, history: runner.History) -> str | None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.webchat_client import Page, run
 from tests.support.proxy import CuttableProxy
+from tests.support.webchat_client import Page, run
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ import requests
 from bot.stack import running_stack
 from channels.wechat import texts
 from channels.wechat.identity import conversation_id
-from tests.support.wechat_fakes import AES_KEY, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
 from tests.support.servers import all_channels, trained_model
+from tests.support.wechat_fakes import AES_KEY, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
 
 pytestmark = pytest.mark.e2e
 wechat = WeChatServer()

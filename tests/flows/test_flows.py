@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from bot.db import session_factory
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
+from bot.db import session_factory
 from bot.flows import elderly_allowance, engine, sbk_replace
 from bot.flows.context import flow_context
 from bot.flows.engine import Option

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 
 from bot.applications.errors import OpenApplicationExists
 from bot.applications.models import Application, ApplicationStatusChange
@@ -22,43 +20,11 @@ from bot.config import PROJECT_ROOT
 from bot.db import make_engine, session_factory
 from bot.migrations import runner
 from bot.security.columns import id_digest, phone_digest
+from tests.support.schema import CONSOLE_TABLES, legacy_db, schema_diff, table_names
 
-LEGACY_SQL = Path(__file__).with_name("legacy_app_db.sql")
 ELDER_ID, ELDER_PHONE = "340202194001011239", "13812345678"
 PLAINTEXT = ("340202194001011239", "11010519491231002X", "13812345678", "138 1234 5678", "13900001111",
              "3112233", "13700002222", "张三丰", "赵六")
-
-
-@pytest.fixture()
-def keys(tmp_path, monkeypatch):
-    monkeypatch.setenv("GOV_DATA_KEY_FILE", str(tmp_path / "keys" / "data.key"))
-    monkeypatch.setenv("GOV_DIGEST_KEY_FILE", str(tmp_path / "keys" / "digest.key"))
-
-
-def legacy_db(path: Path) -> str:
-    """A var/app.db exactly as the code before migrations left it (WAL, rows, no version table)."""
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(LEGACY_SQL.read_text(encoding="utf-8"))
-    db.close()
-    return f"sqlite:///{path}"
-
-
-def schema_diff(url: str, history: runner.History = runner.APP) -> list:
-    """Differences between the database and `history`'s models, in the tables it owns."""
-    def include_name(name, type_, parent_names) -> bool:
-        return type_ != "table" or history.owns(name)
-
-    with make_engine(url).connect() as connection:
-        context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "include_name": include_name,
-            "version_table": history.version_table})
-        return compare_metadata(context, history.metadata())
-
-
-def table_names(url: str) -> set[str]:
-    with make_engine(url).connect() as connection:
-        return set(inspect(connection).get_table_names())
 
 
 def raw_bytes(path: Path) -> bytes:
@@ -72,11 +38,6 @@ def test_a_new_database_is_created_at_head_with_the_models_schema(tmp_path, keys
         assert runner.current_revision(connection) == runner.head()
     assert schema_diff(url) == []
     assert runner.migrate(make_engine(url)) == "current"
-
-
-#: Tables the staff console keeps in the same database, under a history of its own.
-CONSOLE_TABLES = {"staff_users", "console_sessions", "audit_log", "login_attempts",
-                  "console_models", "console_model_activations", "inbox_decisions"}
 
 
 def test_the_applications_migrations_leave_the_consoles_tables_alone(tmp_path, keys):
@@ -190,7 +151,7 @@ def test_processes_starting_together_migrate_once(tmp_path, keys):
         barrier.wait()
         try:
             outcomes.append(runner.migrate(make_engine(url)))
-        except Exception as exc:  # noqa: BLE001 - any error fails the assertion below
+        except Exception as exc:  # any error fails the assertion below
             errors.append(repr(exc))
 
     threads = [threading.Thread(target=start) for _ in range(4)]

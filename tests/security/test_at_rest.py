@@ -184,7 +184,7 @@ def test_rotate_reencrypts_every_value_and_retires_the_old_key(filled, var, caps
     (new_key,) = keys.read_data_keys(key_file)
     assert new_key != old_key and mode(key_file) == 0o600
     after = raw_tokens(filled)
-    assert all(a != b for a, b in zip(after, before))
+    assert all(a != b for a, b in zip(after, before, strict=True))
     for token in after:  # the new key alone opens everything, the old one nothing
         Fernet(new_key).decrypt(token.encode())
         with pytest.raises(InvalidToken):

@@ -46,7 +46,8 @@ def readable(text: str) -> str:
 
 def digit_runs(text: str) -> list:
     """Runs of digits (any script, spoken Chinese too) with separators skipped."""
-    spoken = {c: str(d) for d, chars in enumerate(("零〇洞", "一幺", "二两兩", "三", "四", "五", "六", "七", "八", "九"))
+    spoken = {c: str(d)
+              for d, chars in enumerate(("零〇洞", "一幺", "二两兩", "三", "四", "五", "六", "七", "八", "九"))
               for c in chars}
     runs, current = [], ""
     for ch in unicodedata.normalize("NFKC", text):

@@ -49,7 +49,7 @@ FILLER = "我的身份证号码是手机电话卡请帮查谢你好在办理社�
 
 
 def check_digit(first17: str) -> str:
-    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
 def luhn_digit(body: str) -> str:
@@ -96,7 +96,7 @@ def spelled(draw, number: str) -> str:
     check_letter = number[-1] == "X"
     digits = number[:-1] if check_letter else number
     cuts = sorted(draw(st.sets(st.integers(1, len(digits) - 1), max_size=6)))
-    groups = [digits[a:b] for a, b in zip([0, *cuts], [*cuts, len(digits)])]
+    groups = [digits[a:b] for a, b in zip([0, *cuts], [*cuts, len(digits)], strict=True)]
     out = []
     for index, group in enumerate(groups):
         if index:
@@ -188,7 +188,8 @@ def personal_texts(draw):
     written = draw(spelled(number))
     if kind == "mobile" and draw(st.booleans()):
         prefix = draw(st.sampled_from(("86", "0086")))
-        written = draw(st.sampled_from(("+", "", "(+"))) + prefix + draw(st.sampled_from(("", " ", "-", ") "))) + written
+        lead, gap = draw(st.sampled_from(("+", "", "(+"))), draw(st.sampled_from(("", " ", "-", ") ")))
+        written = lead + prefix + gap + written
     # The masker's exception for decimals as programs print them (0.98…, a Unix time 17…. …).
     assume(not DECIMAL.search(written))
     return kind, number, prefix, draw(filler) + written + draw(filler)
@@ -208,7 +209,7 @@ def test_masking_hides_every_spelling(case):
 def test_several_numbers_in_one_message_are_each_hidden(cases):
     text = "，另外".join(case[3] for case in cases)
     masked = mask_personal_data(text)
-    for part, (kind, number, prefix, _) in zip(masked.split("，另外"), cases):
+    for part, (kind, number, prefix, _) in zip(masked.split("，另外"), cases, strict=True):
         assert_hidden(kind, number, prefix, part)
 
 

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from channels.rest.endpoint import conversation_id
-from tests.support.webchat_client import Page, run
 from tests.security.guarded import REST_TOKEN, client_address, rest
+from tests.support.webchat_client import Page, run
 
 pytestmark = pytest.mark.e2e
 

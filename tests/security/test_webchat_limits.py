@@ -10,8 +10,8 @@ import pytest
 import socketio
 
 from channels.limits import TOO_FAST
-from tests.support.webchat_client import Page, run
 from tests.security.guarded import client_address
+from tests.support.webchat_client import Page, run
 
 pytestmark = pytest.mark.e2e
 

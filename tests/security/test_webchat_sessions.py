@@ -31,7 +31,8 @@ def forged_tokens(stack, conversation: str) -> dict:
     real = SessionTokens(stack.webchat_secret.encode())
     aged = SessionTokens(stack.webchat_secret.encode(), clock=lambda: time.time() - IDLE_TTL_S - 60)
     version, _, mac = real.issue("web:" + "0" * 32).split(".")
-    swapped = base64.urlsafe_b64encode(json.dumps({"c": conversation, "t": 2_000_000_000}).encode()).decode().rstrip("=")
+    claims = json.dumps({"c": conversation, "t": 2_000_000_000}).encode()
+    swapped = base64.urlsafe_b64encode(claims).decode().rstrip("=")
     return {
         "bare conversation id": conversation,
         "another secret": SessionTokens(b"not-the-server-secret-000").issue(conversation),

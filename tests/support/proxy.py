@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import List
 
 
 class CuttableProxy:
@@ -25,7 +24,7 @@ class CuttableProxy:
         self._up.set()
         self._muted = threading.Event()
         self._lock = threading.Lock()
-        self._open: List[socket.socket] = []
+        self._open: list[socket.socket] = []
         self._stopped = False
         threading.Thread(target=self._accept, daemon=True).start()
 

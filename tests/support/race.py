@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, List, Tuple, Type
+from collections.abc import Callable
+from typing import Any
 
 
 def race(n: int, attempt: Callable[[int], Any],
-         refusal: Type[Exception]) -> Tuple[List[Any], List[int], List[str]]:
+         refusal: type[Exception]) -> tuple[list[Any], list[int], list[str]]:
     """Run ``attempt(i)`` in ``n`` threads at once; (results, refused indexes, other errors)."""
     barrier = threading.Barrier(n)
-    made: List[Any] = []
-    refused: List[int] = []
-    errors: List[str] = []
+    made: list[Any] = []
+    refused: list[int] = []
+    errors: list[str] = []
 
     def worker(i: int) -> None:
         barrier.wait()
@@ -19,7 +20,7 @@ def race(n: int, attempt: Callable[[int], Any],
             made.append(attempt(i))
         except refusal:
             refused.append(i)
-        except Exception as exc:  # noqa: BLE001 - any other error fails the caller's assertion
+        except Exception as exc:  # any other error fails the caller's assertion
             errors.append(repr(exc))
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]

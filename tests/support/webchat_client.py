@@ -45,7 +45,8 @@ class Page:
         self.cleared = True
 
     async def connect(self) -> None:
-        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"],  # engineio's websocket client needs a newer aiohttp than Rasa pins
+        # Polling only: engineio's websocket client needs a newer aiohttp than Rasa pins.
+        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"],
                                headers=self.headers)
 
     async def open(self, token: str | None = None, last_seen: float | None = None, **extra: Any) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List
+from typing import Any
 
 from channels.wechat.api import WeChatApi
 from channels.wechat.endpoint import WeChatEndpoint
@@ -15,11 +15,11 @@ class FakeAssistant:
     """Echoes what it was told; ``delay_s`` makes it slow, ``replies`` overrides answers."""
 
     def __init__(self, delay_s: float = 0.0) -> None:
-        self.calls: List[tuple] = []
+        self.calls: list[tuple] = []
         self.delay_s = delay_s
-        self.replies: Dict[str, List[Dict[str, Any]]] = {}
+        self.replies: dict[str, list[dict[str, Any]]] = {}
 
-    async def __call__(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def __call__(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         self.calls.append((sender, text, metadata))
         await asyncio.sleep(self.delay_s)
         return self.replies.get(text, [{"text": f"收到：{text}"}])

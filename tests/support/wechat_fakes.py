@@ -14,7 +14,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, List, Optional
 from urllib.parse import parse_qs, urlparse
 
 import xmltodict
@@ -45,7 +44,7 @@ class WeChatServer:
         self._msg_id += 1
         return self._msg_id
 
-    def query(self, timestamp: Optional[int] = None, **extra: str) -> Dict[str, str]:
+    def query(self, timestamp: int | None = None, **extra: str) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         nonce = "".join(random.choices(string.digits, k=9))
         return {"signature": _sign(self.token, ts, nonce), "timestamp": ts, "nonce": nonce,
@@ -53,30 +52,31 @@ class WeChatServer:
 
     # -- messages, as WeChat's XML ------------------------------------------------------
     @staticmethod
-    def _xml(fields: Dict[str, object]) -> str:
+    def _xml(fields: dict[str, object]) -> str:
         body = "".join(f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}><![CDATA[{v}]]></{k}>"
                        for k, v in fields.items())
         return f"<xml>{body}</xml>"
 
-    def message(self, openid: str, msg_type: str, msg_id: Optional[int] = None, **fields) -> str:
+    def message(self, openid: str, msg_type: str, msg_id: int | None = None, **fields) -> str:
         return self._xml({"ToUserName": ACCOUNT, "FromUserName": openid,
                           "CreateTime": int(time.time()), "MsgType": msg_type, **fields,
                           "MsgId": msg_id or self.next_msg_id()})
 
-    def text(self, openid: str, content: str, msg_id: Optional[int] = None) -> str:
+    def text(self, openid: str, content: str, msg_id: int | None = None) -> str:
         return self.message(openid, "text", msg_id, Content=content)
 
-    def event(self, openid: str, event: str, create_time: Optional[int] = None, **fields) -> str:
+    def event(self, openid: str, event: str, create_time: int | None = None, **fields) -> str:
         return self._xml({"ToUserName": ACCOUNT, "FromUserName": openid,
                           "CreateTime": create_time or int(time.time()), "MsgType": "event",
                           "Event": event, **fields})
 
     # -- safe mode ----------------------------------------------------------------------
-    def encrypt(self, xml: str, query: Dict[str, str]) -> tuple:
+    def encrypt(self, xml: str, query: dict[str, str]) -> tuple:
         """(body, query) as WeChat sends a safe-mode message: ciphertext + msg_signature."""
         crypto = WeChatCrypto(self.token, self.aes_key, self.appid)
         envelope = xmltodict.parse(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))["xml"]
-        body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+        body = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
         return body, {**query, "encrypt_type": "aes", "msg_signature": envelope["MsgSignature"]}
 
     def decrypt_reply(self, body: str) -> str:
@@ -98,9 +98,9 @@ class FakeWeChatApi:
 
     def __init__(self, send_delay_s: float = 0.0) -> None:
         self.tokens_issued = 0
-        self.sent: List[dict] = []
-        self.menus: List[dict] = []
-        self.errors: List[int] = []  # errcodes for the next customer-service sends
+        self.sent: list[dict] = []
+        self.menus: list[dict] = []
+        self.errors: list[int] = []  # errcodes for the next customer-service sends
         self.http_failures = 0  # next N requests get HTTP 503
         self.send_delay_s = send_delay_s
         self.valid_tokens: set = set()
@@ -171,12 +171,12 @@ class FakeWeChatApi:
                 self._json(404, {"errcode": 404, "errmsg": "not found"})
 
         self._handler = Handler
-        self._server: Optional[ThreadingHTTPServer] = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server: ThreadingHTTPServer | None = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self._server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
         self._serving = False
 
-    def __enter__(self) -> "FakeWeChatApi":
+    def __enter__(self) -> FakeWeChatApi:
         self.go_online()
         return self
 
@@ -199,7 +199,7 @@ class FakeWeChatApi:
             self._server.server_close()
             self._server, self._serving = None, False
 
-    def wait_for_messages(self, count: int, timeout: float = 30.0) -> List[dict]:
+    def wait_for_messages(self, count: int, timeout: float = 30.0) -> list[dict]:
         """Block until ``count`` customer-service messages arrived (or the timeout)."""
         deadline = time.monotonic() + timeout
         with self._arrived:
@@ -207,6 +207,6 @@ class FakeWeChatApi:
                 self._arrived.wait(deadline - time.monotonic())
             return list(self.sent)
 
-    def texts_to(self, openid: str) -> List[str]:
+    def texts_to(self, openid: str) -> list[str]:
         with self._lock:
             return [m["text"]["content"] for m in self.sent if m.get("touser") == openid]

@@ -3,8 +3,7 @@ from datetime import date
 
 import pytest
 
-from bot.validators.id_number import (IdNumber, InvalidIdNumber, age_on, check_digit, parse_id_number,
-                                      stored_id_number)
+from bot.validators.id_number import IdNumber, InvalidIdNumber, age_on, check_digit, parse_id_number, stored_id_number
 
 TODAY = date(2026, 3, 1)
 

@@ -93,7 +93,8 @@ def sign_out(page) -> None:
 def test_fallback_to_inbox_to_retrain_to_live_and_back(loop, browser):
     stack, base = loop["stack"], loop["base"]
     # 1. Find a phrasing the live model does not understand: the resident gets the fallback.
-    for phrase, intent, service in CANDIDATES:
+    for candidate in CANDIDATES:
+        phrase, intent, service = candidate  # the one that breaks out is used below
         if service not in stack.text(f"loop-probe-{uuid.uuid4().hex[:6]}", phrase):
             break
     else:

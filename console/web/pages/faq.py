@@ -4,7 +4,8 @@ Same rules as layout.py: every value through `esc`, plain forms, no scripts.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from console.teaching.faq import MAX_ANSWER_CHARS, MAX_EXAMPLES, MIN_EXAMPLES, Faq
 from console.web.pages.layout import error_notice, esc, layout
@@ -20,7 +21,7 @@ def _hidden(csrf: str) -> str:
 
 
 def _faq_card(index: int, faq: Faq, csrf: str, can_annotate: bool,
-              example: Optional[tuple[str, str]]) -> str:
+              example: tuple[str, str] | None) -> str:
     shown = "".join(f"<li>{esc(text)}</li>" for text in faq.examples[:SHOWN_EXAMPLES])
     more = len(faq.examples) - SHOWN_EXAMPLES
     if more > 0:
@@ -49,7 +50,8 @@ def _faq_card(index: int, faq: Faq, csrf: str, can_annotate: bool,
 def _add_form(csrf: str, typed: Mapping[str, str]) -> str:
     # A newline right after <textarea> is dropped by the browser, so typed text keeps its own.
     return (
-        '<section class="card" aria-labelledby="new-faq"><h2 id="new-faq" style="font-size:1.15rem;margin-top:0">新增常见问题</h2>'
+        '<section class="card" aria-labelledby="new-faq">'
+        '<h2 id="new-faq" style="font-size:1.15rem;margin-top:0">新增常见问题</h2>'
         '<form method="post" action="/faq/add">' + _hidden(csrf) +
         (f'<input type="hidden" name="from_inbox" value="{esc(typed["from_inbox"])}">'
          '<p class="meta">来自待处理消息：保存后这条消息会离开待处理列表。</p>'
@@ -57,11 +59,14 @@ def _add_form(csrf: str, typed: Mapping[str, str]) -> str:
         '<p><label for="key">问题标识</label><br>'
         f'<input id="key" name="key" required maxlength="41" value="{esc(typed.get("key", ""))}" '
         'aria-describedby="key-hint"><br>'
-        '<span class="meta" id="key-hint">小写英文字母、数字和下划线，以字母开头，例如 parking；建好后不能改。</span></p>'
+        '<span class="meta" id="key-hint">小写英文字母、数字和下划线，以字母开头，例如 parking；'
+        '建好后不能改。</span></p>'
         '<p><label for="examples">居民的问法（每行一条）</label><br>'
-        f'<textarea id="examples" name="examples" rows="8" required aria-describedby="examples-hint" {_TEXTAREA}>\n'
+        '<textarea id="examples" name="examples" rows="8" required aria-describedby="examples-hint" '
+        f'{_TEXTAREA}>\n'
         f'{esc(typed.get("examples", ""))}</textarea><br>'
-        f'<span class="meta" id="examples-hint">{MIN_EXAMPLES} 到 {MAX_EXAMPLES} 条，照居民会说的写（口语、方言、错别字都可以），'
+        f'<span class="meta" id="examples-hint">{MIN_EXAMPLES} 到 {MAX_EXAMPLES} 条，'
+        '照居民会说的写（口语、方言、错别字都可以），'
         '越多样越好。不要写具体某项业务的问法（如“社保卡怎么办”），那些由业务意图回答。</span></p>'
         '<p><label for="answer">回答</label><br>'
         f'<textarea id="answer" name="answer" rows="6" required maxlength="{MAX_ANSWER_CHARS}" '
@@ -73,9 +78,9 @@ def _add_form(csrf: str, typed: Mapping[str, str]) -> str:
 
 
 def faq_page(faqs: Sequence[Faq], user: Any, csrf: str, can_annotate: bool,
-             nav: Sequence[tuple[str, str]], message: Optional[str] = None,
-             typed: Optional[Mapping[str, str]] = None,
-             example: Optional[tuple[str, str]] = None) -> str:
+             nav: Sequence[tuple[str, str]], message: str | None = None,
+             typed: Mapping[str, str] | None = None,
+             example: tuple[str, str] | None = None) -> str:
     """``typed``: what the user entered in the new-FAQ form; ``example``: (key, phrasing)."""
     intro = (
         '<p class="meta">居民问到这些问题时，助手直接给出下面的回答。新增问题或问法后，'

@@ -1,8 +1,9 @@
 """HTML of the 待处理消息 (inbox) page: one card per group, with the decision forms."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
-from typing import Any, Optional, Sequence
 
 from console.teaching.inbox import PAGE_SIZE, InboxGroup, InboxPage, Reason
 from console.web.pages.layout import error_notice, esc, layout
@@ -83,7 +84,7 @@ def _pager(page: InboxPage) -> str:
 
 
 def inbox_page(page: InboxPage, days: int, intents: Sequence[str], user: Any, csrf: str,
-               can_annotate: bool, nav: Sequence[tuple[str, str]], message: Optional[str] = None) -> str:
+               can_annotate: bool, nav: Sequence[tuple[str, str]], message: str | None = None) -> str:
     if page.groups:
         first = (page.number - 1) * PAGE_SIZE
         cards = "".join(_group_card(first + i, g, intents, csrf, can_annotate, page.number)

@@ -6,8 +6,9 @@ laptop and a tablet. The CSP allows inline styles only. One module per page besi
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any, Optional, Sequence
+from typing import Any
 
 ROLE_LABELS = {"reviewer": "审核员", "trainer": "训练员", "admin": "管理员"}
 
@@ -16,7 +17,8 @@ CSRF_MESSAGE = "请求校验失败（页面可能已过期），请刷新页面�
 
 _CSS = """
 *{box-sizing:border-box}
-body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f5f6f8;color:#1d2129;font-size:16px;line-height:1.5}
+body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f5f6f8;color:#1d2129;
+font-size:16px;line-height:1.5}
 header{background:#1f4e8c;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.8rem;align-items:center}
 header a,header button{color:#fff}
 header nav{display:flex;gap:1rem;flex:1;flex-wrap:wrap}
@@ -55,7 +57,7 @@ def esc(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def layout(title: str, body: str, user: Optional[Any] = None, csrf: Optional[str] = None,
+def layout(title: str, body: str, user: Any | None = None, csrf: str | None = None,
            nav: Sequence[tuple[str, str]] = (), head: str = "") -> str:
     """The page frame; `head` is trusted markup for <head> (e.g. a meta refresh)."""
     header = ""
@@ -77,12 +79,12 @@ def layout(title: str, body: str, user: Optional[Any] = None, csrf: Optional[str
     )
 
 
-def error_notice(message: Optional[str]) -> str:
+def error_notice(message: str | None) -> str:
     """An alert box for `message`; nothing without one."""
     return f'<p class="error" role="alert">{esc(message)}</p>' if message else ""
 
 
-def login_page(form_token: str, message: Optional[str] = None, username: str = "") -> str:
+def login_page(form_token: str, message: str | None = None, username: str = "") -> str:
     body = (
         f'<div class="login card">{error_notice(message)}'
         '<form method="post" action="/login">'
@@ -96,7 +98,7 @@ def login_page(form_token: str, message: Optional[str] = None, username: str = "
     return layout("登录", body)
 
 
-def message_page(title: str, message: str, user: Optional[Any] = None, csrf: Optional[str] = None,
+def message_page(title: str, message: str, user: Any | None = None, csrf: str | None = None,
                  nav: Sequence[tuple[str, str]] = ()) -> str:
     body = f'<div class="card"><p>{esc(message)}</p><p><a href="/inbox">返回待处理消息</a></p></div>'
     return layout(title, body, user, csrf, nav)

@@ -1,7 +1,8 @@
 """HTML of the 训练与上线 page: retrain with progress, the evaluation gate, models and rollback."""
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from console.training.evaluate import Report
 from console.training.registry import MODE_LABELS, ActivationInfo, ModelInfo
@@ -12,11 +13,11 @@ KIND_LABELS = {"activate": "上线", "rollback": "回滚"}
 REFRESH_SECONDS = 3
 
 
-def _pct(value: Optional[float]) -> str:
+def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _f1(value: Optional[float]) -> str:
+def _f1(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
@@ -54,7 +55,7 @@ def _progress(status: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def comparison_table(candidate: Report, live: Optional[Report], live_name: Optional[str]) -> str:
+def comparison_table(candidate: Report, live: Report | None, live_name: str | None) -> str:
     """Overall accuracy and per-intent F1, live and candidate side by side."""
     rows = []
     intents = sorted(set(candidate.per_intent) | set(live.per_intent if live else {}))
@@ -81,7 +82,7 @@ def _verdict(model: ModelInfo) -> str:
     return f'{label}：{"；".join(model.gate_reasons)}'
 
 
-def _model_row(model: ModelInfo, live: Optional[str], csrf: str, can_activate: bool,
+def _model_row(model: ModelInfo, live: str | None, csrf: str, can_activate: bool,
                busy: bool) -> str:
     status = "线上" if model.filename == live else ("曾上线" if model.ever_live else "")
     actions = []
@@ -92,7 +93,8 @@ def _model_row(model: ModelInfo, live: Optional[str], csrf: str, can_activate: b
             actions.append(_button("/models/activate", "回滚到此版本", csrf, True, model=model.filename))
         elif can_activate and model.gate_allowed:
             actions.append(_button("/models/activate", "上线", csrf, model=model.filename))
-    how = MODE_LABELS.get(model.mode or "external", model.mode)
+    mode = model.mode or "external"
+    how = MODE_LABELS.get(mode, mode)
     if model.trained_by and model.mode != "external":
         how += f"（{model.trained_by}）"
     return (f"<tr><td>{esc(model.filename)}<br><span class=\"meta\">"
@@ -101,13 +103,13 @@ def _model_row(model: ModelInfo, live: Optional[str], csrf: str, can_activate: b
             f"<td>{esc(_verdict(model))}</td><td>{esc(status)}</td><td>{''.join(actions)}</td></tr>")
 
 
-def models_page(*, user: Any, csrf: str, nav: Sequence[tuple[str, str]], live: Optional[str],
-                live_error: Optional[str], plan_mode: str, plan_reason: str,
-                run: Optional[dict[str, Any]], candidate: Optional[ModelInfo],
-                live_report: Optional[Report], models: Sequence[ModelInfo],
+def models_page(*, user: Any, csrf: str, nav: Sequence[tuple[str, str]], live: str | None,
+                live_error: str | None, plan_mode: str, plan_reason: str,
+                run: dict[str, Any] | None, candidate: ModelInfo | None,
+                live_report: Report | None, models: Sequence[ModelInfo],
                 history: Sequence[ActivationInfo], can_activate: bool,
-                evaluating: Optional[str], evaluation_error: Optional[str],
-                message: Optional[str] = None) -> str:
+                evaluating: str | None, evaluation_error: str | None,
+                message: str | None = None) -> str:
     busy = bool(run and run["running"]) or evaluating is not None
     parts = [error_notice(message), error_notice(live_error), error_notice(evaluation_error)]
     parts.append(f'<section class="card"><h2>线上模型</h2><p>{esc(live or "未知")}</p></section>')

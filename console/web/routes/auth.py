@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-from typing import Optional
 
 from sanic import Sanic
 from sanic.request import Request
@@ -25,7 +24,7 @@ LOGIN_FORM_MAX_AGE = 600
 
 
 def set_cookie(response: HTTPResponse, name: str, value: str, secure: bool,
-               path: str = "/", max_age: Optional[int] = None) -> None:
+               path: str = "/", max_age: int | None = None) -> None:
     attributes = sessions.cookie_attributes(secure)
     attributes["path"] = path
     if max_age is not None:
@@ -39,7 +38,7 @@ def register(app: Sanic, web: Web) -> None:
     console = web.console
     secure = console.secure_cookies
 
-    def login_form(message: Optional[str] = None, username: str = "", status: int = 200) -> HTTPResponse:
+    def login_form(message: str | None = None, username: str = "", status: int = 200) -> HTTPResponse:
         form_token = secrets.token_urlsafe(32)
         response = web.page(login_page(form_token, message, username), status)
         set_cookie(response, LOGIN_FORM_COOKIE, form_token, secure, path="/login",

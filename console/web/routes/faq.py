@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 from sanic import Sanic
 from sanic.request import Request
@@ -13,7 +13,7 @@ from console.auth.roles import Permission, allows
 from console.teaching import faq, service
 from console.teaching.errors import TrainingDataError
 from console.teaching.nlu_files import MAX_EXAMPLE_CHARS
-from console.web.context import Web, form_field, nav
+from console.web.context import Admitted, Web, form_field, nav
 from console.web.pages.faq import faq_page
 
 #: Form limits: 50 phrasings of 200 characters with line breaks; the answer with room to trim.
@@ -24,9 +24,9 @@ ANSWER_FIELD_CHARS = faq.MAX_ANSWER_CHARS * 2
 def register(app: Sanic, web: Web) -> None:
     console = web.console
 
-    async def render(user: StaffAccount, token: str, message: Optional[str] = None,
-                     status: int = 200, typed: Optional[Mapping[str, str]] = None,
-                     example: Optional[tuple[str, str]] = None) -> HTTPResponse:
+    async def render(user: StaffAccount, token: str, message: str | None = None,
+                     status: int = 200, typed: Mapping[str, str] | None = None,
+                     example: tuple[str, str] | None = None) -> HTTPResponse:
         faqs = await asyncio.to_thread(faq.list_faqs, console.nlu_dir)
         body = faq_page(faqs, user, web.csrf(token), allows(user.role, Permission.ANNOTATE),
                         nav(user), message, typed, example)
@@ -34,9 +34,10 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.get("/faq")
     async def faq_list(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.VIEW_INBOX, check_csrf=False)
-        if refusal is not None:
-            return refusal
+        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
         # From the inbox's "作为新的常见问题": the phrasing pre-filled as the first question.
         phrasing = (request.args.get("text") or "")[:MAX_EXAMPLE_CHARS]
         typed = {"examples": phrasing + "\n", "from_inbox": phrasing} if phrasing.strip() else None
@@ -44,9 +45,10 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/faq/add")
     async def faq_add(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.ANNOTATE, check_csrf=True)
-        if refusal is not None:
-            return refusal
+        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
         typed = {"key": form_field(request, "key", 100).strip(),
                  "examples": form_field(request, "examples", EXAMPLES_FIELD_CHARS),
                  "answer": form_field(request, "answer", ANSWER_FIELD_CHARS),
@@ -62,9 +64,10 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/faq/example")
     async def faq_example(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.ANNOTATE, check_csrf=True)
-        if refusal is not None:
-            return refusal
+        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
         key, text = form_field(request, "key", 100).strip(), form_field(request, "text")
         try:
             await asyncio.to_thread(service.add_faq_example, console.db, console.files,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Optional
 
 from sanic import Sanic
 from sanic.request import Request
@@ -16,7 +15,7 @@ from console.teaching.decisions import AlreadyDecided
 from console.teaching.errors import TrainingDataError
 from console.teaching.inbox import page_of, read_inbox
 from console.teaching.nlu_files import assignable_intents
-from console.web.context import Web, form_field, nav
+from console.web.context import Admitted, Web, form_field, nav
 from console.web.pages.inbox import inbox_page
 
 
@@ -24,7 +23,7 @@ def register(app: Sanic, web: Web) -> None:
     console = web.console
     db = console.db
 
-    async def render_inbox(user: StaffAccount, token: str, number: int, message: Optional[str] = None,
+    async def render_inbox(user: StaffAccount, token: str, number: int, message: str | None = None,
                            status: int = 200) -> HTTPResponse:
         since = time.time() - console.inbox_days * 86400
         groups, done, intents = await asyncio.gather(
@@ -39,16 +38,18 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.get("/inbox")
     async def inbox(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.VIEW_INBOX, check_csrf=False)
-        if refusal is not None:
-            return refusal
+        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
         return await render_inbox(user, token, page_number(request.args.get("page")))
 
     @app.post("/inbox/decide")
     async def decide(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.ANNOTATE, check_csrf=True)
-        if refusal is not None:
-            return refusal
+        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
         number = page_number(form_field(request, "page"))
         try:
             await asyncio.to_thread(
@@ -59,9 +60,9 @@ def register(app: Sanic, web: Web) -> None:
             return await render_inbox(user, token, number, str(error), 400)
         except AlreadyDecided as already:
             return await render_inbox(user, token, number, str(already), 409)
-        return redirect(f"/inbox?page={number}", status=303)  # back where the reviewer was
+        return redirect("/inbox" if number == 1 else f"/inbox?page={number}", status=303)  # where they were
 
 
-def page_number(value: Optional[str]) -> int:
+def page_number(value: str | None) -> int:
     """The page asked for; anything that is not a small positive number is page 1."""
     return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 6 else 1

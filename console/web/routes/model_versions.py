@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Optional
 
 from sanic import Sanic
 from sanic.request import Request
@@ -14,7 +13,7 @@ from console.training import registry
 from console.training.job import TrainingBusy
 from console.training.pipeline import ActivationRefused, Pipeline
 from console.training.rasa_admin import RasaUnavailable
-from console.web.context import Web, form_field, nav
+from console.web.context import Admitted, Web, form_field, nav
 from console.web.pages.model_versions import models_page
 
 NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作人员后台”）。"
@@ -23,17 +22,21 @@ NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作�
 def register(app: Sanic, web: Web) -> None:
     console = web.console
 
-    def pipeline() -> Optional[Pipeline]:
+    def pipeline() -> Pipeline | None:
         return console.pipeline
 
-    async def admit(request: Request, permission: Permission, check_csrf: bool = True):
-        """(refusal, user, token, pipeline): refusal is None when the request may go ahead."""
-        refusal, user, token = await web.guard(request, permission, check_csrf=check_csrf)
-        if refusal is None and pipeline() is None:
-            refusal = web.forbidden(user, token, NO_PIPELINE)
-        return refusal, user, token, pipeline()
+    async def admit(request: Request, permission: Permission, check_csrf: bool = True
+                    ) -> HTTPResponse | tuple[StaffAccount, str, Pipeline]:
+        """(user, token, pipeline) when the request may go ahead, else the response refusing it."""
+        admitted = await web.admit(request, permission, check_csrf=check_csrf)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        pipe = pipeline()
+        if pipe is None:
+            return web.forbidden(admitted.user, admitted.token, NO_PIPELINE)
+        return admitted.user, admitted.token, pipe
 
-    async def render(user: StaffAccount, token: str, message: Optional[str] = None,
+    async def render(user: StaffAccount, token: str, message: str | None = None,
                      status: int = 200) -> HTTPResponse:
         pipe = pipeline()
         if pipe is None:
@@ -59,17 +62,17 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.get("/models")
     async def models(request: Request) -> HTTPResponse:
-        refusal, user, token = await web.guard(request, Permission.RETRAIN, check_csrf=False)
-        if refusal is not None:
-            return refusal
-        return await render(user, token)
+        admitted = await web.admit(request, Permission.RETRAIN, check_csrf=False)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        return await render(admitted.user, admitted.token)
 
     @app.get("/models/status.json")
     async def status(request: Request) -> HTTPResponse:
         """The same facts as the page, for scripts and tests."""
-        refusal, user, token = await web.guard(request, Permission.RETRAIN, check_csrf=False)
-        if refusal is not None:
-            return refusal
+        admitted = await web.admit(request, Permission.RETRAIN, check_csrf=False)
+        if not isinstance(admitted, Admitted):
+            return admitted
         pipe = pipeline()
         if pipe is None:
             return json({"error": NO_PIPELINE}, status=503)
@@ -80,9 +83,10 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/models/retrain")
     async def retrain(request: Request) -> HTTPResponse:
-        refusal, user, token, pipe = await admit(request, Permission.RETRAIN)
-        if refusal is not None:
-            return refusal
+        admitted = await admit(request, Permission.RETRAIN)
+        if isinstance(admitted, HTTPResponse):
+            return admitted
+        user, token, pipe = admitted
         try:
             run = await pipe.start_retrain(user.username)
         except TrainingBusy as busy:
@@ -92,18 +96,20 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/models/cancel")
     async def cancel(request: Request) -> HTTPResponse:
-        refusal, user, token, pipe = await admit(request, Permission.RETRAIN)
-        if refusal is not None:
-            return refusal
+        admitted = await admit(request, Permission.RETRAIN)
+        if isinstance(admitted, HTTPResponse):
+            return admitted
+        user, token, pipe = admitted
         if await pipe.cancel():
             await web.record(user, "model_retrain_cancel", None, request)
         return redirect("/models", status=303)
 
     @app.post("/models/evaluate")
     async def evaluate(request: Request) -> HTTPResponse:
-        refusal, user, token, pipe = await admit(request, Permission.RETRAIN)
-        if refusal is not None:
-            return refusal
+        admitted = await admit(request, Permission.RETRAIN)
+        if isinstance(admitted, HTTPResponse):
+            return admitted
+        user, token, pipe = admitted
         filename = form_field(request, "model", 255)
         try:
             await pipe.start_evaluation(filename)
@@ -114,9 +120,10 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post("/models/activate")
     async def activate(request: Request) -> HTTPResponse:
-        refusal, user, token, pipe = await admit(request, Permission.ACTIVATE_MODEL)
-        if refusal is not None:
-            return refusal
+        admitted = await admit(request, Permission.ACTIVATE_MODEL)
+        if isinstance(admitted, HTTPResponse):
+            return admitted
+        user, token, pipe = admitted
         filename = form_field(request, "model", 255)
         try:
             previous, kind = await pipe.activate(filename, user.username)

@@ -9,13 +9,24 @@ from sqlalchemy import select
 
 from console.auth import accounts, passwords
 from console.auth.accounts import (
-    MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USER, WINDOW, InvalidUsername, LoginRefused, RefusalReason,
-    StaffAccount, UserNotFound, UsernameTaken, authenticate, create_user, list_users, set_active, set_password,
+    MAX_FAILURES_PER_IP,
+    MAX_FAILURES_PER_USER,
+    WINDOW,
+    InvalidUsername,
+    LoginRefused,
+    RefusalReason,
+    StaffAccount,
+    UsernameTaken,
+    UserNotFound,
+    authenticate,
+    create_user,
+    list_users,
+    set_active,
+    set_password,
 )
 from console.auth.passwords import WeakPassword
 from console.auth.roles import Role, UnknownRole
 from console.tables import LoginAttempt, StaffUser
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 PASSWORD = "jinghu-district-42"
 T0 = datetime(2025, 3, 1, 9, 0, 0)
@@ -139,7 +150,8 @@ def test_disabled_account(console_db, alice):
     with pytest.raises(LoginRefused, match="已停用") as caught:
         authenticate(console_db, "alice", PASSWORD, IP, now=T0)
     assert caught.value.reason is RefusalReason.DISABLED
-    assert refused(console_db, "alice", "wrong-password") is RefusalReason.BAD_CREDENTIALS  # no hint without the password
+    # No hint without the password.
+    assert refused(console_db, "alice", "wrong-password") is RefusalReason.BAD_CREDENTIALS
     set_active(console_db, "alice", True)
     assert authenticate(console_db, "alice", PASSWORD, IP, now=T0).active
 

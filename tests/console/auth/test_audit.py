@@ -5,9 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from console.auth.audit import record, recent
+from console.auth.audit import recent, record
 from console.tables import AuditEntry
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 T0 = datetime(2025, 3, 1, 9, 0, 0)
 PHONE = "13812345678"

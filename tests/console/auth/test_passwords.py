@@ -6,10 +6,17 @@ from argon2 import PasswordHasher, Type, extract_parameters
 
 from console.auth import passwords
 from console.auth.passwords import (
-    WeakPassword, check_policy, dummy_hash, hash_password, needs_rehash, password_problem, verify_password,
+    WeakPassword,
+    check_policy,
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
 )
-from tests.console import REAL_HASHER, fast_hashing  # noqa: F401
 
+#: Read at import, before the autouse fixture `fast_hashing` (conftest.py) swaps it for a cheap one.
+REAL_HASHER = passwords.HASHER
 GOOD = "wuhu-jinghu-2024"
 
 

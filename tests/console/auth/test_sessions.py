@@ -10,11 +10,16 @@ from sqlalchemy import select, update
 
 from console.auth.accounts import create_user, set_active, set_password
 from console.auth.sessions import (
-    ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, cookie_attributes, csrf_token, csrf_valid, end_session, resolve,
+    ABSOLUTE_TIMEOUT,
+    IDLE_TIMEOUT,
+    cookie_attributes,
+    csrf_token,
+    csrf_valid,
+    end_session,
+    resolve,
     start_session,
 )
 from console.tables import ConsoleSession, StaffUser
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 T0 = datetime(2025, 3, 1, 9, 0, 0)
 SECRET = "a-server-secret-of-decent-length"

@@ -13,7 +13,6 @@ from console.auth.accounts import LoginRefused, RefusalReason, authenticate, lis
 from console.auth.audit import recent
 from console.cli import users as cli_users
 from console.cli.main import main
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 PASSWORD = "jinghu-district-42"
 T0 = datetime(2025, 3, 1, 9, 0, 0)
@@ -42,7 +41,8 @@ def test_add_list_disable(env, console_db, capsys):
     code, out, _ = run(["user", "list"], capsys)
     assert code == 0 and "共 2 个账号" in out
     lines = out.splitlines()
-    assert lines[1].startswith("li-si\treviewer（审核员）\t启用") and lines[2].startswith("zhang.san\tadmin（管理员）\t启用")
+    assert lines[1].startswith("li-si\treviewer（审核员）\t启用")
+    assert lines[2].startswith("zhang.san\tadmin（管理员）\t启用")
     assert PASSWORD not in out and "argon2" not in out
 
     code, out, _ = run(["user", "disable", "li-si"], capsys)

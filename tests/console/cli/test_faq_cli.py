@@ -9,7 +9,6 @@ from bot.config import PROJECT_ROOT
 from console.auth.audit import recent
 from console.cli.main import main
 from console.teaching.faq import faq_file, list_faqs
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
 
 
 @pytest.fixture()

@@ -14,14 +14,15 @@ from bot.config import PROJECT_ROOT
 from bot.text import normalize
 from console.teaching import faq as faq_module
 from console.teaching.errors import (
-    DataFileError, DuplicateExampleError, TrainingDataError, UnknownIntentError,
+    DataFileError,
+    DuplicateExampleError,
+    TrainingDataError,
+    UnknownIntentError,
 )
 from console.teaching.faq import Faq, add_faq, add_faq_example, faq_file, list_faqs
 from console.teaching.nlu_files import assignable_intents, domain_intents
 from console.teaching.training_data import add_example
-from tests.console.teaching.test_training_data import (
-    HELDOUT, RASA, _validate, data, only_insertions, snapshot,  # noqa: F401 (fixture)
-)
+from tests.support.nlu_edits import HELDOUT, RASA, only_insertions, rasa_validate, snapshot
 
 SAMPLE_NOTE = "（示例内容，以窗口最新要求为准）"
 PARKING = ["大厅附近好停车吗", "去政务中心开车停哪里"]
@@ -252,7 +253,7 @@ def test_rasa_validates_the_edited_data(tmp_path):
     shutil.copyfile(PROJECT_ROOT / "domain.yml", root / "domain.yml")
     add_faq(root / "data" / "nlu", "parking", PARKING, TRICKY_ANSWER, root / "domain.yml")
     add_faq_example(root / "data" / "nlu", "parking", "停车场几点关门", root / "domain.yml")
-    process = _validate(root / "data", root / "domain.yml", "--fail-on-warnings")
+    process = rasa_validate(root / "data", root / "domain.yml", "--fail-on-warnings")
     output, _ = process.communicate(timeout=180)
     assert process.returncode == 0, output[-3000:]
     assert RASA.exists()

@@ -3,19 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Optional
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted,
-    BotUttered,
-    Event,
-    SessionStarted,
-    SlotSet,
-    UserUttered,
-)
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
@@ -30,45 +22,12 @@ from console.teaching.inbox import (
     read_inbox,
     read_uncertain,
 )
+from tests.support.tracker_events import T0, act, bot, fallback, ranking, slot, start, user
 
-T0 = 1_750_000_000.0
 LATE = T0 + 10_000
 CLARIFY_TEXT = "您想办的是哪一项？\n1. 社会保障卡申领\n2. 社会保障卡补换\n都不是请换个说法。"
 PENDING_SBK = {"kind": "service", "options": ["sbk-apply", "sbk-replace"],
                "labels": ["社会保障卡申领", "社会保障卡补换"]}
-
-
-def ranking(*pairs: tuple[str, float]) -> list[dict]:
-    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
-
-
-def user(text: str, intent: str, confidence: float, ts: float,
-         rank: Optional[list[dict]] = None) -> UserUttered:
-    parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
-             "intent_ranking": rank if rank is not None else ranking((intent, confidence)),
-             "entities": []}
-    return UserUttered(text, intent=parse["intent"], parse_data=parse, timestamp=ts)
-
-
-def fallback(text: str, ts: float, *pairs: tuple[str, float]) -> UserUttered:
-    """As the FallbackClassifier leaves it: nlu_fallback at the threshold, on top."""
-    return user(text, "nlu_fallback", 0.3, ts, ranking(("nlu_fallback", 0.3), *pairs))
-
-
-def act(name: str, ts: float) -> ActionExecuted:
-    return ActionExecuted(name, timestamp=ts)
-
-
-def bot(text: str, ts: float) -> BotUttered:
-    return BotUttered(text, timestamp=ts)
-
-
-def slot(name: str, value: Any, ts: float) -> SlotSet:
-    return SlotSet(name, value, timestamp=ts)
-
-
-def start(ts: float) -> list[Event]:
-    return [act("action_session_start", ts), SessionStarted(timestamp=ts), act("action_listen", ts)]
 
 
 CONVERSATIONS: dict[str, list[Event]] = {
@@ -239,7 +198,7 @@ def test_a_database_without_conversations(tmp_path):
 
 # ----------------------------------------------------------------- pure helpers, plain dicts
 
-def u(text: str, intent: str, confidence: float, ts: float, rank: Optional[list] = None) -> dict:
+def u(text: str, intent: str, confidence: float, ts: float, rank: list | None = None) -> dict:
     return {"event": "user", "text": text, "timestamp": ts,
             "parse_data": {"intent": {"name": intent, "confidence": confidence},
                            "intent_ranking": rank or [], "entities": []}}

@@ -14,8 +14,7 @@ from console.teaching.decisions import AlreadyDecided
 from console.teaching.errors import DuplicateExampleError
 from console.teaching.faq import list_faqs
 from console.teaching.service import IncompleteDecision, TrainingFiles
-from tests.console import console_db, console_db_url, fast_hashing  # noqa: F401
-from tests.console.teaching.test_training_data import data, examples_of, snapshot  # noqa: F401
+from tests.support.nlu_edits import examples_of, snapshot
 
 STAFF = Actor("wang.wu", "10.0.0.7")
 CLI = Actor("cli", extra={"os_user": "ops"})

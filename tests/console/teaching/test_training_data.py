@@ -4,11 +4,7 @@ Everything runs on copies of data/nlu and domain.yml in tmp_path.
 """
 from __future__ import annotations
 
-import difflib
-import os
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
@@ -29,42 +25,7 @@ from console.teaching.yaml_lines import (
     append_intent_text,
     insert_example_text,
 )
-
-RASA = PROJECT_ROOT / ".venv" / "bin" / "rasa"
-HELDOUT = PROJECT_ROOT / "tests" / "nlu_heldout"
-
-
-@pytest.fixture()
-def data(tmp_path) -> tuple[Path, Path]:
-    """(nlu folder, domain.yml) copied from the project."""
-    nlu = tmp_path / "nlu"
-    shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu)
-    domain = tmp_path / "domain.yml"
-    shutil.copyfile(PROJECT_ROOT / "domain.yml", domain)
-    return nlu, domain
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
-
-
-def only_insertions(before: bytes, after: bytes) -> list[tuple[int, str]]:
-    """(line index in the new file, line) for each inserted line; fails on any other change."""
-    old = before.decode("utf-8").splitlines(keepends=True)
-    new = after.decode("utf-8").splitlines(keepends=True)
-    inserted = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        assert tag in ("equal", "insert"), (tag, old[i1:i2], new[j1:j2])
-        if tag == "insert":
-            inserted.extend((j, new[j]) for j in range(j1, j2))
-    return inserted
-
-
-def examples_of(path: Path, intent: str) -> list[str]:
-    for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-        if item.get("intent") == intent:
-            return [ln[2:] for ln in item["examples"].splitlines()]
-    raise AssertionError(intent)
+from tests.support.nlu_edits import HELDOUT, examples_of, only_insertions, rasa_validate, snapshot
 
 
 def test_example_lands_at_the_end_of_its_intent(data):
@@ -159,7 +120,8 @@ def test_new_intent_in_nlu_and_domain(data):
     parsed = yaml.safe_load(domain.read_text(encoding="utf-8"))
     assert parsed["intents"][-1] == "ask_office_hours"
     assert "entities" in parsed and parsed["slots"]  # the rest of the domain is intact
-    assert examples_of(nlu / "general.yml", "ask_office_hours") == ["政务中心几点上班?", "办事大厅周末开门吗", "几点下班"]
+    assert examples_of(nlu / "general.yml", "ask_office_hours") == [
+        "政务中心几点上班?", "办事大厅周末开门吗", "几点下班"]
     # And now it takes examples like any other intent.
     assert add_example(nlu, "ask_office_hours", "中午休息吗", domain) == nlu / "general.yml"
 
@@ -215,13 +177,6 @@ def test_surgery_keeps_crlf_comments_and_odd_layouts():
         append_domain_intent_text("intents: [a_one]\n", "b_two")
 
 
-def _validate(data_dir: Path, domain: Path, *flags: str) -> subprocess.Popen:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
-    return subprocess.Popen(
-        [str(RASA), "data", "validate", "--data", str(data_dir), "--domain", str(domain), *flags],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
 def test_rasa_accepts_the_edited_data(tmp_path):
     """`rasa data validate` on both kinds of edit, run side by side to save time."""
     runs = {}
@@ -229,14 +184,15 @@ def test_rasa_accepts_the_edited_data(tmp_path):
         root = tmp_path / case
         shutil.copytree(PROJECT_ROOT / "data" / "nlu", root / "nlu")
         shutil.copyfile(PROJECT_ROOT / "domain.yml", root / "domain.yml")
-    add_example(tmp_path / "example" / "nlu", "svc_hf_rent", "租房了公积金每个月能取多少", tmp_path / "example" / "domain.yml")
+    add_example(tmp_path / "example" / "nlu", "svc_hf_rent", "租房了公积金每个月能取多少",
+                tmp_path / "example" / "domain.yml")
     mark_out_of_scope(tmp_path / "example" / "nlu", "今晚吃什么好")
     add_intent(tmp_path / "intent" / "nlu", tmp_path / "intent" / "domain.yml", "ask_office_hours",
                ["政务中心几点上班", "办事大厅周末开门吗"], "general")
     # A new intent has no rule yet, which Rasa reports as a warning: no --fail-on-warnings there.
-    runs["example"] = _validate(tmp_path / "example" / "nlu", tmp_path / "example" / "domain.yml",
+    runs["example"] = rasa_validate(tmp_path / "example" / "nlu", tmp_path / "example" / "domain.yml",
                                 "--fail-on-warnings")
-    runs["intent"] = _validate(tmp_path / "intent" / "nlu", tmp_path / "intent" / "domain.yml")
+    runs["intent"] = rasa_validate(tmp_path / "intent" / "nlu", tmp_path / "intent" / "domain.yml")
     for case, process in runs.items():
         output, _ = process.communicate(timeout=180)
         assert process.returncode == 0, (case, output[-3000:])

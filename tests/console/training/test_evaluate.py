@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from console.training.evaluate import Report, compare, evaluate_model, score
-from tests.console.training import trained_tiny_model
+from tests.support.training import trained_tiny_model
 
 HELDOUT = """\
 version: "3.1"

@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 
 from console.training.job import (
-    STAGE_CANCELLED, STAGE_DONE, STAGE_FAILED, Trainer, TrainingBusy, TrainingJob,
-    TrainingSettings, build_argv,
+    STAGE_CANCELLED,
+    STAGE_DONE,
+    STAGE_FAILED,
+    Trainer,
+    TrainingBusy,
+    TrainingJob,
+    TrainingSettings,
+    build_argv,
 )
 from console.training.plan import TrainingPlan
-from tests.console.training import RASA, rasa_env, write_project
+from tests.support.training import RASA, rasa_env, write_project
 
 
 def test_finetune_argv(tmp_path):

@@ -27,10 +27,15 @@ from console.training import registry
 from console.training.evaluate import Report
 from console.training.job import STAGE_CANCELLED, TrainingBusy, TrainingSettings
 from console.training.pipeline import (
-    STEP_BLOCKED, STEP_CANCELLED, STEP_READY, ActivationRefused, Pipeline, PipelineSettings,
+    STEP_BLOCKED,
+    STEP_CANCELLED,
+    STEP_READY,
+    ActivationRefused,
+    Pipeline,
+    PipelineSettings,
 )
 from console.training.rasa_admin import RasaServer
-from tests.console.training import INTENTS, RASA, rasa_env, trained_tiny_model, write_project
+from tests.support.training import INTENTS, RASA, rasa_env, trained_tiny_model, write_project
 
 TOKEN = "pipeline-test-" + uuid.uuid4().hex
 FIRST = "first.tar.gz"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from console.training.plan import model_intents, plan_training
-from tests.console.training import INTENTS, domain_text, trained_tiny_model
+from tests.support.training import INTENTS, domain_text, trained_tiny_model
 
 
 @pytest.fixture(scope="session")

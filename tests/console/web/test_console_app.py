@@ -1,117 +1,22 @@
 """The staff console over real HTTP: sanic serving in a background thread, requests as the browser."""
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import re
-import shutil
-from pathlib import Path
-
-import pytest
 import requests
-from argon2 import PasswordHasher
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
-from console.auth import accounts, passwords
 from console.auth.sessions import SESSION_COOKIE
-from console.database import open_database
 from console.teaching import decisions
-from tests.console.teaching.test_inbox import T0, act, bot, fallback, start
-from tests.support.server_thread import ServerThread, free_port  # noqa: F401 (shared)
-
-PHRASE = "社保卡在哪能弄到手"
-XSS = "<script>alert(1)</script>怎么办"
-PASSWORD = "correct-horse-42"
-SECRET = "test-secret-0123456789abcdef"
-
-
-def build_tracker_db(path: Path) -> str:
-    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    conversations = {
-        "resident-1": [*start(T0), fallback(PHRASE, T0 + 1, ("svc_sbk_apply", 0.31)),
-                       act("action_default_fallback", T0 + 2), bot("抱歉，我没有理解。", T0 + 2),
-                       act("action_listen", T0 + 2)],
-        "resident-2": [*start(T0 + 50), fallback(XSS, T0 + 51, ("svc_sbk_apply", 0.1)),
-                       act("action_default_fallback", T0 + 52), bot("抱歉，我没有理解。", T0 + 52),
-                       act("action_listen", T0 + 52)],
-    }
-
-    async def save_all() -> None:
-        for sender_id, events in conversations.items():
-            await store.save(DialogueStateTracker.from_events(sender_id, events, slots=domain.slots))
-
-    asyncio.run(save_all())
-    store.engine.dispose()
-    return f"sqlite:///{path}"
-
-
-def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
-    """A console's inputs under `root`: copies of data/nlu and domain.yml, a database with
-    one account per role (password PASSWORD), a tracker store with two fallbacks.
-    Returns (nlu_dir, domain_path, db_url, sessionmaker, tracker_url)."""
-    nlu_dir = root / "data" / "nlu"
-    shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
-    domain_path = root / "domain.yml"
-    shutil.copy(PROJECT_ROOT / "domain.yml", domain_path)
-    db_url = f"sqlite:///{root / 'console.db'}"
-    db = open_database(db_url)
-    for role in ("reviewer", "trainer", "admin"):
-        accounts.create_user(db, role, PASSWORD, role)
-    return nlu_dir, domain_path, db_url, db, build_tracker_db(root / "tracker.db")
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    patch = pytest.MonkeyPatch()
-    patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    root = tmp_path_factory.mktemp("console_app")
-    nlu_dir, domain_path, db_url, db, tracker = console_files(root)
-
-    from console.web.app import create_app
-    app = create_app(db_url, tracker, nlu_dir, domain_path, SECRET, secure_cookies=False)
-    server = ServerThread(app, free_port())
-    server.start()
-    try:
-        yield {"base": f"http://127.0.0.1:{server.port}", "nlu_dir": nlu_dir, "db": db}
-    finally:
-        server.stop()
-        patch.undo()
-
-
-def get(session: requests.Session, url: str) -> requests.Response:
-    return session.get(url, allow_redirects=False, timeout=10)
-
-
-def post(session: requests.Session, url: str, data: dict) -> requests.Response:
-    return session.post(url, data=data, allow_redirects=False, timeout=10)
-
-
-def login(base: str, username: str, password: str = PASSWORD) -> tuple[requests.Session, requests.Response]:
-    session = requests.Session()
-    form = get(session, base + "/login")
-    assert form.status_code == 200
-    token = re.search(r'name="form_token" value="([^"]+)"', form.text).group(1)
-    response = post(session, base + "/login",
-                    {"form_token": token, "username": username, "password": password})
-    return session, response
-
-
-def logged_in(base: str, username: str) -> requests.Session:
-    session, response = login(base, username)
-    assert response.status_code == 303, response.text
-    return session
-
-
-def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
-
-
-def nlu_digest(nlu_dir: Path) -> str:
-    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(nlu_dir.glob("*.yml")))).hexdigest()
+from tests.support.console_web import (
+    PASSWORD,
+    PHRASE,
+    XSS,
+    csrf_of,
+    get,
+    logged_in,
+    login,
+    nlu_digest,
+    post,
+)
 
 
 def test_anonymous_is_sent_to_login(console):

@@ -7,9 +7,7 @@ import requests
 
 from console.auth import audit
 from console.teaching.faq import faq_file, list_faqs
-from tests.console.web.test_console_app import (  # noqa: F401 (console is a fixture)
-    console, csrf_of, get, logged_in, nlu_digest, post,
-)
+from tests.support.console_web import PHRASE, csrf_of, get, logged_in, nlu_digest, post
 
 XSS_ANSWER = '<script>alert(1)</script>请看"大厅公告"\n第二行 & <b>粗体</b>'
 
@@ -111,8 +109,6 @@ def test_validation_errors_are_shown_with_what_was_typed(console):
 def test_an_inbox_message_becomes_a_new_faq_and_leaves_the_inbox(console):
     """The inbox's "new intent" path: a question no intent covers becomes a FAQ with an answer."""
     from urllib.parse import quote
-
-    from tests.console.web.test_console_app import PHRASE
 
     base, nlu_dir = console["base"], console["nlu_dir"]
     reviewer = logged_in(base, "reviewer")

@@ -17,9 +17,9 @@ import stat
 import tarfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
 import requests
@@ -33,11 +33,20 @@ from console.training.job import TrainingSettings
 from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
 from console.training.plan import MODEL_DOMAIN_MEMBER
 from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE
-from tests.console.training import domain_text, write_project
-from tests.console.web.test_console_app import (
-    PASSWORD, PHRASE, SECRET, ServerThread, console_files, csrf_of, free_port, get,
-    logged_in, login, nlu_digest, post,
+from tests.support.console_web import (
+    PASSWORD,
+    PHRASE,
+    SECRET,
+    console_files,
+    csrf_of,
+    get,
+    logged_in,
+    login,
+    nlu_digest,
+    post,
 )
+from tests.support.server_thread import ServerThread, free_port
+from tests.support.training import domain_text, write_project
 
 ROLES = ("anonymous", "reviewer", "trainer", "admin")
 OLDER, NEWER = "20240101-090000-older.tar.gz", "20240102-090000-newer.tar.gz"

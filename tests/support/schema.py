@@ -1,0 +1,47 @@
+"""Schema checks shared by the migration tests of the application (tests/migrations) and the
+console (tests/console/test_schema.py): an old database as the code before migrations left
+it, and the differences between a database and the models.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.db import make_engine
+from bot.migrations import runner
+
+LEGACY_SQL = Path(__file__).parents[1] / "migrations" / "legacy_app_db.sql"
+
+#: Tables the staff console keeps in the same database, under a history of its own.
+CONSOLE_TABLES = {"staff_users", "console_sessions", "audit_log", "login_attempts",
+                  "console_models", "console_model_activations", "inbox_decisions"}
+
+
+def legacy_db(path: Path) -> str:
+    """A var/app.db exactly as the code before migrations left it (WAL, rows, no version table)."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(LEGACY_SQL.read_text(encoding="utf-8"))
+    db.close()
+    return f"sqlite:///{path}"
+
+
+def schema_diff(url: str, history: runner.History = runner.APP) -> list:
+    """Differences between the database and `history`'s models, in the tables it owns."""
+    def include_name(name, type_, parent_names) -> bool:
+        return type_ != "table" or history.owns(name)
+
+    with make_engine(url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_name": include_name,
+            "version_table": history.version_table})
+        return compare_metadata(context, history.metadata())
+
+
+def table_names(url: str) -> set[str]:
+    with make_engine(url).connect() as connection:
+        return set(inspect(connection).get_table_names())
