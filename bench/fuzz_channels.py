@@ -65,6 +65,7 @@ class Tally:
     def __init__(self, hang_s: float) -> None:
         self.hang_s = hang_s
         self.counts: Counter = Counter()
+        self.statuses: Counter = Counter()  # exact HTTP statuses, to tell refusals apart
         self.examples: dict[str, str] = {}
 
     def record(self, send: Callable[[], int], label: str) -> None:
@@ -77,6 +78,7 @@ class Tally:
             outcome = f"transport error ({type(exc).__name__})"
         else:
             outcome = f"{status // 100}xx"
+            self.statuses[status] += 1
             if time.monotonic() - start > self.hang_s:
                 outcome = "hang"
         self.counts["inputs"] += 1
@@ -151,6 +153,9 @@ def main() -> int:
         transport = sum(n for k, n in c.items() if k.startswith("transport"))
         print(f"| {name} | {c['inputs']} | {c['2xx']} | {c['4xx']} | {c['5xx']} | {transport} | {c['hang']} | "
               f"{'yes' if alive else 'NO'} |")
+    for name, tally, _ in results:
+        refused = ", ".join(f"{code} ×{n}" for code, n in sorted(tally.statuses.items()) if code >= 400)
+        print(f"{name}, refusals by status: {refused or 'none'}")
     for name, tally, _ in results:
         for outcome, example in tally.examples.items():
             print(f"first {outcome} on {name}: {example}")
