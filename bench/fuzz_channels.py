@@ -20,10 +20,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import requests
 from hypothesis import HealthCheck, Phase, given, settings
@@ -124,7 +125,7 @@ def run_channels(n: int, hang_s: float) -> list[tuple[str, Tally, bool]]:
                                                   credentials=all_channels(api.base)))
         plain = stacks.enter_context(running_stack(Path(tmp) / "plain", model, db_url,
                                                    credentials=plain_wechat_credentials(api.base)))
-        clients: list[tuple[str, Stack, Callable[[Tally], Iterator[tuple[st.SearchStrategy, Callable]]]]] = [
+        clients: list[tuple[str, Stack, tuple[st.SearchStrategy, Callable[[Any], int]]]] = [
             ("REST", safe, RestClient(safe.rasa_url, hang_s).cases(texts())),
             ("web chat (socket.io)", safe, WebChatClient(safe.rasa_url, hang_s).cases(texts())),
             ("WeChat safe mode (AES)", safe, WeChatClient(safe.rasa_url, hang_s, aes=True).cases(texts())),
