@@ -114,7 +114,8 @@ def _alive(stack: Stack) -> bool:
         return False
 
 
-def run_channels(n: int, hang_s: float) -> list[tuple[str, Tally, bool]]:
+def run_channels(n: int, hang_s: float, only: str = "") -> list[tuple[str, Tally, bool]]:
+    """Fuzz each channel whose name contains ``only`` (every channel when empty)."""
     results: list[tuple[str, Tally, bool]] = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stacks:
         api = stacks.enter_context(FakeWeChatApi())
@@ -132,6 +133,8 @@ def run_channels(n: int, hang_s: float) -> list[tuple[str, Tally, bool]]:
             ("WeChat plaintext", plain, WeChatClient(plain.rasa_url, hang_s, aes=False).cases(texts())),
         ]
         for name, stack, (cases, send) in clients:
+            if only.lower() not in name.lower():
+                continue
             tally = Tally(hang_s)
             fuzz(cases, partial(_record_one, tally, send), n)
             results.append((name, tally, _alive(stack)))
@@ -142,10 +145,11 @@ def run_channels(n: int, hang_s: float) -> list[tuple[str, Tally, bool]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inputs", type=int, default=10_000, help="generated inputs per channel")
+    parser.add_argument("--only", default="", help="only the channels whose name contains this (e.g. WeChat)")
     parser.add_argument("--hang-s", type=float, default=15.0, help="no answer within this long counts as a hang")
     args = parser.parse_args()
     started = time.monotonic()
-    results = run_channels(args.inputs, args.hang_s)
+    results = run_channels(args.inputs, args.hang_s, args.only)
     print(f"\nFuzzing {args.inputs} inputs per channel ({time.monotonic() - started:.0f} s)\n")
     print("| channel | inputs | 2xx | 4xx | 5xx | transport errors | hangs | alive after |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import string
 import threading
 import time
@@ -46,7 +47,9 @@ class WeChatServer:
 
     def query(self, timestamp: int | None = None, **extra: str) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        nonce = "".join(random.choices(string.digits, k=9))
+        # secrets, not random: hypothesis reseeds `random` per example, which made every
+        # generated request reuse one nonce (refused as a replay within the same second).
+        nonce = "".join(secrets.choice(string.digits) for _ in range(9))
         return {"signature": _sign(self.token, ts, nonce), "timestamp": ts, "nonce": nonce,
                 "openid": "x", **extra}
 
