@@ -26,7 +26,7 @@ error. The client runs on the same machine as the bots: on few cores it takes it
                          [--turns 10] [--init-project DIR] [--model PATH]
 
 The table (Markdown) goes to stdout, progress to stderr. For a quick check:
-``--conversations 5 --turns 3 --init-project /tmp/initbot`` (the second run reuses that bot).
+``--conversations 5 --turns 3 --init-project results/initbot`` (the second run reuses that bot).
 """
 from __future__ import annotations
 

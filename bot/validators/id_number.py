@@ -14,6 +14,7 @@ from datetime import date
 
 from bot.personal.masking import mask_id
 from bot.validators.numbers import number_core, to_digits
+from bot.validators.refusal import Refused
 
 ID_LENGTH = 18
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -34,13 +35,8 @@ PROVINCE_CODES = frozenset({
 _ASK_AGAIN = "请对照身份证核对后重新输入。"
 
 
-class InvalidIdNumber(ValueError):
-    """Why an ID number was refused: ``reason`` for code, ``message`` for the resident."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+class InvalidIdNumber(Refused):
+    """Why an ID number was refused."""
 
 
 @dataclass(frozen=True, repr=False)

@@ -19,6 +19,7 @@ from typing import Literal
 
 from bot.personal.masking import mask_phone
 from bot.validators.numbers import number_core, split_area_code, to_digits
+from bot.validators.refusal import Refused
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MOBILE_START = re.compile(r"1[3-9]")
@@ -27,13 +28,8 @@ _LANDLINE_EXAMPLE = "例如芜湖的座机写成 0553-1234567"
 STORED_DIGITS = range(7, 14)
 
 
-class InvalidPhone(ValueError):
-    """Why a phone number was refused: ``reason`` for code, ``message`` for the resident."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+class InvalidPhone(Refused):
+    """Why a phone number was refused."""
 
 
 @dataclass(frozen=True, repr=False)
