@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.config import ensure_private_sqlite, sqlite_path
 
@@ -39,7 +40,10 @@ def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         ensure_private_sqlite(path)
-    engine = create_engine(url, future=True, hide_parameters=True)  # errors never quote values
+    kwargs: dict[str, Any] = {}
+    if path is not None:  # keep file connections (1.4 opens one per session, pragmas and all), as 2.0 does
+        kwargs = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+    engine = create_engine(url, future=True, hide_parameters=True, **kwargs)  # errors never quote values
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

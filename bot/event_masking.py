@@ -106,8 +106,20 @@ class ConversationMasker:
         self.answer: dict[str, str] = {}  # the last message's texts (raw, parsed) -> masked
 
     def observe(self, event: Mapping[str, Any]) -> None:
-        """Take note of an event that is already stored (the context of new ones)."""
-        self.mask(event)
+        """Take note of an event that is already stored (the context of new ones).
+
+        Leaves the same state as :meth:`mask` without masking what nothing reads later:
+        of a bot message only what it asked, of a user message only its masked texts.
+        """
+        kind = event.get("event")
+        if kind == "bot":
+            self.asked = asked_field(event.get("text") or "")
+        elif kind == "user":
+            self.answer = {}
+            parse_data = event.get("parse_data")
+            for text in (event.get("text"), parse_data.get("text") if isinstance(parse_data, dict) else None):
+                if isinstance(text, str) and text:
+                    self.answer[text] = self._user_text(text, event)
 
     def _user_text(self, text: Any, event: Mapping[str, Any]) -> Any:
         if not isinstance(text, str) or not text:

@@ -6,8 +6,9 @@ comes from RASA_TOKEN, else from the file RASA_TOKEN_FILE names (mode 0600, as
 scripts/run.sh writes it), and is handed to Rasa's own command line parser in memory.
 ``--enable-api`` without a token is refused: the admin API would be open to anyone.
 
-It also sets the channels' HTTP limits unless the environment already has them: request
-bodies (SANIC_REQUEST_MAX_SIZE) and websocket frames (SANIC_WEBSOCKET_MAX_SIZE), 64 KB.
+It installs :mod:`bot.speedups` (work Rasa repeats every turn, done once) and sets the
+channels' HTTP limits unless the environment already has them: request bodies
+(SANIC_REQUEST_MAX_SIZE) and websocket frames (SANIC_WEBSOCKET_MAX_SIZE), 64 KB.
 """
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ def main(args: list[str] | None = None) -> None:
         os.environ.setdefault(name, value)
     from rasa.__main__ import main as rasa_main
 
+    from bot import speedups
+
+    speedups.install()
     sys.argv = argv  # read by Rasa's parser; the process's visible command line is unchanged
     rasa_main()
 

@@ -158,3 +158,43 @@ def test_events_published_to_an_event_broker_are_masked(tmp_path):
         uninstall_log_masking()
     texts = [event.get("text") for event in broker.published if event["event"] in ("user", "bot")]
     assert texts == ["（第4步，共8步）请告诉我老人的姓名。", "王*英", "电话138****5678"]
+
+
+def _long_conversation() -> list:
+    """Earlier turns, then a name question answered, then events that depend on that answer."""
+    earlier = []
+    for n in range(30):
+        earlier += [user(f"社保卡怎么办{n}"), BotUttered(f"答复{n} 电话13812345678"), ActionExecuted("action_listen")]
+    return [*earlier, BotUttered("（第4步，共8步）请告诉我老人的姓名。"), ActionExecuted("action_listen"),
+            user("王秀英"), SlotSet("elder_name", "王秀英"), BotUttered("（第5步，共8步）请告诉我老人的住址。"),
+            ActionExecuted("action_listen"), user("镜湖区赭山街道幸福路8号"),
+            SlotSet("address", "镜湖区赭山街道幸福路8号")]
+
+
+@pytest.mark.parametrize("new", [1, 2, 3, 5, 6])
+def test_masking_with_only_the_last_turns_as_context_stores_the_same(new):
+    """The store observes only the tail of the stored events; the result must not change."""
+    from bot.event_masking import ConversationMasker
+    from bot.tracker_store import context_start, masked_events
+
+    events = _long_conversation()
+    stored = len(events) - new
+    masker = ConversationMasker()  # every event masked in order: what the store must match
+    everything = [masker.mask(e.as_dict()) for e in events][stored:]
+    assert [e.as_dict() for e in masked_events(events, stored)] == everything
+    assert context_start(events, stored) > 80  # the earlier turns were not masked again
+
+
+def test_the_context_of_a_conversation_without_user_messages_starts_at_its_beginning():
+    from bot.tracker_store import context_start
+
+    assert context_start([BotUttered("您好"), ActionExecuted("action_listen")], 2) == 0
+
+
+def test_the_sqlite_tracker_database_is_in_wal_mode_and_keeps_its_connections(store):
+    tracker_store, path = store
+    save(store, "s-pool", user("你好"))
+    with tracker_store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    assert tracker_store.engine.pool.checkedin() >= 1  # returned to the pool, not closed
