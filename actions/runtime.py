@@ -29,7 +29,8 @@ SERVICE_INTENT_PREFIX = "svc_"
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> CatalogueRepository:
-    return CatalogueRepository(session_factory(get_settings().database_url))
+    settings = get_settings()
+    return CatalogueRepository(session_factory(settings.database_url), cache_s=settings.catalogue_cache_s)
 
 
 async def run_blocking(fn: Callable[..., T], *args: Any) -> T:

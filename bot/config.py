@@ -31,6 +31,7 @@ class Settings:
     data_key_file: Path = PROJECT_ROOT / "var" / "data.key"
     digest_key_file: Path = PROJECT_ROOT / "var" / "digest.key"
     retention_days: int = 180
+    catalogue_cache_s: float = 5.0  # how long the action server keeps catalogue answers
 
 
 def get_settings() -> Settings:
@@ -44,6 +45,7 @@ def get_settings() -> Settings:
         data_key_file=Path(os.environ.get("GOV_DATA_KEY_FILE") or var_dir / "data.key"),
         digest_key_file=Path(os.environ.get("GOV_DIGEST_KEY_FILE") or var_dir / "digest.key"),
         retention_days=int(os.environ.get("GOV_RETENTION_DAYS") or 180),
+        catalogue_cache_s=float(os.environ.get("GOV_CATALOGUE_CACHE_S") or 5),
     )
 
 

@@ -1,11 +1,17 @@
 """Work Rasa 3.6 repeats on every turn that can be done once per process.
 
-Found by profiling the Rasa server under load (README "Where a turn's time goes"):
-``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` for every answer
-of the action server, and ``validate`` checks the schema itself against its meta-schema
-each time before checking the answer: a third of the server's CPU per turn went there.
-:func:`install` replaces it with a validator built once, which checks answers exactly as
-before (same schema, same error, same message) without re-checking the schema.
+Found by profiling the Rasa server under load (bench/profile_turns.py; README "Where a
+turn's time goes"):
+
+* ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` for every answer
+  of the action server, and ``validate`` checks the schema itself against its
+  meta-schema each time before checking the answer: a third of the server's CPU per turn
+  went there. Replaced by a validator built once, which checks answers exactly as before
+  (same schema, same error, same message).
+* ``Event.resolve_by_type`` walks every subclass of ``Event`` (recursively, with an
+  abstract-class check each) for every event read back from the tracker store: 5 % of
+  the turn. Replaced by a table built once and rebuilt when a name is missing from it,
+  which returns the class the walk would have found first.
 
 Installed by :mod:`bot.serve` before Rasa starts; only Rasa's own server process needs it.
 """
@@ -51,6 +57,33 @@ def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     raise error
 
 
+_EVENT_TYPES: dict[str, Any] = {}
+
+
+def event_types() -> dict[str, Any]:
+    """type_name → the first concrete Event subclass with that name, in the walk's order."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    table: dict[str, Any] = {}
+    for cls in all_subclasses(Event):
+        table.setdefault(cls.type_name, cls)
+    return table
+
+
+def resolve_event_type(type_name: str, default: Any = None) -> Any:
+    """``Event.resolve_by_type`` answered from a table; a miss rebuilds it, then asks the original."""
+    cls = _EVENT_TYPES.get(type_name)
+    if cls is None:
+        _EVENT_TYPES.clear()
+        _EVENT_TYPES.update(event_types())  # a subclass imported since
+        cls = _EVENT_TYPES.get(type_name)
+    return cls if cls is not None else _ORIGINAL_RESOLVE[0](type_name, default)
+
+
+_ORIGINAL_RESOLVE: list[Any] = []
+
+
 def install() -> bool:
     """Apply the patches; False (and a warning) on a Rasa release they were not written for."""
     import rasa
@@ -59,5 +92,10 @@ def install() -> bool:
     if not rasa.__version__.startswith(PATCHED_RASA):
         logger.warning("bot.speedups: Rasa %s is not %s; running unpatched", rasa.__version__, PATCHED_RASA)
         return False
+    from rasa.shared.core.events import Event
+
     RemoteAction._validate_action_result = validate_action_result
+    if not _ORIGINAL_RESOLVE:
+        _ORIGINAL_RESOLVE.append(Event.resolve_by_type)
+        Event.resolve_by_type = staticmethod(resolve_event_type)
     return True

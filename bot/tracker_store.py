@@ -16,12 +16,15 @@ their logging and before the first message is read.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
-from sqlalchemy import create_engine
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -97,16 +100,63 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             self.engine = pooled_sqlite_engine(engine.url)
             self.sessionmaker = sessionmaker(bind=self.engine)
 
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        """The conversation's events (the latest session's, or all), as Rasa's own query returns them.
+
+        The same rows in the same order as ``SQLTrackerStore._event_query``, in plain SQL:
+        building Rasa's ORM query cost more per turn than running it.
+        """
+        statement = _ALL_EVENTS if fetch_events_from_all_sessions else _SESSION_EVENTS
+        with self.session_scope() as session:
+            rows = session.execute(statement, {"sender_id": sender_id}).scalars().all()
+        if not self.domain or not rows:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data in rows], self.domain.slots)
+
+    def stored_count(self, session: Any, sender_id: str) -> int:
+        """How many events of the latest session are stored: the tracker's events after them are new."""
+        return int(session.execute(_SESSION_COUNT, {"sender_id": sender_id}).scalar_one())
+
     def _additional_events(self, session: Any, tracker: Any) -> Iterator:
-        new = list(super()._additional_events(session, tracker))
         events = list(tracker.events)
-        return iter(masked_events(events, len(events) - len(new)))
+        return iter(masked_events(events, self.stored_count(session, tracker.sender_id)))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the new events masked, and publish them masked to the event broker if there is one.
+
+        One count finds the new events for both (Rasa's own ``stream_events`` retrieved the
+        whole stored conversation again to find them); they go in as one multi-row insert.
+        """
+        with self.session_scope() as session:
+            new = list(self._additional_events(session, tracker))
+            if self.event_broker is not None:
+                await self._stream_new_events(self.event_broker, new, tracker.sender_id)
+            rows = [_row(tracker.sender_id, event) for event in new]
+            if rows:
+                session.execute(insert(self.SQLEvent.__table__), rows)
+            session.commit()
 
     async def stream_events(self, tracker: Any) -> None:
-        """Publish new events to the event broker (if one is configured) masked as well."""
+        """Publish new events masked (:meth:`save` does it with the same count; kept for callers)."""
         if self.event_broker is None:
             return
-        previous = await self.retrieve(tracker.sender_id)
-        events = list(tracker.events)
-        new = masked_events(events, len(previous.events) if previous else 0)
+        with self.session_scope() as session:
+            new = list(self._additional_events(session, tracker))
         await self._stream_new_events(self.event_broker, new, tracker.sender_id)
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The events table's columns for one event, as ``SQLTrackerStore.save`` fills them."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data)}
+
+
+#: The start of the latest session: Rasa's ``session_start_sub_query``.
+_SESSION_START = ("(SELECT max(timestamp) FROM events WHERE sender_id = :sender_id "
+                  f"AND type_name = '{SessionStarted.type_name}')")
+_IN_SESSION = f"sender_id = :sender_id AND ({_SESSION_START} IS NULL OR timestamp >= {_SESSION_START})"
+_ALL_EVENTS = text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
+_SESSION_EVENTS = text(f"SELECT data FROM events WHERE {_IN_SESSION} ORDER BY id")
+_SESSION_COUNT = text(f"SELECT count(*) FROM events WHERE {_IN_SESSION}")

@@ -22,10 +22,15 @@ BAD = [
 
 @pytest.fixture()
 def patched():
+    from rasa.shared.core.events import Event
+
     original = RemoteAction._validate_action_result
+    resolve = Event.__dict__["resolve_by_type"]
     assert speedups.install()
     yield RemoteAction(name="action_x", action_endpoint=None)
     RemoteAction._validate_action_result = original
+    Event.resolve_by_type = resolve
+    speedups._ORIGINAL_RESOLVE.clear()
 
 
 @pytest.mark.parametrize("answer", GOOD)
@@ -51,3 +56,21 @@ def test_not_installed_on_another_rasa_release(monkeypatch):
     original = RemoteAction._validate_action_result
     assert speedups.install() is False
     assert RemoteAction._validate_action_result is original
+
+
+@pytest.mark.parametrize("name", ["user", "bot", "action", "slot", "session_started", "active_loop", "restart",
+                                  "pause", "resume", "followup", "user_featurization", "reset_slots"])
+def test_event_types_resolve_to_the_class_rasas_walk_finds(patched, name):
+    from rasa.shared.core.events import Event
+
+    original = speedups._ORIGINAL_RESOLVE[0]
+    assert Event.resolve_by_type is not original and Event.resolve_by_type(name) is original(name)
+
+
+def test_unknown_event_types_behave_as_before(patched):
+    from rasa.shared.core.events import Event
+
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such", default=dict) is dict
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such")

@@ -198,3 +198,34 @@ def test_the_sqlite_tracker_database_is_in_wal_mode_and_keeps_its_connections(st
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     assert tracker_store.engine.pool.checkedin() >= 1  # returned to the pool, not closed
+
+
+def test_reading_a_conversation_returns_what_rasas_own_query_returns(store):
+    """Plain SQL in place of Rasa's ORM query: same events, same sessions, same count."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SessionStarted
+
+    tracker_store, _ = store
+    save(store, "s-sql", ActionExecuted("action_session_start"), SessionStarted(), user("你好", intent="greet"),
+         BotUttered("您好"), ActionExecuted("action_listen"))
+    save(store, "s-sql", ActionExecuted("action_session_start"), SessionStarted(), user("社保卡怎么办"))
+    save(store, "other", user("别人的对话"))
+    for every_session in (False, True):
+        ours = asyncio.run(tracker_store._retrieve("s-sql", every_session))
+        rasas = asyncio.run(SQLTrackerStore._retrieve(tracker_store, "s-sql", every_session))
+        assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in rasas.events]
+    latest = asyncio.run(tracker_store.retrieve("s-sql")).events  # from the latest session start on
+    assert [e.type_name for e in latest] == ["session_started", "user"]
+    with tracker_store.session_scope() as session:
+        assert tracker_store.stored_count(session, "s-sql") == \
+            SQLTrackerStore._event_query(tracker_store, session, "s-sql", False).count() == 2
+    assert asyncio.run(tracker_store.retrieve("nobody")) is None
+
+
+def test_stored_rows_fill_the_same_columns_as_rasa(store):
+    _, path = store
+    save(store, "s-cols", user("你好", intent="greet"), ActionExecuted("utter_greet"))
+    with sqlite3.connect(path) as db:
+        rows = db.execute("select type_name, intent_name, action_name, timestamp is not null from events "
+                          "where sender_id = 's-cols' order by id").fetchall()
+    assert rows == [("user", "greet", None, 1), ("action", None, "utter_greet", 1)]

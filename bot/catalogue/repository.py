@@ -1,13 +1,26 @@
-"""Read-only queries over the catalogue, returning plain values (no live ORM objects)."""
+"""Read-only queries over the catalogue, returning plain values (no live ORM objects).
+
+The values are frozen, so a repository may keep them for ``cache_s`` seconds: the action
+server asks for the same few services, districts and halls on every turn, and reading
+them from SQLite was most of its work under load (bench/profile_turns.py). A change made
+by the loader or the console is seen within ``cache_s`` (GOV_CATALOGUE_CACHE_S, 5 s).
+"""
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.catalogue.geo import nearest
 from bot.catalogue.models import District, DistrictLocation, Hall, Service
+
+T = TypeVar("T")
+#: Entries a repository keeps at most (services × a few views); beyond it, the oldest go.
+CACHE_ENTRIES = 4096
 
 
 class ServiceNotFound(LookupError):
@@ -72,12 +85,33 @@ def _service_view(row: Service) -> ServiceView:
 
 
 class CatalogueRepository:
-    """Queries used by the actions. One short session per call."""
+    """Queries used by the actions. One short session per call, or an answer kept ``cache_s``."""
 
-    def __init__(self, sessions: sessionmaker) -> None:
+    def __init__(self, sessions: sessionmaker, cache_s: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
+        self._cache_s = cache_s
+        self._clock = clock
+        self._cache: dict[Hashable, tuple[float, Any]] = {}
+
+    def _kept(self, key: Hashable, read: Callable[[], T]) -> T:
+        """``read()``, or its answer from less than ``cache_s`` ago (errors are not kept)."""
+        if self._cache_s <= 0:
+            return read()
+        now = self._clock()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self._cache_s:
+            return hit[1]
+        value = read()
+        if len(self._cache) >= CACHE_ENTRIES:
+            self._cache.pop(next(iter(self._cache)), None)
+        self._cache[key] = (now, value)
+        return value
 
     def get_service_or_raise(self, service_id: str) -> ServiceView:
+        return self._kept(("service", service_id), lambda: self._read_service(service_id))
+
+    def _read_service(self, service_id: str) -> ServiceView:
         with self._sessions() as session:
             row = session.get(Service, service_id)
             if row is None:
@@ -86,17 +120,26 @@ class CatalogueRepository:
 
     def service_names(self, service_ids: list[str]) -> dict:
         """Official names for ids (unknown ids are left out)."""
+        return dict(self._kept(("names", tuple(service_ids)), lambda: self._read_names(service_ids)))
+
+    def _read_names(self, service_ids: list[str]) -> dict:
         with self._sessions() as session:
             rows = session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))
             return {sid: name for sid, name in rows}
 
     def service_summaries(self) -> list[ServiceSummary]:
         """Id, name, aliases and hall type of every service, in catalogue order."""
+        return list(self._kept("summaries", self._read_summaries))
+
+    def _read_summaries(self) -> list[ServiceSummary]:
         with self._sessions() as session:
             rows = session.execute(select(Service.id, Service.name, Service.aliases, Service.hall_type))
             return [ServiceSummary(i, n, tuple(a), h) for i, n, a, h in rows]
 
     def districts(self) -> list[DistrictView]:
+        return list(self._kept("districts", self._read_districts))
+
+    def _read_districts(self) -> list[DistrictView]:
         with self._sessions() as session:
             rows = session.scalars(select(District).order_by(District.position))
             return [DistrictView(r.id, r.name, tuple(r.aliases)) for r in rows]
@@ -132,6 +175,9 @@ class CatalogueRepository:
         return found
 
     def hall_for(self, district_id: str, hall_type: str) -> HallView | None:
+        return self._kept(("hall", district_id, hall_type), lambda: self._read_hall(district_id, hall_type))
+
+    def _read_hall(self, district_id: str, hall_type: str) -> HallView | None:
         with self._sessions() as session:
             row = session.execute(
                 select(Hall, District.name).join(District, Hall.district_id == District.id)

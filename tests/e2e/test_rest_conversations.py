@@ -96,3 +96,16 @@ def test_bad_input_gets_a_polite_reply_and_no_error(stack, sender, message, expe
 
 def test_a_number_without_a_question_asks_what_to_do(stack, sender):
     assert "想办什么事" in stack.text(sender, "3")
+
+
+def test_a_frequently_asked_question_gets_its_answer(stack, sender):
+    """The FAQ selector runs only for messages taken for an FAQ (bot/nlu/faq_selector.py)."""
+    text = stack.text(sender, "政务服务中心几点上班")
+    assert "办公时间一般为周一至周五" in text and NOTICE in text
+
+
+def test_a_frequently_asked_question_inside_a_flow_is_answered_and_the_flow_goes_on(stack, sender):
+    stack.say(sender, "高龄津贴怎么申请")
+    assert "第1步" in stack.text(sender, "办理")
+    text = stack.text(sender, "政务服务中心几点上班")
+    assert "办公时间一般为周一至周五" in text and "第1步" in text
