@@ -1,10 +1,17 @@
 """Abuse limits for the resident channels: rate limits, connection caps, input length.
 
 One resident typing fast, or one address flooding the server, must not slow down every
-other resident. Limits are token buckets keyed by conversation or by client address,
-kept in this process's memory behind :class:`RateLimiter`; a cluster can put a shared
-store (Redis) behind the same two methods. A refused message gets a polite reply (web
-chat) or 429 (REST), never an error page.
+other resident. Limits are token buckets keyed by conversation or by client address.
+One process keeps them in memory (:class:`MemoryTokenBuckets`); a cluster of Rasa
+processes shares them in Redis (channels/redis_limits.py, chosen by
+channels/shared_state.py), so a resident's budget does not multiply with the nodes.
+:class:`MessageLimits` asks either through :class:`AsyncRateLimiter`. A refused message
+gets a polite reply (web chat) or 429 (REST), never an error page.
+
+Open web chat connections per address (:class:`ConnectionCounter`) stay per process even
+in a cluster: a socket lives on one node, which alone sees it close (a shared count would
+leak whenever a node dies with sockets open), so the cap holds per node and the load
+balancer caps the total.
 
 Settings come from the environment (defaults in brackets):
   LIMIT_CONVERSATION_BURST [10]  messages one conversation may send at once
@@ -27,7 +34,7 @@ TOO_FAST = "您发得太快了，请稍后再试。"
 
 
 class RateLimiter(Protocol):
-    """Decides whether one more event for ``key`` is allowed now."""
+    """Decides whether one more event for ``key`` is allowed now (no I/O: in this process)."""
 
     def allow(self, key: str) -> bool:
         ...
@@ -35,6 +42,30 @@ class RateLimiter(Protocol):
     def retry_after(self, key: str) -> float:
         """Seconds until ``allow(key)`` would succeed (0 when it would now)."""
         ...
+
+
+class AsyncRateLimiter(Protocol):
+    """The same decisions from a store the process must wait for (Redis)."""
+
+    async def allow(self, key: str) -> bool:
+        ...
+
+    async def retry_after(self, key: str) -> float:
+        ...
+
+
+class InProcess:
+    """A :class:`RateLimiter` as an :class:`AsyncRateLimiter`: nothing is awaited, so the
+    memory path costs one coroutine call more than calling the buckets directly."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def allow(self, key: str) -> bool:
+        return self.limiter.allow(key)
+
+    async def retry_after(self, key: str) -> float:
+        return self.limiter.retry_after(key)
 
 
 @dataclass
@@ -152,25 +183,25 @@ class LimitSettings:
 class MessageLimits:
     """The two rate limits every resident message passes: its conversation and its address."""
 
-    def __init__(self, settings: LimitSettings, *, conversations: RateLimiter | None = None,
-                 addresses: RateLimiter | None = None) -> None:
+    def __init__(self, settings: LimitSettings, *, conversations: AsyncRateLimiter | None = None,
+                 addresses: AsyncRateLimiter | None = None) -> None:
         self.settings = settings
-        self.conversations = conversations or MemoryTokenBuckets(
-            settings.conversation_burst, settings.conversation_per_min)
-        self.addresses = addresses or MemoryTokenBuckets(settings.ip_burst, settings.ip_per_min)
+        self.conversations = conversations or InProcess(MemoryTokenBuckets(
+            settings.conversation_burst, settings.conversation_per_min))
+        self.addresses = addresses or InProcess(MemoryTokenBuckets(settings.ip_burst, settings.ip_per_min))
 
-    def allow(self, conversation: str, address: str | None) -> bool:
+    async def allow(self, conversation: str, address: str | None) -> bool:
         """True if both allow; ``address`` None (trusted local caller) skips the address limit.
 
         The address is checked first and only an allowed message costs the conversation a
         token, so a flood from one address does not use up a resident's own budget.
         """
-        if address is not None and not self.addresses.allow(address):
+        if address is not None and not await self.addresses.allow(address):
             return False
-        return self.conversations.allow(conversation)
+        return await self.conversations.allow(conversation)
 
-    def retry_after(self, conversation: str, address: str | None) -> float:
-        waits = [self.conversations.retry_after(conversation)]
+    async def retry_after(self, conversation: str, address: str | None) -> float:
+        waits = [await self.conversations.retry_after(conversation)]
         if address is not None:
-            waits.append(self.addresses.retry_after(address))
+            waits.append(await self.addresses.retry_after(address))
         return max(waits)

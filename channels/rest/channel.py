@@ -22,8 +22,9 @@ from sanic.response import HTTPResponse
 
 from channels.client_address import TrustedProxies
 from channels.conversations import Conversations
-from channels.limits import LimitSettings, MessageLimits
+from channels.limits import LimitSettings
 from channels.rest.endpoint import RestEndpoint, load_token
+from channels.shared_state import shared_state
 
 
 class RestInput(InputChannel):
@@ -47,7 +48,7 @@ class RestInput(InputChannel):
             return list(collector.messages)
 
         endpoint = RestEndpoint(token=self.token, proxies=TrustedProxies.from_env(),
-                                limits=MessageLimits(LimitSettings.from_env()),
+                                limits=shared_state().message_limits(LimitSettings.from_env(), self.name()),
                                 events=self.conversations.events, assistant=assistant)
         hook = _AppCapturingBlueprint(self.conversations, "rest_webhook", __name__)
 

@@ -92,8 +92,8 @@ class RestEndpoint:
         if not isinstance(message, str):
             return RestReply(400, {"error": "message is required (a string)"})
         conversation = conversation_id(sender)
-        if not local and not self.limits.allow(conversation, address):
-            wait = self.limits.retry_after(conversation, address)
+        if not local and not await self.limits.allow(conversation, address):
+            wait = await self.limits.retry_after(conversation, address)
             headers = {"Retry-After": str(max(1, math.ceil(wait)))} if math.isfinite(wait) else {}
             return RestReply(429, [{"recipient_id": sender, "text": TOO_FAST}], headers)
         if is_payload(message):

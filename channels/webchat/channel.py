@@ -54,7 +54,8 @@ from channels.inbound_text import (
     offered_payloads,
     resident_text,
 )
-from channels.limits import TOO_FAST, ConnectionCounter, LimitSettings, MessageLimits
+from channels.limits import TOO_FAST, ConnectionCounter, LimitSettings
+from channels.shared_state import shared_state
 from channels.webchat import clearing
 from channels.webchat.history import chat_messages, has_message, messages_from
 from channels.webchat.tokens import SessionTokens, load_secret, new_conversation_id
@@ -122,10 +123,12 @@ class WebChatInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         tokens = SessionTokens(load_secret())
         settings = LimitSettings.from_env()
-        limits = MessageLimits(settings)
+        state = shared_state()  # Redis for a cluster: limits, and rooms every node can emit to
+        limits = state.message_limits(settings, self.name())
         proxies = TrustedProxies.from_env()
-        sockets = ConnectionCounter(settings.sockets_per_ip)
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_FRAME_BYTES)
+        sockets = ConnectionCounter(settings.sockets_per_ip)  # per node: a socket lives on one
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_FRAME_BYTES,
+                          client_manager=state.socketio_manager())
         self.sio = sio
         channel = self
         page = _AppCapturingBlueprint(self, sio, self.socketio_path, "webchat", __name__)
@@ -238,7 +241,7 @@ class WebChatInput(InputChannel):
             client_id = _valid_id(data.get("client_id")) or uuid.uuid4().hex
             display = data.get("display")
             display = _shown(display) if isinstance(display, str) and display else None
-            if not limits.allow(conversation, session.get("address")):
+            if not await limits.allow(conversation, session.get("address")):
                 await emit_notices(sid, _notice("bot", TOO_FAST))
                 return {"ok": False, "error": "rate_limited"}
             async with channel._lock(conversation):

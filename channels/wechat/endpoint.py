@@ -31,7 +31,7 @@ from channels.wechat.missed import MissedParts
 from channels.wechat.nonces import MemoryNonceStore, NonceStore, NonceUse, check_nonce
 from channels.wechat.outbox import Outbox, Sender
 from channels.wechat.render import Rendered, render
-from channels.wechat.replay import ReplayCache, Turn
+from channels.wechat.replay import ReplayCache, SharedTurns, Turn
 from channels.wechat.security import RejectedXml, check_xml, is_fresh, sign, signature_matches
 from channels.wechat.settings import WeChatSettings
 
@@ -68,12 +68,14 @@ def _asks_for_repeat(said: str | None) -> bool:
 class WeChatEndpoint:
     def __init__(self, settings: WeChatSettings, assistant: Assistant,
                  menu_payloads: Mapping[str, str], locator: Locator | None = None,
-                 send_text: Sender | None = None, nonces: NonceStore | None = None) -> None:
+                 send_text: Sender | None = None, nonces: NonceStore | None = None,
+                 shared_turns: SharedTurns | None = None) -> None:
         self.settings = settings
         self._assistant = assistant
         self._menu_payloads = dict(menu_payloads)
         self._locator = locator
         self._turns = ReplayCache(settings.dedupe_window_s)
+        self._shared = shared_turns  # None: one process, the cache above is the whole truth
         self._nonces: NonceStore = nonces if nonces is not None else MemoryNonceStore()
         self._missed = MissedParts()
         self._outbox = Outbox(send_text, self._missed)
@@ -153,13 +155,19 @@ class WeChatEndpoint:
         if not is_openid(inbound.sender):
             logger.warning("WeChat message refused: FromUserName is not an openid")
             return BAD_REQUEST
-        if use is NonceUse.REPEAT and self._turns.get(inbound.key) is None:
+        if use is NonceUse.REPEAT and not await self._remembered(inbound.key, started):
             # WeChat retries within seconds, while the turn is remembered: this is a replay.
             logger.warning("WeChat request for %s repeated after its turn was forgotten; ignored",
                            masked(inbound.sender))
             return HttpReply(200, SUCCESS)
+        reply_to = query if encrypted else None
+        if self._shared is not None and self._turns.get(inbound.key) is None:
+            if not await self._shared.claim(inbound.key):
+                return await self._answer_as_other_node(self._shared, inbound, message, reply_to, started)
         turn, _ = self._turns.claim(inbound.key, lambda: self._answer(inbound))
         plan = await self._wait(turn, inbound, started)
+        if self._shared is not None:
+            await self._shared.settle(inbound.key, plan)
         if plan is None:
             return HttpReply(200, SUCCESS)
         if plan.followups and not turn.followups_sent:
@@ -167,7 +175,32 @@ class WeChatEndpoint:
             self._outbox.send(inbound.sender, list(plan.followups), self.settings.followup_delay_s)
         if not plan.passive:
             return HttpReply(200, SUCCESS)
-        return self._passive(message, plan.passive, query if encrypted else None)
+        return self._passive(message, plan.passive, reply_to)
+
+    # -- a cluster: the turn runs on another node ----------------------------------------
+    async def _remembered(self, key: str, started: float) -> bool:
+        if self._turns.get(key) is not None:
+            return True
+        if self._shared is None:
+            return False
+        # The node that recorded this (timestamp, nonce) may not have claimed the turn yet.
+        remaining = self.settings.reply_deadline_s - (time.monotonic() - started)
+        return await self._shared.known(key, max(remaining, 0.0))
+
+    async def _answer_as_other_node(self, shared: SharedTurns, inbound: Inbound, message: Any,
+                                    reply_to: Mapping[str, str] | None, started: float) -> HttpReply:
+        """Answer a retry as the node running the turn did: its passive reply (that node has
+        queued the later parts), or "success" when it handed the reply to the API."""
+        remaining = self.settings.reply_deadline_s - (time.monotonic() - started)
+        settled = await shared.outcome(inbound.key, max(remaining, 0.0))
+        if settled is None:
+            # That node hands the reply over by its own (earlier) deadline, or it died.
+            logger.info("WeChat retry for %s: the turn runs on another node; answered success",
+                        masked(inbound.sender))
+            return HttpReply(200, SUCCESS)
+        if settled.plan is None or not settled.plan.passive:
+            return HttpReply(200, SUCCESS)
+        return self._passive(message, settled.plan.passive, reply_to)
 
     # -- the 5-second rule --------------------------------------------------------------
     async def _wait(self, turn: Turn, inbound: Inbound, started: float) -> ReplyPlan | None:

@@ -6,8 +6,8 @@ body. The channel remembers a fingerprint of the message each pair came with unt
 pair goes stale: the same message again (WeChat retrying) passes, another one is refused.
 
 The store is behind :class:`NonceStore` so that several Rasa instances can share one
-(Redis: ``SET wechat:nonce:<key> <fingerprint> NX EXAT <expires_at>``, then ``GET`` when
-the key existed); :class:`MemoryNonceStore` serves one process.
+(redis_nonces.py: ``SET gov:wechat:nonce:<key> <fingerprint> NX EXAT <expires_at>``, and
+the stored value when the key existed); :class:`MemoryNonceStore` serves one process.
 """
 from __future__ import annotations
 

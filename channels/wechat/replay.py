@@ -4,6 +4,11 @@ WeChat retries a message up to three times when it has no answer within 5 s. A r
 joins the first attempt's work: it gets the same passive reply, or "success" once the
 reply has been handed to the customer-service API. An identical request arriving after
 its turn was forgotten is a replay, not a retry (nonces.py tells the endpoint so).
+
+:class:`ReplayCache` serves one process. In a cluster a retry can land on another node,
+which has no future to join: :class:`SharedTurns` lets the first node claim the message
+and publish how it answered, so the other node answers the same without running the turn
+(channels/wechat/redis_turns.py; the endpoint uses both).
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from channels.wechat.layout import ReplyPlan
 
@@ -59,3 +65,31 @@ class ReplayCache:
         turn = Turn(asyncio.ensure_future(start()), now)
         self._turns[key] = turn
         return turn, True
+
+
+@dataclass(frozen=True)
+class Settled:
+    """How the node that ran a turn answered it."""
+
+    #: The plan whose passive reply went back to WeChat (its later parts are already queued
+    #: by that node), or None: the whole reply goes through the customer-service API.
+    plan: ReplyPlan | None
+
+
+class SharedTurns(Protocol):
+    """Which node runs a message's turn, and how it answered, for all nodes of a cluster."""
+
+    async def claim(self, key: str) -> bool:
+        """True when no node has seen ``key`` within the window: this node runs the turn."""
+
+    async def known(self, key: str, wait_s: float = 0.0) -> bool:
+        """Whether any node remembers ``key`` (a retry, not a replay), waiting up to ``wait_s``
+        for it to appear: another node may have recorded the request's nonce and not yet
+        claimed its turn."""
+
+    async def settle(self, key: str, plan: ReplyPlan | None) -> None:
+        """Record how this node answered the turn it claimed (``None``: handed over)."""
+
+    async def outcome(self, key: str, timeout_s: float) -> Settled | None:
+        """Wait up to ``timeout_s`` for another node's answer; None when none comes (that
+        node is still working or died) or the key was forgotten."""

@@ -1,6 +1,8 @@
 """Token buckets, connection caps and the limit settings (channels/limits.py)."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from channels.limits import (
@@ -59,11 +61,16 @@ def test_memory_is_bounded_by_forgetting_the_least_recently_used_key():
 def test_message_limits_check_the_address_and_skip_it_for_trusted_callers():
     settings = LimitSettings(conversation_burst=5, conversation_per_min=0, ip_burst=2, ip_per_min=0)
     limits = MessageLimits(settings)
-    assert limits.allow("c1", "203.0.113.5") and limits.allow("c2", "203.0.113.5")
-    assert not limits.allow("c3", "203.0.113.5")  # the address is spent
-    assert limits.allow("c3", "198.51.100.7")  # another address is not
-    assert all(limits.allow("local", None) for _ in range(5))  # no address limit
-    assert not limits.allow("local", None)  # the conversation's own limit still holds
+
+    def allow(conversation: str, address: str | None) -> bool:
+        return asyncio.run(limits.allow(conversation, address))
+
+    assert allow("c1", "203.0.113.5") and allow("c2", "203.0.113.5")
+    assert not allow("c3", "203.0.113.5")  # the address is spent
+    assert allow("c3", "198.51.100.7")  # another address is not
+    assert all(allow("local", None) for _ in range(5))  # no address limit
+    assert not allow("local", None)  # the conversation's own limit still holds
+    assert asyncio.run(limits.retry_after("local", None)) == float("inf")
 
 
 def test_connection_counter_caps_and_releases():

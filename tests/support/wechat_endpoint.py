@@ -32,8 +32,9 @@ def locator(latitude: float, longitude: float):
     return None
 
 
-def make(assistant=None, api_base=None, safe=False, **settings) -> tuple:
-    """An endpoint in plaintext mode, or in safe mode (AES key set) with ``safe=True``."""
+def make(assistant=None, api_base=None, safe=False, state=None, **settings) -> tuple:
+    """An endpoint in plaintext mode, or in safe mode (AES key set) with ``safe=True``;
+    ``state`` (channels.shared_state.SharedState) makes it one node of a cluster."""
     creds = {"token": TOKEN, "appid": APPID, "appsecret": APPSECRET, **settings}
     if safe:
         creds["aes_key"] = AES_KEY
@@ -42,6 +43,8 @@ def make(assistant=None, api_base=None, safe=False, **settings) -> tuple:
     config = WeChatSettings.from_credentials(creds)
     assistant = assistant or FakeAssistant()
     api = WeChatApi(config) if api_base else None
+    shared = {} if state is None else {"nonces": state.nonce_store(),
+                                       "shared_turns": state.wechat_turns(config.dedupe_window_s)}
     endpoint = WeChatEndpoint(config, assistant, load_menu(DEFAULT_MENU).payloads(), locator=locator,
-                              send_text=api.send_text if api else None)
+                              send_text=api.send_text if api else None, **shared)
     return endpoint, assistant
