@@ -122,7 +122,7 @@ bench: $(VENV)/.installed-dev $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency 
 	$(PY) bench/wechat_channel.py
 	$(PY) bench/retrain_to_live.py
 
-bench-load: $(MODEL_STAMP) ## throughput at 20 and 100 concurrent conversations vs a bare Rasa reference and a `rasa init` bot
+bench-load: $(MODEL_STAMP) ## throughput and latency at 1, 20 and 100 concurrent conversations vs a bare Rasa reference and a `rasa init` bot
 	$(PY) bench/load.py
 
 fuzz: $(VENV)/.installed-dev $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)
