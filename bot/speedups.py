@@ -12,13 +12,19 @@ turn's time goes"):
   abstract-class check each) for every event read back from the tracker store: 5 % of
   the turn. Replaced by a table built once and rebuilt when a name is missing from it,
   which returns the class the walk would have found first.
+* ``EndpointConfig.request`` opens a new HTTP client session, so a new TCP connection,
+  for every call to the action server. Its sessions are now kept, one per endpoint
+  settings and event loop, and their connections reused (the action server keeps idle
+  connections 75 s, longer than the client's 15 s: bot/stack.py ACTION_SERVER_ENV).
 
 Installed by :mod:`bot.serve` before Rasa starts; only Rasa's own server process needs it.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+from collections.abc import Hashable
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -84,6 +90,37 @@ def resolve_event_type(type_name: str, default: Any = None) -> Any:
 _ORIGINAL_RESOLVE: list[Any] = []
 
 
+class KeptSession:
+    """Stands for ``async with endpoint.session() as session``, leaving the session open."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+
+_SESSIONS: dict[Hashable, tuple[asyncio.AbstractEventLoop, Any]] = {}
+_ORIGINAL_SESSION: list[Any] = []
+
+
+def kept_session(endpoint: Any) -> Any:
+    """``EndpointConfig.session`` kept per settings and event loop; Rasa's own outside a loop."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return _ORIGINAL_SESSION[0](endpoint)
+    key = (id(loop), tuple(sorted(endpoint.headers.items())), tuple(sorted(endpoint.basic_auth.items())))
+    kept = _SESSIONS.get(key)
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        kept = (loop, _ORIGINAL_SESSION[0](endpoint))
+        _SESSIONS[key] = kept
+    return KeptSession(kept[1])
+
+
 def install() -> bool:
     """Apply the patches; False (and a warning) on a Rasa release they were not written for."""
     import rasa
@@ -93,8 +130,12 @@ def install() -> bool:
         logger.warning("bot.speedups: Rasa %s is not %s; running unpatched", rasa.__version__, PATCHED_RASA)
         return False
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
 
     RemoteAction._validate_action_result = validate_action_result
+    if not _ORIGINAL_SESSION:
+        _ORIGINAL_SESSION.append(EndpointConfig.session)
+        EndpointConfig.session = kept_session
     if not _ORIGINAL_RESOLVE:
         _ORIGINAL_RESOLVE.append(Event.resolve_by_type)
         Event.resolve_by_type = staticmethod(resolve_event_type)

@@ -23,14 +23,18 @@ BAD = [
 @pytest.fixture()
 def patched():
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
 
     original = RemoteAction._validate_action_result
     resolve = Event.__dict__["resolve_by_type"]
+    session = EndpointConfig.session
     assert speedups.install()
     yield RemoteAction(name="action_x", action_endpoint=None)
     RemoteAction._validate_action_result = original
     Event.resolve_by_type = resolve
+    EndpointConfig.session = session
     speedups._ORIGINAL_RESOLVE.clear()
+    speedups._ORIGINAL_SESSION.clear()
 
 
 @pytest.mark.parametrize("answer", GOOD)
@@ -74,3 +78,35 @@ def test_unknown_event_types_behave_as_before(patched):
     assert Event.resolve_by_type("no_such", default=dict) is dict
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such")
+
+
+def test_calls_to_an_endpoint_reuse_one_connection(patched):
+    """Rasa opened a new client session, so a new TCP connection, per action call."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def scenario() -> tuple[set, list]:
+        peers: set = set()
+
+        async def answer(request: web.Request) -> web.Response:
+            peers.add(request.transport.get_extra_info("peername"))
+            return web.json_response({"events": [], "responses": [], "seen": await request.json()})
+
+        app = web.Application()
+        app.router.add_post("/webhook", answer)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        answers = [await endpoint.request(json={"n": n}) for n in range(3)]
+        answers += await asyncio.gather(*(endpoint.request(json={"n": n}) for n in range(3, 5)))
+        await runner.cleanup()
+        return peers, answers
+
+    peers, answers = asyncio.run(scenario())
+    assert [a["seen"]["n"] for a in answers] == [0, 1, 2, 3, 4]
+    assert len(peers) <= 2  # three calls in a row on one connection; two at once may need a second
