@@ -2,6 +2,10 @@
 
 Every file is parsed and validated before anything is written; the write replaces the
 whole catalogue in one transaction, so a bad file leaves the database as it was.
+
+Services imported from an official export (ids beginning ``sx-``, bot/catalogue/official/)
+are a second source beside the YAML files: loading the YAML files keeps them, and an
+import replaces only them (``replace_imported_services``).
 """
 from __future__ import annotations
 
@@ -11,11 +15,11 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import delete
+from sqlalchemy import delete, not_, select
 from sqlalchemy.orm import Session
 
 from bot.catalogue.models import District, DistrictLocation, Hall, Service
-from bot.catalogue.schema import DistrictIn, HallsFile, ServiceIn, ServicesFile
+from bot.catalogue.schema import IMPORTED_ID_PREFIX, DistrictIn, HallsFile, ServiceIn, ServicesFile
 
 
 class CatalogueError(ValueError):
@@ -80,6 +84,9 @@ def read_catalogue(directory: Path) -> Catalogue:
         raise CatalogueError(directory / "services", "(folder)", "no service files")
     for path in service_files:
         for index, service in enumerate(_validate(path, ServicesFile, "services").services):
+            if service.id.startswith(IMPORTED_ID_PREFIX):
+                raise CatalogueError(path, f"services[{index}] (id={service.id})",
+                                     f"ids beginning {IMPORTED_ID_PREFIX!r} are reserved for imported services")
             for other, attr in ((s, a) for s in services for a in ("id", "name")):
                 if getattr(other, attr) == getattr(service, attr):
                     raise CatalogueError(
@@ -104,12 +111,24 @@ def _check_unique(path: Path, key: str, values: Iterable[str], attr: str) -> Non
         seen.add(value)
 
 
+def _imported():
+    return Service.id.startswith(IMPORTED_ID_PREFIX, autoescape=True)
+
+
+def service_row(service: ServiceIn) -> Service:
+    """The table row of a validated service (YAML or imported)."""
+    return Service(**service.dict(exclude={"materials", "online", "faqs"}),
+                   materials=[m.dict() for m in service.materials],
+                   online=[o.dict() for o in service.online],
+                   faqs=[f.dict() for f in service.faqs])
+
+
 def write_catalogue(session: Session, catalogue: Catalogue) -> None:
-    """Replace the catalogue tables' content. The caller owns the transaction."""
+    """Replace the catalogue tables' content, imported services apart. The caller owns the transaction."""
     session.execute(delete(Hall))
     session.execute(delete(DistrictLocation))
     session.execute(delete(District))
-    session.execute(delete(Service))
+    session.execute(delete(Service).where(not_(_imported())).execution_options(synchronize_session=False))
     for position, d in enumerate(catalogue.districts):
         session.add(District(id=d.id, name=d.name, aliases=list(d.aliases), position=f"{position:04d}"))
         session.add(DistrictLocation(district_id=d.id, latitude=d.location.lat, longitude=d.location.lng))
@@ -117,15 +136,29 @@ def write_catalogue(session: Session, catalogue: Catalogue) -> None:
             session.add(Hall(id=f"{d.id}:{h.type}", district_id=d.id, hall_type=h.type,
                              name=h.name, address=h.address, hours=h.hours, phone=h.phone))
     for s in catalogue.services:
-        session.add(Service(**s.dict(exclude={"materials", "online", "faqs"}),
-                            materials=[m.dict() for m in s.materials],
-                            online=[o.dict() for o in s.online],
-                            faqs=[f.dict() for f in s.faqs]))
+        session.add(service_row(s))
+
+
+def replace_imported_services(session: Session, services: Iterable[ServiceIn]) -> None:
+    """Replace the imported services (and only them). The caller owns the transaction."""
+    session.execute(delete(Service).where(_imported()).execution_options(synchronize_session=False))
+    for s in services:
+        session.add(service_row(s))
+
+
+def _check_against_imported(session: Session, directory: Path, catalogue: Catalogue) -> None:
+    """A YAML service may not take the name of an imported one (names are unique in the table)."""
+    imported = dict(session.execute(select(Service.name, Service.id).where(_imported())).all())
+    for service in catalogue.services:
+        if service.name in imported:
+            raise CatalogueError(directory / "services", f"service {service.id}",
+                                 f"duplicate name {service.name!r} (also imported as {imported[service.name]})")
 
 
 def load_catalogue(session_factory, directory: Path) -> Catalogue:
     """Validate ``directory`` and, only if all of it is valid, replace the database content."""
     catalogue = read_catalogue(directory)
     with session_factory.begin() as session:
+        _check_against_imported(session, directory, catalogue)
         write_catalogue(session, catalogue)
     return catalogue

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Extra, Field, constr, validator
 
 HALL_TYPES = ("government_center", "exit_entry", "traffic", "housing_fund", "tax", "real_estate")
+#: Ids of services imported from an official export (bot/catalogue/official/) begin with this;
+#: each source (the YAML files, the import) replaces only its own services when it loads.
+IMPORTED_ID_PREFIX = "sx-"
 
 # Constrained strings are calls, which mypy cannot read as types: to it they are plain str.
 # Constrained lists and numbers are declared with Field(...), which pydantic turns into the same.

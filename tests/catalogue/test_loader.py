@@ -64,6 +64,7 @@ def test_loading_twice_replaces_rather_than_duplicates(loaded_db):
     (lambda s, d: s.update(updated="not a date"), "updated"),
     (lambda s, d: s.update(surprise_field=1), "surprise_field"),
     (lambda s, d: d["services"].append(dict(s)), "duplicate"),
+    (lambda s, d: s.update(id="sx-000113001000"), "reserved for imported services"),
 ])
 def test_bad_file_is_rejected_with_file_record_reason_and_db_unchanged(
         catalogue_copy, loaded_db, edit, reason):
