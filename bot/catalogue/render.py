@@ -6,6 +6,16 @@ from collections.abc import Sequence
 from bot.catalogue.repository import HallView, ServiceView
 
 CAUTION = "以上为示例数据（{updated}更新），具体以窗口最新要求为准。"
+#: Services imported from an official export (bot/catalogue/official/) are not sample data.
+OFFICIAL_CAUTION = "以上依据官方办事指南（{updated}更新），具体以窗口最新要求为准。"
+#: How the importer's ``source`` begins (bot/catalogue/official/importer.py SOURCE).
+OFFICIAL_SOURCE_PREFIX = "官方办事指南"
+
+
+def caution(service: ServiceView) -> str:
+    """The closing line: sample data says so; a service imported from an official export does not."""
+    official = service.source.startswith(OFFICIAL_SOURCE_PREFIX)
+    return (OFFICIAL_CAUTION if official else CAUTION).format(updated=service.updated)
 
 
 def _materials(service: ServiceView) -> str:
@@ -62,7 +72,7 @@ def render_service_answer(
     parts.append("八、常见问题\n" + "\n".join(f"问：{f['q']}\n答：{f['a']}" for f in service.faqs))
     if related_names:
         parts.append("相关业务：" + "、".join(related_names))
-    parts.append("咨询电话：12345政务服务便民热线\n" + CAUTION.format(updated=service.updated))
+    parts.append("咨询电话：12345政务服务便民热线\n" + caution(service))
     # One "\n" between sections: Rasa splits a text on blank lines into separate messages.
     return "\n".join(parts)
 
@@ -84,7 +94,7 @@ def service_card(service: ServiceView, hall: HallView | None) -> dict:
         "online": [{"channel": o["channel"], "how": o["how"]} for o in service.online],
         "hall": ({"district": hall.district_name, "name": hall.name, "address": hall.address,
                   "hours": hall.hours} if hall is not None else None),
-        "notice": CAUTION.format(updated=service.updated),
+        "notice": caution(service),
     }
 
 

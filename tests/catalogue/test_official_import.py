@@ -212,3 +212,15 @@ def test_corrupt_xlsx_is_a_file_error(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     [error] = read_official(path, TODAY).errors
     assert error.row is None and error.reason.startswith("无法打开 XLSX 文件")
+
+
+def test_an_imported_service_is_not_called_sample_data_but_keeps_the_window_notice(tmp_path, sessions):
+    from bot.catalogue.render import render_service_answer
+
+    import_official(sessions, write_csv(tmp_path / "export.csv", sample_rows()), today=TODAY)
+    repo = CatalogueRepository(sessions)
+    imported = render_service_answer(repo.get_service_or_raise("sx-test-0001"), None)
+    sample = render_service_answer(repo.get_service_or_raise("sbk-apply"), None)
+    assert "示例数据" not in imported.split("咨询电话")[-1] and "官方办事指南" in imported
+    assert "以上为示例数据" in sample
+    assert all("以窗口最新要求为准" in text for text in (imported, sample))

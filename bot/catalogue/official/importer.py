@@ -20,10 +20,11 @@ from bot.catalogue.models import Service
 from bot.catalogue.official.mapping import CODE, KNOWN_COLUMNS, NAME, RowError, map_row, missing_columns
 from bot.catalogue.official.table import TableError, cell_text, read_table
 from bot.catalogue.official.text import service_id
+from bot.catalogue.render import OFFICIAL_SOURCE_PREFIX
 from bot.catalogue.schema import IMPORTED_ID_PREFIX, ServiceIn
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-SOURCE = "官方办事指南导出文件 {name}"
+SOURCE = OFFICIAL_SOURCE_PREFIX + "导出文件 {name}"
 
 
 @dataclass
