@@ -15,7 +15,7 @@ import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,13 +134,14 @@ def _start_node(name: str, workdir: Path, model: Path, env: dict[str, str], logs
 
 @contextmanager
 def running_cluster(workdir: Path, model: Path, services: Services, nodes: int = 2,
-                    extra_env: dict | None = None, warmup: str = "你好", haproxy: str = "haproxy",
-                    start_seconds: float = 300) -> Iterator[Cluster]:
+                    extra_env: dict | None = None, node_env: Sequence[dict] = (), warmup: str = "你好",
+                    haproxy: str = "haproxy", start_seconds: float = 300) -> Iterator[Cluster]:
     """Migrate once, start `nodes` nodes (models load in parallel), then HAProxy; stop all at the end.
 
-    Waits until every node's health route says ok (model loaded, database, Redis and its
-    action server answering) and each has answered `warmup`, so a test's first turn is not
-    a cold one.
+    ``node_env[i]`` adds variables for node i only (a test routes one node's database through
+    a proxy it can cut). Waits until every node's health route says ok (model loaded,
+    database, Redis and its action server answering) and each has answered `warmup`, so a
+    test's first turn is not a cold one.
     """
     from bot.db import session_factory
 
@@ -150,7 +151,9 @@ def running_cluster(workdir: Path, model: Path, services: Services, nodes: int =
     logs: dict[str, Path] = {}
     procs: list = []
     try:
-        started = [_start_node(f"node{i + 1}", workdir, model, env, logs, procs) for i in range(nodes)]
+        started = [_start_node(f"node{i + 1}", workdir, model,
+                               {**env, **(node_env[i] if i < len(node_env) else {})}, logs, procs)
+                   for i in range(nodes)]
         for node in started:
             wait_http(node.url + HEALTH_PATH, node.rasa, node.log, seconds=start_seconds)
             say_rest(node.url, "warmup", warmup)

@@ -15,7 +15,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.logging_setup import uninstall_log_masking
 from bot.tracker_store import MaskingSQLTrackerStore
-from tests.support.backing_services import RABBITMQ_URL, require
+from tests.support.backing_services import RABBITMQ_URL, rabbitmq_settings, require
 from tests.support.ids import id_number
 
 ID_NUMBER = id_number("19400315")
@@ -45,11 +45,12 @@ async def consume(queue_name: str, expected: int, seconds: float = 20) -> list[d
 def test_events_published_to_rabbitmq_carry_no_unmasked_numbers(pg_url):
     require("rabbitmq")
     queue = f"gov_test_{secrets.token_hex(4)}"
-    broker_url = RABBITMQ_URL.split("@", 1)[1].split(":", 1)[0]
+    rabbitmq = rabbitmq_settings()
 
     async def scenario() -> list[dict]:
         broker = await EventBroker.create(EndpointConfig(
-            url=broker_url, type="pika", username="guest", password="guest", queues=[queue],
+            url=rabbitmq["rabbitmq_host"], type="pika", port=rabbitmq["rabbitmq_port"],
+            username=rabbitmq["rabbitmq_username"], password=rabbitmq["rabbitmq_password"], queues=[queue],
             connection_attempts=2, retry_delay_in_seconds=1))
         store = MaskingSQLTrackerStore(domain=Domain.empty(), host=pg_url, event_broker=broker)
         try:

@@ -98,3 +98,29 @@ def fresh_database(prefix: str = "gov_test") -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def rabbitmq_settings() -> dict:
+    """GOV_TEST_RABBITMQ_URL as the cluster's RABBITMQ_* settings (bot.stack_cluster.Services)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(RABBITMQ_URL)
+    return {"rabbitmq_host": parts.hostname or "127.0.0.1", "rabbitmq_port": parts.port or 5672,
+            "rabbitmq_username": parts.username or "guest", "rabbitmq_password": parts.password or "guest"}
+
+
+def delete_queue(name: str) -> None:
+    """Remove a test's RabbitMQ queue (the cluster's fanout exchange would keep filling it)."""
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(RABBITMQ_URL)
+        try:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+        finally:
+            await connection.close()
+
+    asyncio.run(delete())
