@@ -24,7 +24,14 @@ from bot.config import PROJECT_ROOT
 from bot.db import session_factory
 from bot.stack_cluster import HEALTH_PATH, Cluster, Services, running_cluster
 from channels.rest.endpoint import conversation_id
-from tests.support.backing_services import REDIS_URL, delete_queue, fresh_database, rabbitmq_settings, require
+from tests.support.backing_services import (
+    PG_ADMIN_URL,
+    REDIS_URL,
+    delete_queue,
+    fresh_database,
+    rabbitmq_settings,
+    require,
+)
 from tests.support.ids import id_number
 from tests.support.proxy import CuttableProxy
 from tests.support.servers import trained_model
@@ -46,8 +53,8 @@ TO_BOOKING_SUMMARY = ["我要预约", "1", "1", "1", "1", "张伟"]
 
 @pytest.fixture(scope="module")
 def pg_proxy() -> Iterator[CuttableProxy]:
-    """Node 2's way to PostgreSQL for its tracker store, which a test cuts."""
-    proxy = CuttableProxy(5432)
+    """Node 2's way to PostgreSQL for its tracker store, which a test cuts (PostgreSQL on 127.0.0.1)."""
+    proxy = CuttableProxy(make_url(PG_ADMIN_URL).port or 5432)
     yield proxy
     proxy.close()
 
