@@ -116,3 +116,15 @@ def test_endpoint_settings_become_a_redis_url():
     assert redis_url("redis://:pw@host:6380/2") == "redis://:pw@host:6380/2"
     assert redis_url("cache.internal", port="6380", db=1, password="pw") == "redis://:pw@cache.internal:6380/1"
     assert redis_url("localhost") == "redis://localhost:6379/0"
+
+
+def test_a_lock_store_without_redis_stops_the_process_naming_it(caplog):
+    from bot.service_checks import EXIT_SERVICE_DOWN
+    from bot.stack import free_port
+
+    with pytest.raises(SystemExit) as stopped:
+        AtomicRedisLockStore(url=f"redis://:secret-pw@127.0.0.1:{free_port()}/0")
+    assert stopped.value.code == EXIT_SERVICE_DOWN
+    (record,) = [r for r in caplog.records if r.levelname == "CRITICAL"]
+    assert "Redis (lock store) is unreachable at redis://:***@127.0.0.1:" in record.getMessage()
+    assert "secret-pw" not in caplog.text
