@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup setup-dev run shell actions catalogue train validate lint test test-python test-stories test-nlu test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup setup-dev run run-cluster test-cluster haproxy shell actions catalogue train validate lint test test-python test-stories test-nlu test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,6 +76,13 @@ browser: ## Debian's chromium and a CJK font for the browser tests, each install
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+haproxy: ## Debian's haproxy for the cluster profile (make run-cluster, tests/cluster), installed when missing
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  echo "installing haproxy (Debian package)"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy; \
+	fi
+
 $(MODEL_STAMP): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(RASA) train --data $(TRAIN_DATA) --out models
 	@rm -f $${GOV_VAR_DIR:-var}/active_model  # a fresh build goes live, not the console's last pick
@@ -89,13 +96,17 @@ validate: $(VENV)/.installed ## rasa data validate
 run: $(DB_STAMP) $(MODEL_STAMP) $(WEB_PAGE) ## install, load, train if needed, start action server + Rasa (Ctrl-C stops)
 	@bash scripts/run.sh
 
+NODES ?= 2
+run-cluster: $(MODEL_STAMP) $(WEB_PAGE) haproxy ## the cluster profile: NODES (2) Rasa nodes behind HAProxy on :5005, on PostgreSQL, Redis, RabbitMQ (docs/deploy.md)
+	@NODES=$(NODES) bash scripts/run-cluster.sh
+
 shell: $(DB_STAMP) $(MODEL_STAMP) ## chat in the terminal (starts the action server too)
 	@bash scripts/run.sh shell
 
 lint: $(VENV)/.installed-dev ## ruff and mypy, with their settings in pyproject.toml
 	$(BIN)/ruff check . && $(BIN)/mypy
 
-test: lint validate $(VENV)/.installed-dev $(MODEL_STAMP) $(WEB_PAGE) browser ## everything: lint, validate, train, build the page, pytest (live servers, browser), conversation tests, held-out NLU
+test: lint validate $(VENV)/.installed-dev $(MODEL_STAMP) $(WEB_PAGE) browser haproxy ## everything: lint, validate, train, build the page, pytest (live servers, browser), conversation tests, held-out NLU
 	$(MAKE) test-stories test-nlu test-web-unit test-python
 
 test-web-unit: web/node_modules/.installed
@@ -108,6 +119,9 @@ test-fast: $(VENV)/.installed-dev ## the tests that need no trained model, no br
 	$(PY) -m pytest -q -m "not e2e and not browser and not training"
 
 test-unit: test-fast  # the former name
+
+test-cluster: $(VENV)/.installed-dev $(MODEL_STAMP) haproxy ## the cluster profile's tests (PostgreSQL, Redis, RabbitMQ on this machine; skipped without them)
+	$(PY) -m pytest tests/cluster -m cluster
 
 test-stories: $(MODEL_STAMP)
 	$(RASA) test core --stories tests/conversations --out results/stories --fail-on-prediction-errors

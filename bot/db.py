@@ -3,9 +3,16 @@
 The schema is owned by the Alembic revisions in bot/migrations/: :func:`create_schema`
 brings a database to the newest revision (see bot/migrations/runner.py for how a new,
 an old unversioned and a versioned database are each handled).
+
+Two engines are supported: SQLite (the embedded default, one machine) and PostgreSQL
+(the cluster profile, ``postgresql+psycopg2://…``). Where a transaction must read and
+then write with no other writer in between (a limit check before an insert), it starts
+with :func:`begin_immediate`, which takes SQLite's write lock or, on PostgreSQL, the
+advisory locks named by the caller.
 """
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Any
 
@@ -43,6 +50,10 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if path is not None:  # keep file connections (1.4 opens one per session, pragmas and all), as 2.0 does
         kwargs = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+    elif not url.startswith("sqlite"):
+        # A server database may restart under a running node: test pooled connections
+        # before use instead of failing the next resident's turn.
+        kwargs = {"pool_pre_ping": True}
     engine = create_engine(url, future=True, hide_parameters=True, **kwargs)  # errors never quote values
     if engine.dialect.name == "sqlite":
 
@@ -66,16 +77,33 @@ def create_schema(engine: Engine) -> None:
     migrate(engine)
 
 
-def begin_immediate(session: Session) -> None:
-    """On SQLite, take the write lock now (BEGIN IMMEDIATE); a no-op elsewhere.
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit number for a lock name (PostgreSQL's advisory lock space)."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
-    Must be the session's first statement: pysqlite begins transactions lazily, so this
-    BEGIN becomes the transaction's start and reads that follow (a limit check) see the
-    latest data with no other writer in between.
+
+def begin_immediate(session: Session, *locks: str) -> None:
+    """Make the check-then-write that follows exclusive; must be the session's first statement.
+
+    SQLite: take the database's write lock now (BEGIN IMMEDIATE). pysqlite begins
+    transactions lazily, so this BEGIN becomes the transaction's start and reads that
+    follow (a limit check) see the latest data with no other writer in between.
+
+    PostgreSQL has no database-wide write lock, and row locks cannot guard rows that do
+    not exist yet (the second booking of a phone). So the caller names what it checks
+    (``"booking-phone:<digest>"``) and each name is taken as a transaction-level advisory
+    lock, held until COMMIT or ROLLBACK. A second transaction with the same name waits;
+    under READ COMMITTED (PostgreSQL's default, which the engine keeps) its following
+    reads then see what the first committed. Names are taken in sorted order, so two
+    transactions never wait for each other. Without names it is a no-op there (the
+    callers' unique constraints and conditional UPDATEs are exact on their own).
     """
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        for key in sorted({advisory_key(name) for name in locks}):
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
 @lru_cache(maxsize=4)

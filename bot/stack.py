@@ -1,7 +1,8 @@
 """Start the real action server and Rasa server as subprocesses, for tests and benchmarks.
 
 `make run` uses scripts/run.sh instead; this module gives programs a handle on a running
-stack (free ports, temporary tracker store, logs kept for inspection).
+stack (free ports, temporary tracker store, logs kept for inspection). The cluster profile's
+counterpart, several nodes behind HAProxy, is bot/stack_cluster.py (it uses the helpers here).
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def latest_model(folder: Path = PROJECT_ROOT / "models") -> Path:
     return models[-1]
 
 
-def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) -> None:
+def wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -59,6 +60,14 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180
             pass
         time.sleep(0.3)
     raise RuntimeError(f"server did not start in {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+def say_rest(base_url: str, sender: str, text: str, timeout: float = 30) -> list:
+    """One message through the REST channel at `base_url`; the bot's messages."""
+    resp = requests.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                         timeout=timeout)
+    resp.raise_for_status()
+    return resp.json()
 
 
 @dataclass
@@ -73,10 +82,7 @@ class Stack:
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list:
         """From loopback, so no token is needed; the tracker stores it as "rest:<sender>"."""
-        resp = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=timeout)
-        resp.raise_for_status()
-        return resp.json()
+        return say_rest(self.rasa_url, sender, text, timeout)
 
     def text(self, sender: str, message: str) -> str:
         return "\n".join(m.get("text", "") for m in self.say(sender, message))
@@ -99,7 +105,7 @@ class Stack:
         return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs.values())
 
 
-def _stop(procs: list) -> None:
+def stop_processes(procs: list) -> None:
     for proc in procs:
         proc.terminate()
     for proc in procs:
@@ -154,7 +160,7 @@ def running_stack(
                 procs.append(subprocess.Popen(
                     [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
                     cwd=project, env={**env, **ACTION_SERVER_ENV}, stdout=out, stderr=subprocess.STDOUT))
-            _wait_http(f"http://127.0.0.1:{actions_port}/health", procs[-1], logs["actions"])
+            wait_http(f"http://127.0.0.1:{actions_port}/health", procs[-1], logs["actions"])
             endpoints += f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
         (workdir / "endpoints.yml").write_text(endpoints, encoding="utf-8")
         (workdir / "credentials.yml").write_text(credentials, encoding="utf-8")
@@ -167,7 +173,7 @@ def running_stack(
                  *(["--enable-api"] if api_token else [])],
                 cwd=project, env={**HTTP_LIMITS_ENV, **env}, stdout=out, stderr=subprocess.STDOUT))
         stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db", api_token, env["WEBCHAT_SECRET"])
-        _wait_http(f"{stack.rasa_url}/", procs[-1], logs["rasa"])
+        wait_http(f"{stack.rasa_url}/", procs[-1], logs["rasa"])
         deadline = time.monotonic() + 120
         while not stack.say("warmup", warmup):  # the root answers before the model is loaded
             if time.monotonic() > deadline:
@@ -175,4 +181,4 @@ def running_stack(
             time.sleep(0.5)
         yield stack
     finally:
-        _stop(procs)
+        stop_processes(procs)

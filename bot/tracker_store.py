@@ -9,6 +9,12 @@ Actions still see the real text of the current message (they receive the tracker
 before it is saved); flows keep their answers in drafts (bot/flows/drafts.py), not in
 slots. Configured in endpoints.yml as `type: bot.tracker_store.MaskingSQLTrackerStore`.
 
+On a database server (the cluster profile's PostgreSQL) the store checks at start that the
+database answers and ends the process loudly if not (bot/service_checks.py): Rasa's own
+SQLTrackerStore would retry forever without serving, and a store that cannot be built
+leaves Rasa on an in-memory one that forgets conversations. The SQLite default is
+unchanged (its file is created on first use).
+
 Building this store is also where the Rasa server starts masking its logs
 (:func:`bot.logging_setup.install_log_masking`): `rasa run` has no start-up hook of its
 own, and this class is built exactly once, at start, after Rasa and Sanic have set up
@@ -32,6 +38,7 @@ from sqlalchemy.pool import QueuePool
 
 from bot.event_masking import ConversationMasker
 from bot.logging_setup import install_log_masking
+from bot.service_checks import probe_sql, require
 
 
 def context_start(events: list[Event], stored: int) -> int:
@@ -90,9 +97,20 @@ def pooled_sqlite_engine(url: Any) -> Engine:
     return engine
 
 
+def store_url(kwargs: dict[str, Any]) -> str:
+    """The database URL Rasa's SQLTrackerStore builds from its endpoint settings."""
+    url = SQLTrackerStore.get_db_url(
+        kwargs.get("dialect", "sqlite"), kwargs.get("host"), kwargs.get("port"), kwargs.get("db", "rasa.db"),
+        kwargs.get("username"), kwargs.get("password"), kwargs.get("login_db"), kwargs.get("query"))
+    return url if isinstance(url, str) else url.render_as_string(hide_password=False)
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         install_log_masking()
+        url = store_url(kwargs)
+        if not url.startswith("sqlite"):
+            require("tracker store database", url, probe_sql)
         super().__init__(*args, **kwargs)
         engine: Engine = self.engine  # type: ignore[has-type]  # set by SQLTrackerStore
         if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):

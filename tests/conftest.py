@@ -1,7 +1,15 @@
-"""Shared fixtures: a real SQLite database loaded from data/catalogue."""
+"""Shared fixtures: a real SQLite database loaded from data/catalogue.
+
+GOV_TEST_DB=postgresql runs the same tests on a fresh PostgreSQL database per test (and
+one per session for the catalogue), as the cluster profile stores its data
+(tests/support/backing_services.py; skipped when PostgreSQL is not there).
+"""
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,12 +26,24 @@ def services_tsv() -> list[dict]:
     return official_services()
 
 
+@contextmanager
+def _test_database(folder: Path) -> Iterator[str]:
+    """A SQLite file in `folder`, or with GOV_TEST_DB=postgresql a fresh PostgreSQL database."""
+    if os.environ.get("GOV_TEST_DB") == "postgresql":
+        from tests.support.backing_services import fresh_database
+
+        with fresh_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder / 'app.db'}"
+
+
 @pytest.fixture(scope="session")
-def catalogue_db_url(tmp_path_factory) -> str:
-    """A database file with the real catalogue loaded, shared by the session."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'app.db'}"
-    load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
-    return url
+def catalogue_db_url(tmp_path_factory) -> Iterator[str]:
+    """A database with the real catalogue loaded, shared by the session."""
+    with _test_database(tmp_path_factory.mktemp("db")) as url:
+        load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
+        yield url
 
 
 @pytest.fixture()
@@ -46,14 +66,14 @@ def catalogue():
 
 
 @pytest.fixture()
-def db_url(tmp_path, catalogue) -> str:
-    """A fresh SQLite file per test with the real catalogue written into it."""
+def db_url(tmp_path, catalogue) -> Iterator[str]:
+    """A fresh database per test (SQLite file by default) with the real catalogue written into it."""
     from bot.catalogue.loader import write_catalogue
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    with session_factory(url).begin() as session:
-        write_catalogue(session, catalogue)
-    return url
+    with _test_database(tmp_path) as url:
+        with session_factory(url).begin() as session:
+            write_catalogue(session, catalogue)
+        yield url
 
 
 @pytest.fixture()
@@ -96,16 +116,19 @@ def sender() -> str:
 
 # -- tiers ---------------------------------------------------------------------------------
 #: The tiers beside unit; `make test-fast` runs the tests that carry none of them.
-_SLOW_TIERS = ("e2e", "browser", "training")
+_SLOW_TIERS = ("e2e", "browser", "training", "cluster")
 #: Fixtures that start the real servers on the trained model, or a browser.
 _TIER_BY_FIXTURE = {"stack": "e2e", "guarded_stack": "e2e", "browser": "browser"}
 #: Folders (path parts under tests/) whose every test needs the same, so no file there can
 #: forget its marker. tests/web is the browser tier; a console's web/ folder is not.
-_TIER_BY_FOLDER = {("web",): "browser", ("e2e",): "e2e", ("console", "training"): "training"}
+#: tests/cluster needs PostgreSQL, Redis, RabbitMQ or HAProxy (skipped without them); its
+#: files that start Rasa nodes carry e2e as well.
+_TIER_BY_FOLDER = {("web",): "browser", ("e2e",): "e2e", ("console", "training"): "training",
+                   ("cluster",): "cluster"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Give each test its tiers: e2e (live servers, a trained model), browser, training; else unit.
+    """Give each test its tiers: e2e (live servers, a trained model), browser, training, cluster; else unit.
 
     A test's own markers count first (``pytestmark = pytest.mark.training`` travels with the
     file wherever it moves), then the fixtures it uses, then its folder. A test is unit only

@@ -8,7 +8,9 @@ residents see is the caller's job.
 Personal fields are encrypted at rest by the column type (bot/security/columns.py), so
 this module reads and writes them in the clear; equality on an ID number or phone goes
 through the digest columns. One ID number may have one open application (受理/审核中)
-of each kind: the check and the insert share one BEGIN IMMEDIATE transaction.
+of each kind: the check and the insert share one BEGIN IMMEDIATE transaction (on
+PostgreSQL, one holding the advisory lock "application:<kind>:<ID digest>", see
+bot.db.begin_immediate).
 
 Idempotency (bot/receipts.py): a retried action call or a second "确认" with the same
 key returns the first receipt and writes nothing. Two calls racing with the same key
@@ -126,7 +128,7 @@ def submit_application(sessions: sessionmaker, *, kind: str, sender_id: str, fie
             status=ApplicationStatus.ACCEPTED.value, actor=SYSTEM_ACTOR, at=now))
         try:
             with sessions.begin() as session:
-                begin_immediate(session)
+                begin_immediate(session, f"application:{kind}:{id_hash}")
                 earlier = _receipt_for_key(session, idempotency_key=key, kind=kind, sender_id=sender_id)
                 if earlier is not None:
                     return earlier

@@ -15,7 +15,7 @@ the updated row after waiting for a concurrent writer, which gives the same
 guarantee.
 
 On SQLite the write transactions start with BEGIN IMMEDIATE (see
-:func:`_begin_immediate`): the write lock is taken up front and competing bookings
+:func:`bot.db.begin_immediate`): the write lock is taken up front and competing bookings
 queue on the engine's busy_timeout (5 s). A deferred transaction that reads first
 and then writes has to upgrade its read snapshot to a writer, which in WAL mode
 fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT, busy_timeout does
@@ -30,7 +30,9 @@ Limits per phone (compared by its keyed digest, never in the clear: the name and
 are encrypted at rest, bot/security/columns.py): one active booking (已预约, today or
 later) per service and at most MAX_ACTIVE_PER_PHONE in all. They are checked in the
 booking's own transaction, after BEGIN IMMEDIATE, so two racing bookings cannot both
-slip under a limit.
+slip under a limit. On PostgreSQL the same transaction first takes an advisory lock named
+after the phone's digest (bot.db.begin_immediate): bookings of one phone queue, those of
+different phones do not, and each sees the one before it.
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.appointments.calendar import is_bookable, local_today
 from bot.appointments.models import Appointment, AppointmentSlot
+from bot.db import begin_immediate
 from bot.personal.masking import mask_name, mask_phone
 from bot.receipts import (
     KEY_RULE,
@@ -189,18 +192,6 @@ def _booking(appt: Appointment, services: dict[str, str], halls: dict[str, str],
     )
 
 
-def _begin_immediate(session: Session) -> None:
-    """On SQLite, take the write lock now (BEGIN IMMEDIATE); a no-op elsewhere.
-
-    pysqlite begins transactions lazily and issues no BEGIN for our statement, so
-    sending BEGIN IMMEDIATE as the session's first statement makes it the
-    transaction's start; the driver's COMMIT/ROLLBACK then end it as usual.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def _ensure_slots(session: Session, *, hall_id: str, day: date, plan: SlotPlan) -> None:
     """Create the day's default slot rows if they are not there (never touches existing rows)."""
     rows = [dict(hall_id=hall_id, day=day, slot=label, capacity=plan.capacity, booked=0)
@@ -321,7 +312,7 @@ def book(sessions: sessionmaker, *, service_id: str, hall_id: str, day: date, sl
         receipt_no = new_receipt_no()
         try:
             with sessions.begin() as session:
-                _begin_immediate(session)
+                begin_immediate(session, f"booking-phone:{digest}")
                 earlier = _booking_for_key(session, idempotency_key=idempotency_key, sender_id=sender_id)
                 if earlier is not None:
                     return earlier
@@ -363,7 +354,7 @@ def cancel(sessions: sessionmaker, *, receipt_no: str, sender_id: str) -> Bookin
     if number is None:
         raise AppointmentNotFound(receipt_no)
     with sessions.begin() as session:
-        _begin_immediate(session)
+        begin_immediate(session)
         appt = session.execute(
             select(Appointment).where(Appointment.receipt_no == number,
                                       Appointment.sender_id == sender_id)
@@ -385,6 +376,10 @@ def cancel(sessions: sessionmaker, *, receipt_no: str, sender_id: str) -> Bookin
                 .values(booked=AppointmentSlot.booked - 1)
                 .execution_options(synchronize_session=False)
             )
+        else:
+            # Cancelled meanwhile by a racing call (PostgreSQL lets it run alongside): show the
+            # status as it is now, not as read before waiting for that call.
+            session.refresh(appt)
         session.flush()
         return _booking(appt, *_catalogue_names(session, {appt.service_id}, {appt.hall_id}),
                         is_new=False)

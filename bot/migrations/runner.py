@@ -20,6 +20,10 @@ transaction (pysqlite would otherwise commit before each CREATE/ALTER), with for
 off so rebuilding a table for an ALTER does not cascade-delete its children; they are
 checked with `PRAGMA foreign_key_check` before the commit. Afterwards the WAL is
 checkpointed, so plaintext replaced by a conversion is not left behind in the -wal file.
+
+On PostgreSQL DDL is transactional as it is; the transaction first takes an advisory lock
+named after the history's version table, so nodes of a cluster starting together queue
+and the later ones find the database at head.
 """
 from __future__ import annotations
 
@@ -36,6 +40,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
+
+from bot.db import advisory_key
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
@@ -141,6 +147,13 @@ def _work_engine(engine: Engine) -> Engine:
     return work
 
 
+def _queue_migrators(connection: Connection, history: History) -> None:
+    """On PostgreSQL, one migrator of a history at a time (see the module docstring)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)",
+                                   (advisory_key(f"migrate:{history.version_table}"),))
+
+
 def _migrate(connection: Connection, history: History) -> str:
     metadata = history.metadata()
     current = current_revision(connection, history)
@@ -160,6 +173,7 @@ def migrate(engine: Engine, history: History = APP) -> str:
     work = _work_engine(engine)
     try:
         with work.begin() as connection:
+            _queue_migrators(connection, history)
             outcome = _migrate(connection, history)
             if work.dialect.name == "sqlite":
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -182,6 +196,7 @@ def downgrade(engine: Engine, revision: str, history: History = APP) -> None:
     work = _work_engine(engine)
     try:
         with work.begin() as connection:
+            _queue_migrators(connection, history)
             command.downgrade(alembic_config(connection, history), revision)
     finally:
         if work is not engine:

@@ -60,7 +60,8 @@ def reserve(sessions: sessionmaker, *, sender_id: str, receipt_no: str,
     """Write this try down as a failure and return its id; None if the limit was already reached."""
     now = now or utcnow()
     with sessions.begin() as session:
-        begin_immediate(session)  # counting and writing the try is one step
+        # Counting and writing the try is one step (on PostgreSQL: per conversation and number).
+        begin_immediate(session, f"proof-sender:{sender_id}", f"proof-receipt:{receipt_no}")
         session.execute(delete(ProofAttempt).where(ProofAttempt.at <= now - WINDOW))
         if _locked(session, sender_id=sender_id, receipt_no=receipt_no, now=now):
             return None

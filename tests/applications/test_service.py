@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot import receipts as receipt_module
 from bot.applications import service
@@ -28,6 +28,7 @@ from tests.support.applications import (
     submit_card,
     submit_elderly,
 )
+from tests.support.schema import refuse_inserts
 
 
 def counts(sessions):
@@ -53,8 +54,7 @@ def test_submit_stores_application_and_first_history_row(sessions):
 def test_submission_is_one_transaction(sessions, db_url):
     """If the history row cannot be written, the application is not kept either."""
     with sessions.begin() as s:
-        s.execute(text("CREATE TRIGGER no_history BEFORE INSERT ON application_status_history "
-                       "BEGIN SELECT RAISE(ABORT, 'history refused'); END"))
+        refuse_inserts(s, "application_status_history", "history refused")
     with pytest.raises(Exception, match="history refused"):
         submit_elderly(sessions)
     assert counts(sessions) == (0, 0)

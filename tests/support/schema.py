@@ -45,3 +45,17 @@ def schema_diff(url: str, history: runner.History = runner.APP) -> list:
 def table_names(url: str) -> set[str]:
     with make_engine(url).connect() as connection:
         return set(inspect(connection).get_table_names())
+
+
+def refuse_inserts(session, table: str, message: str) -> None:
+    """Make every INSERT into `table` fail with `message` (SQLite or PostgreSQL trigger)."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS "
+                             f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$"))
+        session.execute(text(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
+                             f"FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"))
+    else:
+        session.execute(text(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
+                             f"BEGIN SELECT RAISE(ABORT, '{message}'); END"))

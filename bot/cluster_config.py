@@ -1,0 +1,75 @@
+"""Setting up the cluster profile: HAProxy's configuration and the PostgreSQL database.
+
+Used by scripts/run-cluster.sh (``python -m bot.cluster_config …``) and by
+bot/stack_cluster.py (tests, benchmarks), so both run the same configuration:
+
+- ``haproxy PORT NODE_URL…``: deploy/cluster/haproxy.cfg with its markers filled in, on stdout;
+- ``ensure-database URL``: create the PostgreSQL database of URL if it is missing;
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from bot.config import PROJECT_ROOT
+
+HAPROXY_TEMPLATE = PROJECT_ROOT / "deploy" / "cluster" / "haproxy.cfg"
+
+
+def haproxy_config(port: int, nodes: Sequence[str], *, bind: str = "127.0.0.1",
+                   secure_cookie: bool = False, template: str | None = None) -> str:
+    """The balancer's configuration for Rasa nodes at `nodes` (``http://host:port``), node1 first.
+
+    ``secure_cookie`` marks the web chat's node cookie Secure: right behind TLS, wrong on the
+    plain-http loopback of run-cluster.sh and the tests (the browser would not send it back).
+    """
+    text = template if template is not None else HAPROXY_TEMPLATE.read_text(encoding="utf-8")
+    turns, webchat = [], []
+    for number, url in enumerate(nodes, start=1):
+        parts = urlsplit(url)
+        address = f"{parts.hostname}:{parts.port}"
+        turns.append(f"    server node{number} {address} check")
+        webchat.append(f"    server node{number} {address} check cookie node{number}")
+    if not secure_cookie:
+        text = text.replace(" httponly secure ", " httponly ")
+    return (text.replace("@BIND@", bind).replace("@PORT@", str(port))
+            .replace("@SERVERS_TURNS@", "\n".join(turns)).replace("@SERVERS_WEBCHAT@", "\n".join(webchat)))
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database `url` names on its server (from the `postgres` database); True if created."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s",
+                                                (target.database,)).first()
+            if exists:
+                return False
+            quoted = connection.dialect.identifier_preparer.quote(str(target.database))
+            connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+            return True
+    finally:
+        admin.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) >= 3 and args[0] == "haproxy":
+        print(haproxy_config(int(args[1]), args[2:]), end="")
+    elif len(args) == 2 and args[0] == "ensure-database":
+        print("created" if ensure_database(args[1]) else "exists")
+    else:
+        print("usage: python -m bot.cluster_config haproxy PORT NODE_URL... | ensure-database URL",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
