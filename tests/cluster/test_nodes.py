@@ -35,8 +35,10 @@ from tests.support.backing_services import (
 from tests.support.ids import id_number
 from tests.support.proxy import CuttableProxy
 from tests.support.servers import trained_model
+from tests.support.wechat_fakes import AES_KEY, APPID, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
 
 pytestmark = pytest.mark.e2e
+WECHAT = WeChatServer()
 
 
 
@@ -60,16 +62,25 @@ def pg_proxy() -> Iterator[CuttableProxy]:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, pg_proxy) -> Iterator[Cluster]:
+def wechat_api() -> Iterator[FakeWeChatApi]:
+    """WeChat's customer-service API, played locally; every node talks to it."""
+    with FakeWeChatApi() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, pg_proxy, wechat_api) -> Iterator[Cluster]:
     require("postgresql", "redis", "rabbitmq", "haproxy")
     queue = f"gov_test_{secrets.token_hex(4)}"
+    wechat_env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_APPSECRET": APPSECRET,
+                  "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": wechat_api.base}
     with fresh_database() as url:
         load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
         proxied = make_url(url).set(port=pg_proxy.port).render_as_string(hide_password=False)
         services = Services(url, redis_url=REDIS_URL, rabbitmq_queue=queue, **rabbitmq_settings())
         try:
             with running_cluster(tmp_path_factory.mktemp("cluster"), trained_model(), services,
-                                 node_env=[{}, {"TRACKER_DB": proxied}]) as running:
+                                 extra_env=wechat_env, node_env=[{}, {"TRACKER_DB": proxied}]) as running:
                 yield running
         finally:
             delete_queue(queue)
@@ -161,6 +172,49 @@ def run_threads(n: int, work) -> None:
 def health(url: str) -> tuple[int, dict]:
     answer = requests.get(url + HEALTH_PATH, timeout=10)
     return answer.status_code, answer.json()
+
+
+def post_wechat(node_url: str, body: str, query: dict) -> requests.Response:
+    """As WeChat posts a message (safe mode) to one node's webhook."""
+    encrypted, signed = WECHAT.encrypt(body, dict(query))
+    return requests.post(f"{node_url}/webhooks/wechat/webhook", params=signed, data=encrypted.encode("utf-8"),
+                         timeout=30)
+
+
+def post_wechat_to_both(cluster: Cluster, body: str, query: dict) -> list[requests.Response]:
+    """The same signed request to node 1 and node 2 at the same moment."""
+    answers: dict[int, requests.Response] = {}
+    start = threading.Barrier(2)
+
+    def send(node: int) -> None:
+        start.wait()
+        answers[node] = post_wechat(cluster.nodes[node].url, body, query)
+
+    run_threads(2, send)
+    return [answers[0], answers[1]]
+
+
+def test_a_wechat_retry_that_lands_on_the_other_node_is_answered_once(cluster, db):
+    """WeChat retries a message it got no answer to; behind a balancer the retry may reach
+    another node, while the first is still working or after it answered."""
+    openid = f"o{secrets.token_hex(8)}"
+    conversation = f"wechat:{openid}"
+    for label, at_once in (("while the first node works", True), ("after it answered", False)):
+        body, query = WECHAT.text(openid, "公积金租房提取要带什么", WECHAT.next_msg_id()), WECHAT.query()
+        before = rows(db, "select count(*) from events where sender_id = :s and type_name = 'user'",
+                      s=conversation)[0][0]
+        if at_once:
+            first, retry = post_wechat_to_both(cluster, body, query)
+        else:
+            first = post_wechat(cluster.nodes[0].url, body, query)
+            retry = post_wechat(cluster.nodes[1].url, body, query)
+        assert first.status_code == retry.status_code == 200, label
+        texts = [reply_content(WECHAT.decrypt_reply(r.text)) if r.text.startswith("<xml") else r.text
+                 for r in (first, retry)]
+        assert texts[0] == texts[1] and texts[0], f"{label}: {texts}"
+        after = rows(db, "select count(*) from events where sender_id = :s and type_name = 'user'",
+                     s=conversation)[0][0]
+        assert after - before == 1, f"{label}: the turn ran {after - before} times"
 
 
 def test_a_node_that_loses_its_tracker_database_says_so_on_its_health_route(cluster, pg_proxy):
