@@ -13,7 +13,8 @@ Bots (``--bots``, in this order by default):
   reference  the minimal rules-only bare Rasa bot of bench/reference_bot (trained here)
   init       `rasa init --no-prompt` in a temporary folder (or ``--init-project``), trained there
   assistant  this assistant on its embedded default: Rasa + action server, SQLite everywhere
-  cluster    this assistant in the cluster profile (skipped until that profile exists)
+  cluster    this assistant in the cluster profile: 2 nodes behind HAProxy on PostgreSQL, Redis,
+             RabbitMQ (skipped, saying what is missing, without them)
 
 Every bot gets the same texts (the plain bots answer with their own fallback or greeting:
 same input is the point). The plain bots keep their trackers in memory, as `rasa run` does
@@ -41,7 +42,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bench.common
 
 from bench.common import REFERENCE, catalogue_database, pct, train
+from bot.config import PROJECT_ROOT
 from bot.stack import BIN, QUIET_ENV, latest_model, running_stack
 
 #: One conversation, turn by turn (``--turns`` cycles through it): what residents send.
@@ -135,9 +137,60 @@ def assistant(setup: Setup) -> Iterator[Target]:
         yield Target(f"{stack.rasa_url}/webhooks/rest/webhook", f"model {model.name}")
 
 
-def cluster(setup: Setup) -> AbstractContextManager[Target]:
-    """The assistant in the cluster profile; a later change starts it here."""
-    raise Skipped("cluster profile not built yet")
+#: A maintenance database on the PostgreSQL server the cluster run may CREATE DATABASE from.
+PG_ADMIN_URL = os.environ.get("GOV_BENCH_PG_URL", "postgresql+psycopg2://root@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def cluster(setup: Setup) -> Iterator[Target]:
+    """The cluster profile on this machine: two nodes behind HAProxy, PostgreSQL, Redis, RabbitMQ.
+
+    A fresh PostgreSQL database and RabbitMQ queue for the run (both removed afterwards).
+    Skipped, saying what is missing, when a service does not answer.
+    """
+    import shutil
+
+    from bot.catalogue.loader import load_catalogue
+    from bot.cluster_config import temporary_database
+    from bot.db import session_factory
+    from bot.stack_cluster import Services, running_cluster
+
+    haproxy = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
+    if haproxy is None:
+        raise Skipped("haproxy is not installed (`make haproxy`)")
+    queue = f"gov_bench_{uuid.uuid4().hex[:8]}"
+    with ExitStack() as cleanup:
+        try:
+            url = cleanup.enter_context(temporary_database(PG_ADMIN_URL, "gov_bench"))
+        except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL skips this bot
+            raise Skipped(f"PostgreSQL not usable at {PG_ADMIN_URL.split('@')[-1]}: {type(exc).__name__}") from exc
+        services = Services(url, rabbitmq_queue=queue)
+        cleanup.callback(_delete_queue, services.rabbitmq_host, services.rabbitmq_port, queue)
+        load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
+        model = setup.args.model or latest_model()
+        try:
+            running = cleanup.enter_context(running_cluster(setup.tmp / "cluster", model, services, haproxy=haproxy))
+        except RuntimeError as exc:  # a node refused to start: Redis or RabbitMQ missing
+            raise Skipped(f"cluster did not start: {str(exc).splitlines()[0]}") from exc
+        yield Target(f"{running.url}/webhooks/rest/webhook",
+                     f"model {model.name}; {len(running.nodes)} nodes behind HAProxy")
+
+
+def _delete_queue(host: str, port: int, name: str) -> None:
+    """The run's RabbitMQ queue (the broker's exchange would keep filling it)."""
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(host=host, port=port)
+        try:
+            await (await connection.channel()).queue_delete(name)
+        finally:
+            await connection.close()
+
+    try:
+        asyncio.run(delete())
+    except Exception as exc:  # noqa: BLE001 - cleaning up must not hide the results
+        progress(f"  could not delete RabbitMQ queue {name}: {exc!r}")
 
 
 #: name for --bots → (label in the table, factory); the table keeps this order.
@@ -219,10 +272,10 @@ def _rss_mb(pid: int) -> float:
 
 def _role(pid: int) -> str:
     try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        argv = " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0"))
     except OSError:
         return "gone"
-    return "actions" if "run actions" in " ".join(argv) else "rasa"
+    return "actions" if "run actions" in argv else "haproxy" if "haproxy" in argv else "rasa"
 
 
 def bot_rss() -> dict[str, float]:

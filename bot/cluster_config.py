@@ -9,7 +9,8 @@ bot/stack_cluster.py (tests, benchmarks), so both run the same configuration:
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from bot.config import PROJECT_ROOT
@@ -55,6 +56,32 @@ def ensure_database(url: str) -> bool:
             connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
             return True
     finally:
+        admin.dispose()
+
+
+
+@contextmanager
+def temporary_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database with a random name, dropped afterwards (even in use).
+
+    ``admin_url`` names a maintenance database its user may CREATE DATABASE from. For tests
+    and benchmarks, which must never share a database with a deployment or each other.
+    """
+    import secrets
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    admin = create_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
 

@@ -8,7 +8,6 @@ user may CREATE DATABASE from), GOV_TEST_REDIS_URL and GOV_TEST_RABBITMQ_URL.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from bot.cluster_config import temporary_database
 
 PG_ADMIN_URL = os.environ.get("GOV_TEST_PG_URL", "postgresql+psycopg2://root@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("GOV_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -88,16 +89,8 @@ def fresh_database(prefix: str = "gov_test") -> Iterator[str]:
     Tests never share a database, so runs on the same server do not collide.
     """
     require("postgresql")
-    name = f"{prefix}_{secrets.token_hex(6)}"
-    admin = create_engine(PG_ADMIN_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with temporary_database(PG_ADMIN_URL, prefix) as url:
+        yield url
 
 
 def rabbitmq_settings() -> dict:
