@@ -21,8 +21,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-#: Seconds each part may take to answer.
-PROBE_TIMEOUT_S = 2.0
+#: Seconds each part may take to answer. A node under full load answers slowly, not never: 2 s
+#: made HAProxy take both nodes out at 100 concurrent conversations (bench/load.py, 246 of
+#: 1,000 turns refused), so slowness is tolerated longer than a dead part would be.
+PROBE_TIMEOUT_S = 5.0
 
 
 def primary_tracker_store(store: Any) -> Any:
