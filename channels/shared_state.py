@@ -1,7 +1,8 @@
 """Where the resident channels keep what every Rasa process must see: memory, or Redis.
 
-One process (the embedded default, ``make run``) keeps rate limits, WeChat nonces and
-WeChat turns in memory, as it always has; nothing here imports redis then. Several
+One process (the embedded default, ``make run``) keeps rate limits, WeChat nonces, turns,
+numbered choices and missed parts, and the web chat's resend guard in memory, as it always
+has; nothing here imports redis then. Several
 processes behind a load balancer set ``GOV_REDIS_URL`` (``redis://host:6379/0``) and
 share them in Redis, and the web chat's socket.io rooms go through Redis too, so a reply
 emitted by any node reaches the page connected to another.
@@ -9,7 +10,8 @@ emitted by any node reaches the page connected to another.
 The channels ask :func:`shared_state` for their stores and never read the variable
 themselves. A URL that is set but wrong or unreachable stops the start with an error
 naming Redis and the URL (password hidden): quietly keeping state per process would let
-every node grant a resident the full budget and run a WeChat retry a second time.
+every node grant a resident the full budget, run a WeChat retry a second time, or answer a
+resident's "2" without the list another node offered.
 """
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from channels.limits import LimitSettings, MessageLimits
+from channels.webchat.resends import MessageClaims
+from channels.wechat.choices import ChoiceStore, MemoryChoices
+from channels.wechat.missed import MissedParts, MissedStore
 from channels.wechat.nonces import MemoryNonceStore, NonceStore
 from channels.wechat.replay import SharedTurns
 
@@ -121,6 +126,30 @@ class SharedState:
         from channels.wechat.redis_turns import RedisTurns
 
         return RedisTurns(self.redis, window_s, prefix=self.prefix)
+
+    def wechat_choices(self) -> ChoiceStore:
+        """Number → payload of each resident's last list (a "2" may reach another node)."""
+        if self.redis is None:
+            return MemoryChoices()
+        from channels.wechat.redis_choices import RedisChoices
+
+        return RedisChoices(self.redis, prefix=self.prefix)
+
+    def wechat_missed(self) -> MissedStore:
+        """Parts the customer-service API could not deliver, for "再说一遍" on any node."""
+        if self.redis is None:
+            return MissedParts()
+        from channels.wechat.redis_missed import RedisMissedParts
+
+        return RedisMissedParts(self.redis, prefix=self.prefix)
+
+    def webchat_claims(self) -> MessageClaims | None:
+        """None in one process: the channel's lock and the tracker are all there is."""
+        if self.redis is None:
+            return None
+        from channels.webchat.redis_claims import RedisMessageClaims
+
+        return RedisMessageClaims(self.redis, prefix=self.prefix)
 
     def socketio_manager(self) -> Any:
         """The socket.io client manager: None (python-socketio's in-memory one) or Redis

@@ -6,7 +6,7 @@ Differences from Rasa's built-in ``socketio`` channel, and why:
   so knowing an id reads nothing;
 - the page sends a client id with every message; a message resent after a reconnect is
   recognised in the tracker (Rasa stores it as the event's ``message_id``) and not
-  processed twice;
+  processed twice, also when it reaches another node of a cluster (resends.py);
 - replies are read back from the tracker store and sent with stable ids, and a
   (re)connecting page gets everything newer than the last message it has;
 - typed text is text: only a button the assistant offered may send a payload
@@ -57,7 +57,8 @@ from channels.inbound_text import (
 from channels.limits import TOO_FAST, ConnectionCounter, LimitSettings
 from channels.shared_state import shared_state
 from channels.webchat import clearing
-from channels.webchat.history import chat_messages, has_message, messages_from
+from channels.webchat.history import chat_messages, messages_from
+from channels.webchat.resends import MessageClaims, handle_once
 from channels.webchat.tokens import SessionTokens, load_secret, new_conversation_id
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class WebChatInput(InputChannel):
         self.socketio_path = socketio_path
         self.dist = dist
         self.sio: AsyncServer | None = None
+        self.claims: MessageClaims | None = None  # set with the blueprint (None: one process)
         self.conversations = Conversations()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -125,6 +127,7 @@ class WebChatInput(InputChannel):
         settings = LimitSettings.from_env()
         state = shared_state()  # Redis for a cluster: limits, and rooms every node can emit to
         limits = state.message_limits(settings, self.name())
+        claims = self.claims = state.webchat_claims()  # None in one process
         proxies = TrustedProxies.from_env()
         sockets = ConnectionCounter(settings.sockets_per_ip)  # per node: a socket lives on one
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_FRAME_BYTES,
@@ -244,27 +247,33 @@ class WebChatInput(InputChannel):
             if not await limits.allow(conversation, session.get("address")):
                 await emit_notices(sid, _notice("bot", TOO_FAST))
                 return {"ok": False, "error": "rate_limited"}
+            async def process(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+                """The message is new: 清除记录's dialog, or the assistant (None: answered)."""
+                nonlocal display
+                ack = await clear_dialog(sid, session, conversation, text, client_id, display)
+                if ack is not None:
+                    return ack
+                tapped = data.get("payload") is True
+                said = resident_text(text, offered=offered_payloads(events) if tapped else (),
+                                     opening_allowed=tapped and not has_user_message(events))
+                if display is None and is_payload(text) and not is_payload(said):
+                    display = _shown(text.strip())  # show what was typed
+                try:
+                    await on_new_message(UserMessage(
+                        said, CollectingOutputChannel(), conversation, input_channel=channel.name(),
+                        message_id=client_id, metadata={"display": display} if display else {}))
+                except Exception:
+                    logger.exception("web chat message failed")
+                    return {"ok": False, "error": "server_error"}
+                return None
+
             async with channel._lock(conversation):
-                events = await channel.conversations.events(conversation)
-                if not has_message(events, client_id):
-                    ack = await clear_dialog(sid, session, conversation, text, client_id, display)
-                    if ack is not None:
-                        return ack
-                    tapped = data.get("payload") is True
-                    said = resident_text(text, offered=offered_payloads(events) if tapped else (),
-                                         opening_allowed=tapped and not has_user_message(events))
-                    if display is None and is_payload(text) and not is_payload(said):
-                        display = _shown(text.strip())  # show what was typed
-                    try:
-                        await on_new_message(UserMessage(
-                            said, CollectingOutputChannel(), conversation, input_channel=channel.name(),
-                            message_id=client_id, metadata={"display": display} if display else {}))
-                    except Exception:
-                        logger.exception("web chat message failed")
-                        return {"ok": False, "error": "server_error"}
-                    events = await channel.conversations.events(conversation)
-                replies = messages_from(events, client_id)
-            await sio.emit("messages", {"messages": replies}, room=conversation)
+                # A resend is recognised in the tracker, and across nodes by a claim in Redis.
+                handled = await handle_once(conversation, client_id, channel.conversations.events, process,
+                                            claims)
+            if handled.ack is not None:
+                return handled.ack
+            await sio.emit("messages", {"messages": messages_from(handled.events, client_id)}, room=conversation)
             return {"ok": True}
 
         return page

@@ -52,10 +52,11 @@ class WeChatInput(InputChannel):
             logger.info("WeChat channel on (%s mode, customer-service API %s)",
                         "safe/compatible" if self.settings.can_decrypt else "plaintext",
                         "on" if api else "off: set WECHAT_APPID and WECHAT_APPSECRET")
-        state = shared_state()  # Redis for a cluster: a retry or replay may reach another node
+        state = shared_state()  # Redis for a cluster: a retry, a replay or the next message may reach another node
         return WeChatEndpoint(self.settings, assistant, menu, locator=CatalogueLocator(),
                               send_text=api.send_text if api else None, nonces=state.nonce_store(),
-                              shared_turns=state.wechat_turns(self.settings.dedupe_window_s))
+                              shared_turns=state.wechat_turns(self.settings.dedupe_window_s),
+                              choices=state.wechat_choices(), missed=state.wechat_missed())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         endpoint = self.endpoint = self._build_endpoint(on_new_message)

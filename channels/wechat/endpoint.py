@@ -12,7 +12,6 @@ import asyncio
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,10 +23,11 @@ from wechatpy.replies import TextReply
 
 from bot.choices import parse_number
 from channels.wechat import texts
+from channels.wechat.choices import ChoiceStore, MemoryChoices
 from channels.wechat.identity import conversation_id, is_openid, masked
 from channels.wechat.inbound import Inbound, interpret
 from channels.wechat.layout import ReplyPlan, plan_reply, plan_resend
-from channels.wechat.missed import MissedParts
+from channels.wechat.missed import MissedParts, MissedStore
 from channels.wechat.nonces import MemoryNonceStore, NonceStore, NonceUse, check_nonce
 from channels.wechat.outbox import Outbox, Sender
 from channels.wechat.render import Rendered, render
@@ -58,7 +58,6 @@ FORBIDDEN = HttpReply(403, "forbidden")
 BAD_REQUEST = HttpReply(400, "bad request")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NOT_WORDS = re.compile(r"[\W_]+")
-MAX_REMEMBERED_CHOICES = 10_000
 
 
 def _asks_for_repeat(said: str | None) -> bool:
@@ -69,7 +68,8 @@ class WeChatEndpoint:
     def __init__(self, settings: WeChatSettings, assistant: Assistant,
                  menu_payloads: Mapping[str, str], locator: Locator | None = None,
                  send_text: Sender | None = None, nonces: NonceStore | None = None,
-                 shared_turns: SharedTurns | None = None) -> None:
+                 shared_turns: SharedTurns | None = None, choices: ChoiceStore | None = None,
+                 missed: MissedStore | None = None) -> None:
         self.settings = settings
         self._assistant = assistant
         self._menu_payloads = dict(menu_payloads)
@@ -77,9 +77,10 @@ class WeChatEndpoint:
         self._turns = ReplayCache(settings.dedupe_window_s)
         self._shared = shared_turns  # None: one process, the cache above is the whole truth
         self._nonces: NonceStore = nonces if nonces is not None else MemoryNonceStore()
-        self._missed = MissedParts()
+        # Per resident, read by their next message (memory, or Redis: it may reach another node).
+        self._missed: MissedStore = missed if missed is not None else MissedParts()
         self._outbox = Outbox(send_text, self._missed)
-        self._choices: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self._choices: ChoiceStore = choices if choices is not None else MemoryChoices()
         self._crypto = (WeChatCrypto(settings.token, settings.aes_key, settings.appid)
                         if settings.can_decrypt else None)
 
@@ -172,7 +173,7 @@ class WeChatEndpoint:
             return HttpReply(200, SUCCESS)
         if plan.followups and not turn.followups_sent:
             turn.followups_sent = True
-            self._outbox.send(inbound.sender, list(plan.followups), self.settings.followup_delay_s)
+            await self._outbox.send(inbound.sender, list(plan.followups), self.settings.followup_delay_s)
         if not plan.passive:
             return HttpReply(200, SUCCESS)
         return self._passive(message, plan.passive, reply_to)
@@ -224,9 +225,11 @@ class WeChatEndpoint:
     # -- producing the reply ------------------------------------------------------------
     async def _answer(self, inbound: Inbound) -> ReplyPlan:
         openid = inbound.sender
-        if self._missed.get(openid) and _asks_for_repeat(inbound.say):
-            return plan_resend(self._missed.take(openid))
-        notice = texts.MISSED_NOTICE if self._missed.notice_due(openid) else None
+        if _asks_for_repeat(inbound.say):
+            missed = await self._missed.take(openid)
+            if missed:
+                return plan_resend(missed)
+        notice = texts.MISSED_NOTICE if await self._missed.notice_due(openid) else None
         try:
             blocks = await self._reply_blocks(inbound)
         except Exception:  # the resident gets an apology, the log the trace
@@ -239,24 +242,20 @@ class WeChatEndpoint:
             return [inbound.reply]
         if inbound.location is not None:
             return await self._locate(inbound, inbound.location)
-        return (await self._ask(inbound, self._translate_choice(inbound))).blocks
+        return (await self._ask(inbound, await self._translate_choice(inbound))).blocks
 
-    def _translate_choice(self, inbound: Inbound) -> str:
+    async def _translate_choice(self, inbound: Inbound) -> str:
         """A number answering buttons whose payload is not the number becomes that payload."""
         said = inbound.say or ""
         number = parse_number(said)
-        return self._choices.get(inbound.sender, {}).get(str(number), said) if number else said
+        if not number:
+            return said
+        return await self._choices.payload(inbound.sender, str(number)) or said
 
     async def _ask(self, inbound: Inbound, text: str) -> Rendered:
         messages = await self._assistant(conversation_id(inbound.sender), text, inbound.metadata)
         rendered = render(messages)
-        if rendered.choices:
-            self._choices[inbound.sender] = rendered.choices
-            self._choices.move_to_end(inbound.sender)
-            while len(self._choices) > MAX_REMEMBERED_CHOICES:
-                self._choices.popitem(last=False)
-        else:
-            self._choices.pop(inbound.sender, None)
+        await self._choices.remember(inbound.sender, rendered.choices)  # none: the old ones go
         return rendered
 
     async def _locate(self, inbound: Inbound, location: tuple[float, float, str]) -> list[str]:

@@ -2,8 +2,14 @@
 
 WeChat gives the channel no other way to reach a resident: when a later part fails, the
 next reply says so (once) and "再说一遍" sends the kept parts as a passive reply, which
-cannot fail the same way. Kept in memory per openid, bounded, forgotten after a while or
-once the resident has moved on.
+cannot fail the same way. Kept per openid, bounded, forgotten after a while or once the
+resident has moved on.
+
+One process keeps them in memory (:class:`MissedParts`, 24 hours). In a cluster the next
+message may reach another node, so they live in Redis (redis_missed.py, chosen by
+channels/shared_state.py) for a shorter time: they are parts of a reply, masked like
+everything the assistant says, but Redis is a shared service outside the application
+database, and a resident who comes back later can simply ask again.
 """
 from __future__ import annotations
 
@@ -11,11 +17,30 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 #: How long undelivered parts are offered (a resident may read the notice hours later).
 KEEP_S = 24 * 3600.0
 #: At most this many parts per resident (the newest are kept).
 MAX_PARTS = 10
+
+
+class MissedStore(Protocol):
+    """What did not arrive, by openid, wherever it is kept."""
+
+    async def add(self, openid: str, parts: list[str]) -> None:
+        """Keep ``parts`` (after any kept before, at most :data:`MAX_PARTS`); the resident is
+        to be told again."""
+
+    async def take(self, openid: str) -> list[str]:
+        """The kept parts, forgotten here (they are being sent again); empty when none."""
+
+    async def notice_due(self, openid: str) -> bool:
+        """Whether this turn's reply should mention the missed parts.
+
+        True on the first message after a failure; on the one after that the resident has
+        moved on without asking, and the parts are forgotten.
+        """
 
 
 @dataclass
@@ -26,7 +51,7 @@ class Missed:
 
 
 class MissedParts:
-    """What did not arrive, by openid."""
+    """A :class:`MissedStore` in this process's memory."""
 
     def __init__(self, keep_s: float = KEEP_S, max_entries: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -38,8 +63,7 @@ class MissedParts:
     def __len__(self) -> int:
         return len(self._missed)
 
-    def add(self, openid: str, parts: list[str]) -> None:
-        """Keep ``parts`` (after any kept before); the resident is to be told again."""
+    async def add(self, openid: str, parts: list[str]) -> None:
         if not parts:
             return
         now = self._clock()
@@ -57,18 +81,12 @@ class MissedParts:
             return None
         return missed
 
-    def take(self, openid: str) -> list[str]:
-        """The kept parts, forgotten here (they are being sent again)."""
+    async def take(self, openid: str) -> list[str]:
         missed = self.get(openid)
         self._missed.pop(openid, None)
         return missed.parts if missed else []
 
-    def notice_due(self, openid: str) -> bool:
-        """Whether this turn's reply should mention the missed parts.
-
-        True on the first message after a failure; on the one after that the resident has
-        moved on without asking, and the parts are forgotten.
-        """
+    async def notice_due(self, openid: str) -> bool:
         missed = self.get(openid)
         if missed is None:
             return False

@@ -2,8 +2,9 @@
 
 Used for the later parts of a long reply and for replies that missed WeChat's 5-second
 deadline. A part that cannot be sent (API down, no credentials, the resident's 48-hour
-window closed) stops the sequence; it and the parts after it go to :class:`MissedParts`,
-so the next reply can say so and "再说一遍" can offer them.
+window closed) stops the sequence; it and the parts after it go to the missed-parts store
+(missed.py: memory, or Redis in a cluster), so the next reply can say so and "再说一遍"
+can offer them, on whichever node the resident's next message reaches.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from channels.wechat.identity import masked
 from channels.wechat.layout import ReplyPlan
-from channels.wechat.missed import MissedParts
+from channels.wechat.missed import MissedStore
 
 logger = logging.getLogger(__name__)
 
@@ -23,15 +24,15 @@ Sender = Callable[[str, str], Any]
 
 
 class Outbox:
-    def __init__(self, send_text: Sender | None, missed: MissedParts) -> None:
+    def __init__(self, send_text: Sender | None, missed: MissedStore) -> None:
         self._send_text = send_text
         self._missed = missed
         self._background: set[asyncio.Task] = set()
 
-    def send(self, openid: str, parts: list[str], delay_s: float = 0.0) -> None:
+    async def send(self, openid: str, parts: list[str], delay_s: float = 0.0) -> None:
         """Queue ``parts``; ``delay_s`` lets WeChat show the passive reply first."""
         if self._send_text is None:
-            self._keep_unsendable(openid, parts)  # at once: the resident may already be typing
+            await self._keep_unsendable(openid, parts)  # at once: the resident may already be typing
             return
         self._spawn(self._deliver(openid, parts, delay_s))
 
@@ -47,10 +48,10 @@ class Outbox:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    def _keep_unsendable(self, openid: str, parts: list[str]) -> None:
+    async def _keep_unsendable(self, openid: str, parts: list[str]) -> None:
         logger.error("WeChat reply to %s not sent (no WECHAT_APPID/WECHAT_APPSECRET for the "
                      "customer-service API); %d part(s) kept for the resident", masked(openid), len(parts))
-        self._missed.add(openid, parts)
+        await self._missed.add(openid, parts)
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -60,7 +61,7 @@ class Outbox:
     async def _deliver(self, openid: str, parts: list[str], delay_s: float = 0.0) -> None:
         await asyncio.sleep(delay_s)
         if self._send_text is None:
-            self._keep_unsendable(openid, parts)
+            await self._keep_unsendable(openid, parts)
             return
         for index, part in enumerate(parts):
             try:
@@ -68,5 +69,5 @@ class Outbox:
             except Exception as exc:  # kept for the resident, who is told next time
                 logger.error("customer-service message to %s failed: %s; %d part(s) kept for the resident",
                              masked(openid), exc, len(parts) - index)
-                self._missed.add(openid, parts[index:])
+                await self._missed.add(openid, parts[index:])
                 return

@@ -16,7 +16,12 @@ from bot.config import PROJECT_ROOT
 from channels.limits import InProcess, LimitSettings, MemoryTokenBuckets
 from channels.redis_limits import RedisTokenBuckets
 from channels.shared_state import SharedState, SharedStateError, redacted, shared_state
+from channels.webchat.redis_claims import RedisMessageClaims
+from channels.wechat.choices import MemoryChoices
+from channels.wechat.missed import MissedParts
 from channels.wechat.nonces import MemoryNonceStore
+from channels.wechat.redis_choices import RedisChoices
+from channels.wechat.redis_missed import RedisMissedParts
 from channels.wechat.redis_nonces import RedisNonceStore
 from channels.wechat.redis_turns import RedisTurns
 
@@ -28,6 +33,8 @@ def test_without_the_variable_everything_stays_in_memory_and_redis_is_not_import
 import sys
 from channels.limits import InProcess, LimitSettings, MemoryTokenBuckets
 from channels.shared_state import shared_state
+from channels.wechat.choices import MemoryChoices
+from channels.wechat.missed import MissedParts
 from channels.wechat.nonces import MemoryNonceStore
 
 state = shared_state({"GOV_REDIS_URL": "  "})
@@ -37,6 +44,8 @@ assert isinstance(limits.conversations, InProcess) and isinstance(limits.address
 assert isinstance(limits.conversations.limiter, MemoryTokenBuckets)
 assert isinstance(state.nonce_store(), MemoryNonceStore)
 assert state.wechat_turns(60) is None and state.socketio_manager() is None
+assert isinstance(state.wechat_choices(), MemoryChoices) and isinstance(state.wechat_missed(), MissedParts)
+assert state.webchat_claims() is None
 print(sorted(name for name in sys.modules if name.split(".")[0] == "redis"))
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
@@ -73,6 +82,8 @@ def test_with_the_variable_every_store_is_in_redis(redis_url):
     assert isinstance(limits.conversations, RedisTokenBuckets) and isinstance(limits.addresses, RedisTokenBuckets)
     assert isinstance(state.nonce_store(), RedisNonceStore)
     assert isinstance(state.wechat_turns(60), RedisTurns)
+    assert isinstance(state.wechat_choices(), RedisChoices) and isinstance(state.wechat_missed(), RedisMissedParts)
+    assert isinstance(state.webchat_claims(), RedisMessageClaims)
     assert isinstance(manager, socketio.AsyncRedisManager) and manager.channel == "gov:webchat:socketio"
 
 
@@ -81,6 +92,8 @@ def test_the_in_memory_state_is_what_one_process_had():
     limits = state.message_limits(LimitSettings(), "webchat")
     assert isinstance(limits.addresses, InProcess) and isinstance(limits.addresses.limiter, MemoryTokenBuckets)
     assert isinstance(state.nonce_store(), MemoryNonceStore) and state.wechat_turns(60) is None
+    assert isinstance(state.wechat_choices(), MemoryChoices) and isinstance(state.wechat_missed(), MissedParts)
+    assert state.webchat_claims() is None
 
 
 # -- the channels ask it --------------------------------------------------------------------
@@ -113,5 +126,7 @@ def test_the_channels_use_redis_when_it_is_set(redis_url, monkeypatch):
     for channel in built.values():
         channel.blueprint(nothing)
     assert isinstance(built["webchat"].sio.manager, socketio.AsyncRedisManager)
+    assert isinstance(built["webchat"].claims, RedisMessageClaims)
     endpoint = built["wechat"].endpoint
     assert isinstance(endpoint._nonces, RedisNonceStore) and isinstance(endpoint._shared, RedisTurns)
+    assert isinstance(endpoint._choices, RedisChoices) and isinstance(endpoint._missed, RedisMissedParts)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,17 @@ from channels.wechat.identity import conversation_id
 from channels.wechat.menu import load_menu
 from channels.wechat.render import MAX_TEXT_BYTES
 from channels.wechat.settings import DEFAULT_MENU, WeChatSettings
-from tests.support.wechat_endpoint import FakeAssistant, make
+from tests.support.wechat_endpoint import (
+    APPLY_HINT,
+    DISTRICT_QUESTION,
+    LONG_ANSWER,
+    FakeAssistant,
+    answer_text,
+    headings,
+    long_turn,
+    make,
+    numbered,
+)
 from tests.support.wechat_fakes import TOKEN, FakeWeChatApi, WeChatServer, _sign, reply_content
 
 
@@ -343,32 +352,6 @@ def test_late_reply_without_api_credentials_is_kept_and_announced_on_the_next_me
 
 
 # -- long replies: the question in the passive reply, the rest marked ---------------------
-DISTRICT_QUESTION = "请问您在哪个区县？回复数字，我告诉您最近的办理大厅：\n1. 镜湖区\n2. 弋江区"
-APPLY_HINT = "这项业务可以在对话里直接申请：回复“办理”，我一步一步帮您填。"
-LONG_ANSWER = "\n".join(f"{i}. " + "需要携带的材料说明" * 12 for i in range(30))
-
-
-def long_turn() -> list[dict[str, Any]]:
-    """A service answer over WeChat's limit, then the next-step prompts (as actions send them)."""
-    return [{"text": LONG_ANSWER}, {"text": APPLY_HINT},
-            {"text": DISTRICT_QUESTION, "buttons": [{"title": "镜湖区", "payload": "1"},
-                                                     {"title": "弋江区", "payload": "2"}]}]
-
-
-def answer_text(passive: str, followups: list[str]) -> str:
-    """The long answer put back together from its parts, without the channel's marks."""
-    head = passive.split("\n" + texts.TRUNCATED)[0]
-    return "\n".join([head, *(part.split("\n", 1)[1] for part in followups)])
-
-
-def headings(parts: list[str]) -> list[str]:
-    return [part.split("\n", 1)[0] for part in parts]
-
-
-def numbered(total: int) -> list[str]:
-    return [texts.CONTINUED.format(part=n, total=total) for n in range(2, total + 1)]
-
-
 def test_long_reply_keeps_the_question_in_the_passive_reply_and_numbers_the_rest():
     with FakeWeChatApi() as api:
         assistant = FakeAssistant()

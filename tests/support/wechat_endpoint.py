@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from channels.wechat import texts
 from channels.wechat.api import WeChatApi
 from channels.wechat.endpoint import WeChatEndpoint
 from channels.wechat.menu import load_menu
@@ -44,7 +45,35 @@ def make(assistant=None, api_base=None, safe=False, state=None, **settings) -> t
     assistant = assistant or FakeAssistant()
     api = WeChatApi(config) if api_base else None
     shared = {} if state is None else {"nonces": state.nonce_store(),
-                                       "shared_turns": state.wechat_turns(config.dedupe_window_s)}
+                                       "shared_turns": state.wechat_turns(config.dedupe_window_s),
+                                       "choices": state.wechat_choices(), "missed": state.wechat_missed()}
     endpoint = WeChatEndpoint(config, assistant, load_menu(DEFAULT_MENU).payloads(), locator=locator,
                               send_text=api.send_text if api else None, **shared)
     return endpoint, assistant
+
+
+# -- long replies: a service answer over WeChat's limit, as the actions send it ------------
+DISTRICT_QUESTION = "请问您在哪个区县？回复数字，我告诉您最近的办理大厅：\n1. 镜湖区\n2. 弋江区"
+APPLY_HINT = "这项业务可以在对话里直接申请：回复“办理”，我一步一步帮您填。"
+LONG_ANSWER = "\n".join(f"{i}. " + "需要携带的材料说明" * 12 for i in range(30))
+
+
+def long_turn() -> list[dict[str, Any]]:
+    """A service answer over WeChat's limit, then the next-step prompts (as actions send them)."""
+    return [{"text": LONG_ANSWER}, {"text": APPLY_HINT},
+            {"text": DISTRICT_QUESTION, "buttons": [{"title": "镜湖区", "payload": "1"},
+                                                     {"title": "弋江区", "payload": "2"}]}]
+
+
+def answer_text(passive: str, followups: list[str]) -> str:
+    """The long answer put back together from its parts, without the channel's marks."""
+    head = passive.split("\n" + texts.TRUNCATED)[0]
+    return "\n".join([head, *(part.split("\n", 1)[1] for part in followups)])
+
+
+def headings(parts: list[str]) -> list[str]:
+    return [part.split("\n", 1)[0] for part in parts]
+
+
+def numbered(total: int) -> list[str]:
+    return [texts.CONTINUED.format(part=n, total=total) for n in range(2, total + 1)]
