@@ -13,8 +13,8 @@ Bots (``--bots``, in this order by default):
   reference  the minimal rules-only bare Rasa bot of bench/reference_bot (trained here)
   init       `rasa init --no-prompt` in a temporary folder (or ``--init-project``), trained there
   assistant  this assistant on its embedded default: Rasa + action server, SQLite everywhere
-  cluster    this assistant in the cluster profile: 2 nodes behind HAProxy on PostgreSQL, Redis,
-             RabbitMQ (skipped, saying what is missing, without them)
+  cluster    this assistant in the cluster profile: 2 nodes (--cluster-nodes) behind HAProxy,
+             on PostgreSQL, Redis, RabbitMQ (skipped, saying what is missing, without them)
 
 Every bot gets the same texts (the plain bots answer with their own fallback or greeting:
 same input is the point). The plain bots keep their trackers in memory, as `rasa run` does
@@ -26,6 +26,7 @@ error. The client runs on the same machine as the bots: on few cores it takes it
 
     python bench/load.py [--bots reference,init,assistant,cluster] [--conversations 1,20,100]
                          [--turns 10] [--init-project DIR] [--model PATH]
+                         [--cluster-nodes 2]
 
 The table (Markdown) goes to stdout, progress to stderr. For a quick check:
 ``--conversations 5 --turns 3 --init-project results/initbot`` (the second run reuses that bot).
@@ -169,7 +170,8 @@ def cluster(setup: Setup) -> Iterator[Target]:
         load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
         model = setup.args.model or latest_model()
         try:
-            running = cleanup.enter_context(running_cluster(setup.tmp / "cluster", model, services, haproxy=haproxy))
+            running = cleanup.enter_context(running_cluster(setup.tmp / "cluster", model, services,
+                                                            nodes=setup.args.cluster_nodes, haproxy=haproxy))
         except RuntimeError as exc:  # a node refused to start: Redis or RabbitMQ missing
             raise Skipped(f"cluster did not start: {str(exc).splitlines()[0]}") from exc
         yield Target(f"{running.url}/webhooks/rest/webhook",
@@ -381,6 +383,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--init-project", type=Path,
                         help="keep the `rasa init` bot here, or reuse the trained one already here")
     parser.add_argument("--model", type=Path, help="the assistant's model (default: newest in models/)")
+    parser.add_argument("--cluster-nodes", type=int, default=2, help="Rasa nodes of the cluster profile")
     args = parser.parse_args()
     args.bots = [b.strip() for b in args.bots.split(",") if b.strip()]
     unknown = [b for b in args.bots if b not in BOTS]
