@@ -1,8 +1,8 @@
 """Where the resident channels keep what every Rasa process must see: memory, or Redis.
 
 One process (the embedded default, ``make run``) keeps rate limits, WeChat nonces, turns,
-numbered choices and missed parts, and the web chat's resend guard in memory, as it always
-has; nothing here imports redis then. Several
+numbered choices and missed parts, WeChat's access token, and the web chat's resend guard
+in memory, as it always has; nothing here imports redis then. Several
 processes behind a load balancer set ``GOV_REDIS_URL`` (``redis://host:6379/0``) and
 share them in Redis, and the web chat's socket.io rooms go through Redis too, so a reply
 emitted by any node reaches the page connected to another.
@@ -29,7 +29,11 @@ from channels.wechat.nonces import MemoryNonceStore, NonceStore
 from channels.wechat.replay import SharedTurns
 
 if TYPE_CHECKING:
+    import redis as sync_redis
     from redis.asyncio import Redis
+
+    from channels.wechat.api import SharedAccessToken
+    from channels.wechat.settings import WeChatSettings
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,7 @@ class SharedState:
         self.redis = redis
         self.url = url
         self.prefix = prefix
+        self._blocking: list[sync_redis.Redis] = []  # for the WeChat API's worker threads
 
     @property
     def shared(self) -> bool:
@@ -143,6 +148,21 @@ class SharedState:
 
         return RedisMissedParts(self.redis, prefix=self.prefix)
 
+    def wechat_access_token(self, settings: WeChatSettings) -> SharedAccessToken | None:
+        """None in one process (the API keeps its token in memory); else the token in Redis,
+        so that the nodes do not knock out each other's (WeChat keeps one per AppID). The
+        API calls block in worker threads, so this store has a blocking client of its own."""
+        if self.url is None:
+            return None
+        import redis as sync_redis
+
+        from channels.wechat.redis_token import RedisAccessToken, fetch_budget_s
+
+        client = sync_redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT_S,
+                                           socket_timeout=CONNECT_TIMEOUT_S)
+        self._blocking.append(client)
+        return RedisAccessToken(client, settings.appid, prefix=self.prefix, lock_ttl_s=fetch_budget_s(settings))
+
     def webchat_claims(self) -> MessageClaims | None:
         """None in one process: the channel's lock and the tracker are all there is."""
         if self.redis is None:
@@ -165,6 +185,9 @@ class SharedState:
         """Close the Redis connections (tests; a server lets the process end do it)."""
         if self.redis is not None:
             await self.redis.close(close_connection_pool=True)
+        for client in self._blocking:
+            client.close()
+        self._blocking.clear()
 
 
 def _password(url: str) -> str | None:

@@ -1,4 +1,8 @@
-"""`python -m channels.wechat menu show|push`: check the custom menu, or publish it to WeChat."""
+"""`python -m channels.wechat menu show|push`: check the custom menu, or publish it to WeChat.
+
+With GOV_REDIS_URL set (a cluster), push uses the access token the nodes share: a token of
+its own would knock out theirs a few minutes later.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from channels.shared_state import SharedStateError, shared_state
 from channels.wechat.api import WeChatApi, WeChatApiError
 from channels.wechat.menu import load_menu
 from channels.wechat.settings import DEFAULT_MENU, WeChatSettings
@@ -44,7 +49,12 @@ def main(argv=None) -> int:
         print("需要环境变量 WECHAT_APPID 和 WECHAT_APPSECRET。", file=sys.stderr)
         return 2
     try:
-        WeChatApi(settings).create_menu(body)
+        state = shared_state()
+    except SharedStateError as exc:
+        print(f"已设置 GOV_REDIS_URL，但无法使用 Redis：{exc}", file=sys.stderr)
+        return 2
+    try:
+        WeChatApi(settings, state.wechat_access_token(settings)).create_menu(body)
     except WeChatApiError as exc:
         print(f"推送失败：{exc}（errcode={exc.errcode}）", file=sys.stderr)
         return 1

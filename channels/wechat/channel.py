@@ -47,12 +47,13 @@ class WeChatInput(InputChannel):
             return collector.messages
 
         menu = load_menu(self.settings.menu_path).payloads() if self.settings.enabled else {}
-        api = WeChatApi(self.settings) if self.settings.can_call_api else None
+        state = shared_state()  # Redis for a cluster: a retry, a replay or the next message may reach another node
+        api = (WeChatApi(self.settings, state.wechat_access_token(self.settings))
+               if self.settings.can_call_api else None)
         if self.settings.enabled:
             logger.info("WeChat channel on (%s mode, customer-service API %s)",
                         "safe/compatible" if self.settings.can_decrypt else "plaintext",
                         "on" if api else "off: set WECHAT_APPID and WECHAT_APPSECRET")
-        state = shared_state()  # Redis for a cluster: a retry, a replay or the next message may reach another node
         return WeChatEndpoint(self.settings, assistant, menu, locator=CatalogueLocator(),
                               send_text=api.send_text if api else None, nonces=state.nonce_store(),
                               shared_turns=state.wechat_turns(self.settings.dedupe_window_s),

@@ -23,7 +23,9 @@ from channels.wechat.nonces import MemoryNonceStore
 from channels.wechat.redis_choices import RedisChoices
 from channels.wechat.redis_missed import RedisMissedParts
 from channels.wechat.redis_nonces import RedisNonceStore
+from channels.wechat.redis_token import RedisAccessToken
 from channels.wechat.redis_turns import RedisTurns
+from channels.wechat.settings import WeChatSettings
 
 UNREACHABLE = "redis://:s3cret-pw@127.0.0.1:1/0"
 
@@ -46,6 +48,8 @@ assert isinstance(state.nonce_store(), MemoryNonceStore)
 assert state.wechat_turns(60) is None and state.socketio_manager() is None
 assert isinstance(state.wechat_choices(), MemoryChoices) and isinstance(state.wechat_missed(), MissedParts)
 assert state.webchat_claims() is None
+from channels.wechat.settings import WeChatSettings
+assert state.wechat_access_token(WeChatSettings(appid="wx1", appsecret="s")) is None
 print(sorted(name for name in sys.modules if name.split(".")[0] == "redis"))
 """
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
@@ -85,6 +89,8 @@ def test_with_the_variable_every_store_is_in_redis(redis_url):
     assert isinstance(state.wechat_choices(), RedisChoices) and isinstance(state.wechat_missed(), RedisMissedParts)
     assert isinstance(state.webchat_claims(), RedisMessageClaims)
     assert isinstance(manager, socketio.AsyncRedisManager) and manager.channel == "gov:webchat:socketio"
+    token = state.wechat_access_token(WeChatSettings(appid="wx1", appsecret="s"))
+    assert isinstance(token, RedisAccessToken) and token.key.startswith("gov:wechat:token:")
 
 
 def test_the_in_memory_state_is_what_one_process_had():
@@ -94,6 +100,7 @@ def test_the_in_memory_state_is_what_one_process_had():
     assert isinstance(state.nonce_store(), MemoryNonceStore) and state.wechat_turns(60) is None
     assert isinstance(state.wechat_choices(), MemoryChoices) and isinstance(state.wechat_missed(), MissedParts)
     assert state.webchat_claims() is None
+    assert state.wechat_access_token(WeChatSettings(appid="wx1", appsecret="s")) is None
 
 
 # -- the channels ask it --------------------------------------------------------------------
@@ -101,10 +108,10 @@ def channels():
     from channels.rest.channel import RestInput
     from channels.webchat.channel import WebChatInput
     from channels.wechat.channel import WeChatInput
-    from tests.support.wechat_fakes import TOKEN
+    from tests.support.wechat_fakes import APPID, APPSECRET, TOKEN
 
     return {"rest": RestInput(), "webchat": WebChatInput(),
-            "wechat": WeChatInput.from_credentials({"token": TOKEN})}
+            "wechat": WeChatInput.from_credentials({"token": TOKEN, "appid": APPID, "appsecret": APPSECRET})}
 
 
 async def nothing(message) -> None:
@@ -130,3 +137,5 @@ def test_the_channels_use_redis_when_it_is_set(redis_url, monkeypatch):
     endpoint = built["wechat"].endpoint
     assert isinstance(endpoint._nonces, RedisNonceStore) and isinstance(endpoint._shared, RedisTurns)
     assert isinstance(endpoint._choices, RedisChoices) and isinstance(endpoint._missed, RedisMissedParts)
+    api = endpoint._outbox._send_text.__self__  # WeChatApi.send_text
+    assert isinstance(api._client._shared, RedisAccessToken)

@@ -157,8 +157,8 @@ def test_duplicate_key_error_names_the_key() -> None:
 # Each run takes ~3 s: importing the channels.wechat package imports Rasa.
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m channels.wechat menu ...` from the project root, WECHAT_* unset unless given."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_")}
+    """`python -m channels.wechat menu ...` from the project root, WECHAT_* and GOV_REDIS_URL unset unless given."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_") and k != "GOV_REDIS_URL"}
     clean.update(env or {})
     return subprocess.run([sys.executable, "-m", "channels.wechat", "menu", *args],
                           cwd=PROJECT, env=clean, capture_output=True, text=True,
@@ -212,3 +212,30 @@ def test_cli_push_api_error_exits_1(fake: FakeWeChatApi) -> None:
     assert result.returncode == 1
     assert "推送失败" in result.stderr and "45064" in result.stderr
     assert fake.menus == []
+
+
+def test_cli_push_in_a_cluster_uses_the_nodes_shared_token(fake: FakeWeChatApi, redis_url: str) -> None:
+    """With GOV_REDIS_URL set, two pushes fetch one token: the one the nodes use (a token of
+    the CLI's own would knock theirs out a few minutes later)."""
+    import redis
+
+    from channels.redis_keys import digest
+
+    key, lock = (f"gov:wechat:{kind}:{digest(APPID)}" for kind in ("token", "token-lock"))
+    try:
+        for _ in range(2):
+            result = run_cli("push", env={**fake_env(fake), "GOV_REDIS_URL": redis_url})
+            assert result.returncode == 0, result.stderr
+        with redis.Redis.from_url(redis_url) as client:
+            assert client.get(key) == fake.tokens[0].encode()
+    finally:
+        with redis.Redis.from_url(redis_url) as client:
+            client.delete(key, lock)
+    assert fake.tokens_issued == 1 and len(fake.menus) == 2
+
+
+def test_cli_push_with_an_unusable_redis_exits_2(fake: FakeWeChatApi) -> None:
+    result = run_cli("push", env={**fake_env(fake), "GOV_REDIS_URL": "redis://:pw-s3cret@127.0.0.1:1/0"})
+    assert result.returncode == 2
+    assert "GOV_REDIS_URL" in result.stderr and "pw-s3cret" not in result.stderr
+    assert fake.tokens_issued == 0 and fake.menus == []

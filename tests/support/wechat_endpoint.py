@@ -43,7 +43,7 @@ def make(assistant=None, api_base=None, safe=False, state=None, **settings) -> t
         creds["api_base"] = api_base
     config = WeChatSettings.from_credentials(creds)
     assistant = assistant or FakeAssistant()
-    api = WeChatApi(config) if api_base else None
+    api = WeChatApi(config, None if state is None else state.wechat_access_token(config)) if api_base else None
     shared = {} if state is None else {"nonces": state.nonce_store(),
                                        "shared_turns": state.wechat_turns(config.dedupe_window_s),
                                        "choices": state.wechat_choices(), "missed": state.wechat_missed()}

@@ -3,7 +3,9 @@
 - :class:`WeChatServer` plays WeChat's servers calling our webhook: it builds and signs
   messages, and encrypts them in safe mode, with wechatpy (as WeChat's own SDK samples do).
 - :class:`FakeWeChatApi` is a local HTTP server speaking WeChat's token, customer-service
-  message and menu APIs, recording what it receives; failures can be scripted.
+  message and menu APIs, recording what it receives (every token it issued, in order);
+  failures can be scripted, and requests to one path held (:class:`Gate`) so a test can
+  order what several nodes do without sleeping.
 """
 from __future__ import annotations
 
@@ -96,11 +98,45 @@ def reply_content(xml: str) -> str:
     return xmltodict.parse(xml)["xml"]["Content"]
 
 
+class Gate:
+    """Holds the first ``count`` requests to one path until :meth:`open`; counts every arrival."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.arrived = 0
+        self._open = False
+        self._changed = threading.Condition()
+
+    def pass_through(self, timeout_s: float = 30.0) -> None:
+        with self._changed:
+            self.arrived += 1
+            self._changed.notify_all()
+            if self.arrived <= self.count:
+                self._changed.wait_for(lambda: self._open, timeout_s)
+
+    def wait_arrived(self, n: int = 1, timeout_s: float = 10.0) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self.arrived >= n, timeout_s)
+
+    def open(self) -> None:
+        with self._changed:
+            self._open = True
+            self._changed.notify_all()
+
+
 class FakeWeChatApi:
-    """WeChat's API on localhost. ``errors`` scripts errcodes for the next send calls."""
+    """WeChat's API on localhost. ``errors`` scripts errcodes for the next send calls.
+
+    Tokens look like WeChat's (long, random: the log filter replaces values of 8 characters
+    or more literally) and are listed in ``tokens`` in the order issued; ``expires_in`` is
+    what the token API announces.
+    """
 
     def __init__(self, send_delay_s: float = 0.0) -> None:
         self.tokens_issued = 0
+        self.tokens: list[str] = []
+        self.expires_in = 7200
+        self.gates: dict[str, Gate] = {}
         self.sent: list[dict] = []
         self.menus: list[dict] = []
         self.errors: list[int] = []  # errcodes for the next customer-service sends
@@ -131,9 +167,15 @@ class FakeWeChatApi:
                         return True
                 return False
 
+            def _hold(self, path: str) -> None:
+                gate = fake.gates.get(path)
+                if gate is not None:
+                    gate.pass_through()
+
             def do_GET(self) -> None:
                 url = urlparse(self.path)
                 params = {k: v[0] for k, v in parse_qs(url.query).items()}
+                self._hold(url.path)
                 if self._fail_http():
                     return
                 if url.path == "/cgi-bin/token":
@@ -141,15 +183,18 @@ class FakeWeChatApi:
                         return self._json(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
                     with fake._lock:
                         fake.tokens_issued += 1
-                        token = f"TOKEN{fake.tokens_issued}"
+                        token = f"at{fake.tokens_issued}-{secrets.token_urlsafe(24)}"
+                        fake.tokens.append(token)
                         fake.valid_tokens.add(token)
-                    return self._json(200, {"access_token": token, "expires_in": 7200})
+                        expires_in = fake.expires_in
+                    return self._json(200, {"access_token": token, "expires_in": expires_in})
                 self._json(404, {"errcode": 404, "errmsg": "not found"})
 
             def do_POST(self) -> None:
                 url = urlparse(self.path)
                 params = {k: v[0] for k, v in parse_qs(url.query).items()}
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                self._hold(url.path)
                 if self._fail_http():
                     return
                 with fake._lock:
@@ -201,6 +246,11 @@ class FakeWeChatApi:
                 self._server.shutdown()
             self._server.server_close()
             self._server, self._serving = None, False
+
+    def hold(self, path: str, count: int = 1) -> Gate:
+        """Hold the next ``count`` requests to ``path`` ("/cgi-bin/token") until the gate opens."""
+        gate = self.gates[path] = Gate(count)
+        return gate
 
     def wait_for_messages(self, count: int, timeout: float = 30.0) -> list[dict]:
         """Block until ``count`` customer-service messages arrived (or the timeout)."""
