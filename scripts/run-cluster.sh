@@ -30,18 +30,8 @@ export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1} REST_TOKEN=${REST_TOKEN:-} 
 export CONSOLE_HOST=${CONSOLE_HOST:-127.0.0.1}
 "$BIN/python" -c 'import sys; from bot.config import ensure_private_dir as p; [p(d) for d in sys.argv[1:]]' "$GOV_VAR_DIR" logs
 
-pids=()
-stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap stop EXIT INT TERM
-# wait_for URL PID WHAT: until URL answers 2xx, or fail if PID died.
-wait_for() {
-  for _ in $(seq 300); do
-    curl -fs "$1" >/dev/null 2>&1 && return 0
-    kill -0 "$2" 2>/dev/null || { echo "$3 failed to start (see its log)" >&2; exit 1; }
-    sleep 1
-  done
-  echo "$3 did not start in 300 s" >&2; exit 1
-}
+# shellcheck source=scripts/processes.sh
+source scripts/processes.sh
 
 # Once, before any node: the database, its schema, the catalogue; secrets every node shares.
 "$BIN/python" -m bot.cluster_config ensure-database "$GOV_DATABASE_URL" >/dev/null
@@ -74,13 +64,13 @@ for i in $(seq "$NODES"); do
 done
 # Models load in parallel; a node is ready when its health route says so.
 for i in $(seq "$NODES"); do
-  wait_for "http://127.0.0.1:$((NODE_PORT_BASE + i))/webhooks/health/" "${node_pids[i]}" "Rasa node $i (logs/rasa-node$i.log)"
+  wait_for "http://127.0.0.1:$((NODE_PORT_BASE + i))/webhooks/health/" "${node_pids[i]}" "Rasa node $i (logs/rasa-node$i.log)" 300
 done
 
 "$BIN/python" -m bot.cluster_config haproxy "$RASA_PORT" "${node_urls[@]}" >"$GOV_VAR_DIR/haproxy.cfg"
 "$HAPROXY" -db -f "$GOV_VAR_DIR/haproxy.cfg" >logs/haproxy.log 2>&1 &
 pids+=($!)
-wait_for "http://localhost:$RASA_PORT/" "$!" "HAProxy (logs/haproxy.log)"
+wait_for "http://localhost:$RASA_PORT/" "$!" "HAProxy (logs/haproxy.log)" 300
 
 # The console on the same database (its own tables, migrated when it starts); it activates a
 # model on node 1 through the admin API. TODO(cluster): put a new model live on every node.
@@ -88,7 +78,7 @@ RASA_URL=${node_urls[0]} RASA_TOKEN=$(cat "$GOV_VAR_DIR/rasa_token") \
   CONSOLE_SECRET=$(cat "$GOV_VAR_DIR/console_secret") CONSOLE_SECURE_COOKIES=${CONSOLE_SECURE_COOKIES:-0} \
   CONSOLE_PORT=$CONSOLE_PORT "$BIN/python" -m console.web.server >logs/console.log 2>&1 &
 pids+=($!)
-wait_for "http://localhost:$CONSOLE_PORT/login" "$!" "staff console (logs/console.log)"
+wait_for "http://localhost:$CONSOLE_PORT/login" "$!" "staff console (logs/console.log)" 300
 "$BIN/python" -m bot purge --every 3600 >>logs/retention.log 2>&1 &
 pids+=($!)
 cat <<MSG

@@ -26,18 +26,8 @@ unset SANIC_REQUEST_MAX_SIZE
 export TRUSTED_PROXIES=${TRUSTED_PROXIES:-} REST_TOKEN=${REST_TOKEN:-} REST_TOKEN_FILE=${REST_TOKEN_FILE:-}
 "$BIN/python" -c 'import sys; from bot.config import ensure_private_dir as p; [p(d) for d in sys.argv[1:]]' "$GOV_VAR_DIR" logs
 
-pids=()
-stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap stop EXIT INT TERM
-# wait_for URL PID WHAT: until URL answers, or fail if PID died.
-wait_for() {
-  for _ in $(seq 180); do
-    curl -fs "$1" >/dev/null 2>&1 && return 0
-    kill -0 "$2" 2>/dev/null || { echo "$3 failed to start (see its log)" >&2; exit 1; }
-    sleep 1
-  done
-  echo "$3 did not start in 180 s" >&2; exit 1
-}
+# shellcheck source=scripts/processes.sh
+source scripts/processes.sh
 
 # Idle connections outlive Rasa's client pool (15 s): see ACTION_SERVER_ENV in bot/stack.py.
 SANIC_HOST=$ACTIONS_HOST SANIC_KEEP_ALIVE_TIMEOUT=75 "$BIN/rasa" run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
