@@ -167,7 +167,7 @@ def _row(sender_id: str, event: Event) -> dict[str, Any]:
     """The events table's columns for one event, as ``SQLTrackerStore.save`` fills them."""
     data = event.as_dict()
     return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
-            "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "intent_name": ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY),
             "action_name": data.get("name"), "data": json.dumps(data)}
 
 
