@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup setup-dev run run-cluster test-cluster haproxy shell actions catalogue train validate lint test test-python test-stories test-nlu test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup setup-dev run run-cluster test-cluster haproxy shell actions catalogue train validate lint test test-python test-stories test-nlu evaluate-oos test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -130,6 +130,9 @@ test-nlu: $(MODEL_STAMP)
 	$(RASA) test nlu --nlu tests/nlu_heldout --out results/heldout
 	$(PY) scripts/heldout_report.py results/heldout
 	$(PY) scripts/evaluate_nlu.py "$$(ls -t models/*.tar.gz | head -1)" tests/nlu_heldout
+
+evaluate-oos: $(MODEL_STAMP) ## report (never fails): non-government questions that name no service, and service questions right (tests/nlu_heldout_oos, issue 14)
+	$(PY) -m scripts.evaluate_out_of_scope
 
 bench: $(VENV)/.installed-dev $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency vs a bare Rasa server, WeChat overhead, retrain to live (tables)
 	$(PY) bench/latency.py

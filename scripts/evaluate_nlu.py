@@ -7,6 +7,7 @@ question (expected ``ask_family_*``) is right only when its family is offered.
 `rasa test nlu` reports raw intent accuracy; this reports the outcome the resident sees.
 
 Usage: python scripts/evaluate_nlu.py MODEL.tar.gz tests/nlu_heldout
+(scripts/evaluate_out_of_scope.py reuses ``load_agent``, ``newest_model`` and ``outcome``.)
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import asyncio
 import logging
 import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import structlog
 from rasa.core.agent import Agent
@@ -39,9 +41,22 @@ def outcome(expected: str, parse: dict) -> str:
     return OUTCOMES[2]
 
 
-async def evaluate(model: str, data: str) -> int:
+def newest_model(folder: Path) -> Path:
+    """The most recently written model archive in ``folder`` (what `make test-nlu` evaluates)."""
+    models = sorted(folder.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise FileNotFoundError(f"no trained model (*.tar.gz) in {folder}")
+    return models[-1]
+
+
+def load_agent(model: str | Path) -> Agent:
+    """The model's NLU in this process, with Rasa's per-message debug logging silenced."""
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    agent = Agent.load(model)
+    return Agent.load(str(model))
+
+
+async def evaluate(model: str, data: str) -> int:
+    agent = load_agent(model)
     per_intent: dict = defaultdict(Counter)
     wrong = []
     for example in load_data(data).intent_examples:
@@ -51,7 +66,7 @@ async def evaluate(model: str, data: str) -> int:
         per_intent[expected][result] += 1
         if result in OUTCOMES[2:]:
             wrong.append((expected, parse["intent"]["name"], example.get("text")))
-    totals = sum(per_intent.values(), Counter())
+    totals: Counter[str] = sum(per_intent.values(), Counter())
     n = sum(totals.values())
     print(f"\n{'intent':24}" + "".join(f"{o:>22}" for o in OUTCOMES))
     for intent in sorted(per_intent):

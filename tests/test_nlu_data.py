@@ -8,7 +8,7 @@ import yaml
 from bot.catalogue.loader import read_catalogue
 from bot.config import PROJECT_ROOT
 from bot.text import normalize
-from tests.support.training_data import DOMAIN, HELDOUT, TRAIN
+from tests.support.training_data import DOMAIN, HELDOUT, HELDOUT_OOS, TRAIN
 
 RULES = (PROJECT_ROOT / "data" / "rules" / "services.yml").read_text(encoding="utf-8")
 
@@ -23,6 +23,15 @@ def test_no_duplicate_examples_and_no_heldout_leak():
     assert [e for e, n in counts.items() if n > 1] == []
     heldout = {e for exs in HELDOUT.values() for e in exs}
     assert heldout.isdisjoint(counts)
+
+
+def test_out_of_scope_heldout_sets_never_trained_on():
+    """tests/nlu_heldout_oos/ is written apart from the training data (issue 14): no copy
+    of it, even one the normaliser makes equal, may enter data/nlu/."""
+    trained = {normalize(e) for exs in TRAIN.values() for e in exs}
+    leaked = [e for exs in HELDOUT_OOS.values() for e in exs if normalize(e) in trained]
+    assert leaked == []
+    assert set(HELDOUT_OOS) <= set(DOMAIN["intents"])
 
 
 def test_every_service_has_intent_rule_and_enough_examples(services_tsv):

@@ -24,4 +24,6 @@ def examples(folder: Path) -> dict[str, list[str]]:
 
 TRAIN = examples(PROJECT_ROOT / "data" / "nlu")
 HELDOUT = examples(PROJECT_ROOT / "tests" / "nlu_heldout")
+#: Off-domain questions and their service counterparts (scripts/evaluate_out_of_scope.py).
+HELDOUT_OOS = examples(PROJECT_ROOT / "tests" / "nlu_heldout_oos")
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
