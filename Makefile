@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup setup-dev run run-cluster test-cluster haproxy shell actions catalogue train validate lint test test-python test-stories test-nlu evaluate-oos test-web-unit test-fast test-unit bench bench-load fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup setup-dev run run-cluster test-cluster haproxy shell actions catalogue train validate lint test test-python test-stories test-nlu evaluate-oos test-web-unit test-fast test-unit bench bench-load bench-catalogue fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -141,6 +141,9 @@ bench: $(VENV)/.installed-dev $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency 
 
 bench-load: $(MODEL_STAMP) ## throughput and latency at 1, 20 and 100 concurrent conversations vs a bare Rasa reference and a `rasa init` bot
 	$(PY) bench/load.py
+
+bench-catalogue: $(VENV)/.installed ## service search at 40, 500 and 2,000 catalogue items (synthetic distractors, temporary database)
+	$(PY) bench/catalogue_scale.py
 
 fuzz: $(VENV)/.installed-dev $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)
 	$(PY) bench/fuzz_channels.py --inputs $${FUZZ_INPUTS:-10000}

@@ -52,6 +52,20 @@ class ServiceSummary:
 
 
 @dataclass(frozen=True)
+class ServiceText:
+    """The words a service is found by (bot/catalogue/search.py): names, questions, materials."""
+
+    id: str
+    name: str
+    aliases: tuple
+    department: str
+    summary: str
+    questions: tuple  # the questions of its FAQs: how residents ask about it
+    materials: tuple  # material names only
+    updated: str
+
+
+@dataclass(frozen=True)
 class ServiceView:
     id: str
     name: str
@@ -135,6 +149,24 @@ class CatalogueRepository:
         with self._sessions() as session:
             rows = session.execute(select(Service.id, Service.name, Service.aliases, Service.hall_type))
             return [ServiceSummary(i, n, tuple(a), h) for i, n, a, h in rows]
+
+    def service_texts(self) -> tuple[ServiceText, ...]:
+        """What the search index needs of every service, in id order.
+
+        The same tuple object is returned while the answer is kept, so a caller can tell
+        "nothing re-read" by identity before comparing contents.
+        """
+        return self._kept("texts", self._read_texts)
+
+    def _read_texts(self) -> tuple[ServiceText, ...]:
+        with self._sessions() as session:
+            rows = session.execute(select(
+                Service.id, Service.name, Service.aliases, Service.department, Service.summary,
+                Service.faqs, Service.materials, Service.updated).order_by(Service.id))
+            return tuple(
+                ServiceText(i, n, tuple(a), d, s, tuple(f["q"] for f in faqs), tuple(m["name"] for m in mats),
+                            u.isoformat())
+                for i, n, a, d, s, faqs, mats, u in rows)
 
     def districts(self) -> list[DistrictView]:
         return list(self._kept("districts", self._read_districts))
