@@ -38,7 +38,8 @@ class Catalogue:
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when PyYAML has it (same documents, several times faster).
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogueError(path, "(file)", f"cannot read YAML: {exc}") from exc
 
@@ -79,6 +80,7 @@ def read_catalogue(directory: Path) -> Catalogue:
 
     services: list[ServiceIn] = []
     origin: dict[str, Path] = {}
+    seen: dict[tuple[str, str], ServiceIn] = {}  # ("id" | "name", value) → the service that has it
     service_files = sorted((directory / "services").glob("*.yml"))
     if not service_files:
         raise CatalogueError(directory / "services", "(folder)", "no service files")
@@ -87,12 +89,14 @@ def read_catalogue(directory: Path) -> Catalogue:
             if service.id.startswith(IMPORTED_ID_PREFIX):
                 raise CatalogueError(path, f"services[{index}] (id={service.id})",
                                      f"ids beginning {IMPORTED_ID_PREFIX!r} are reserved for imported services")
-            for other, attr in ((s, a) for s in services for a in ("id", "name")):
-                if getattr(other, attr) == getattr(service, attr):
+            for attr in ("id", "name"):
+                other = seen.get((attr, getattr(service, attr)))
+                if other is not None:
                     raise CatalogueError(
                         path, f"services[{index}] (id={service.id})",
                         f"duplicate {attr} {getattr(service, attr)!r} (also in {origin[other.id].name})",
                     )
+            seen[("id", service.id)] = seen[("name", service.name)] = service
             services.append(service)
             origin[service.id] = path
     known = {s.id for s in services}
