@@ -149,14 +149,12 @@ def cluster(setup: Setup) -> Iterator[Target]:
     A fresh PostgreSQL database and RabbitMQ queue for the run (both removed afterwards).
     Skipped, saying what is missing, when a service does not answer.
     """
-    import shutil
-
     from bot.catalogue.loader import load_catalogue
-    from bot.cluster_config import temporary_database
+    from bot.cluster_config import delete_queue, haproxy_binary, temporary_database
     from bot.db import session_factory
     from bot.stack_cluster import Services, running_cluster
 
-    haproxy = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
+    haproxy = haproxy_binary()
     if haproxy is None:
         raise Skipped("haproxy is not installed (`make haproxy`)")
     queue = f"gov_bench_{uuid.uuid4().hex[:8]}"
@@ -166,7 +164,14 @@ def cluster(setup: Setup) -> Iterator[Target]:
         except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL skips this bot
             raise Skipped(f"PostgreSQL not usable at {PG_ADMIN_URL.split('@')[-1]}: {type(exc).__name__}") from exc
         services = Services(url, rabbitmq_queue=queue)
-        cleanup.callback(_delete_queue, services.rabbitmq_host, services.rabbitmq_port, queue)
+
+        def forget_queue() -> None:
+            try:
+                delete_queue(services.amqp_url, queue)
+            except Exception as exc:  # noqa: BLE001 - cleaning up must not hide the results
+                progress(f"  could not delete RabbitMQ queue {queue}: {exc!r}")
+
+        cleanup.callback(forget_queue)
         load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
         model = setup.args.model or latest_model()
         try:
@@ -176,23 +181,6 @@ def cluster(setup: Setup) -> Iterator[Target]:
             raise Skipped(f"cluster did not start: {str(exc).splitlines()[0]}") from exc
         yield Target(f"{running.url}/webhooks/rest/webhook",
                      f"model {model.name}; {len(running.nodes)} nodes behind HAProxy")
-
-
-def _delete_queue(host: str, port: int, name: str) -> None:
-    """The run's RabbitMQ queue (the broker's exchange would keep filling it)."""
-    import aio_pika
-
-    async def delete() -> None:
-        connection = await aio_pika.connect(host=host, port=port)
-        try:
-            await (await connection.channel()).queue_delete(name)
-        finally:
-            await connection.close()
-
-    try:
-        asyncio.run(delete())
-    except Exception as exc:  # noqa: BLE001 - cleaning up must not hide the results
-        progress(f"  could not delete RabbitMQ queue {name}: {exc!r}")
 
 
 #: name for --bots → (label in the table, factory); the table keeps this order.

@@ -85,6 +85,30 @@ def temporary_database(admin_url: str, prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+def haproxy_binary() -> str | None:
+    """Debian's haproxy (`make haproxy`): on PATH, or in the sbin folders a user's PATH may lack."""
+    import os
+    import shutil
+
+    return shutil.which("haproxy") or next(
+        (p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(p, os.X_OK)), None)
+
+
+def delete_queue(amqp_url: str, name: str) -> None:
+    """Remove a RabbitMQ queue a test or benchmark made (the broker's fanout exchange would keep filling it)."""
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(amqp_url)
+        try:
+            await (await connection.channel()).queue_delete(name)
+        finally:
+            await connection.close()
+
+    asyncio.run(delete())
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) >= 3 and args[0] == "haproxy":

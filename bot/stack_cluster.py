@@ -52,6 +52,11 @@ class Services:
     rabbitmq_password: str = "guest"
     rabbitmq_queue: str = "gov_events"
 
+    @property
+    def amqp_url(self) -> str:
+        return (f"amqp://{self.rabbitmq_username}:{self.rabbitmq_password}@{self.rabbitmq_host}:"
+                f"{self.rabbitmq_port}/")
+
     def env(self) -> dict[str, str]:
         """The variables deploy/cluster/endpoints.yml and the channels read."""
         return {"GOV_DATABASE_URL": self.database_url, "TRACKER_DB": self.database_url,

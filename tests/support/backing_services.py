@@ -8,7 +8,6 @@ user may CREATE DATABASE from), GOV_TEST_REDIS_URL and GOV_TEST_RABBITMQ_URL.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -18,7 +17,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from bot.cluster_config import temporary_database
+from bot import cluster_config
+from bot.cluster_config import haproxy_binary, temporary_database
 
 PG_ADMIN_URL = os.environ.get("GOV_TEST_PG_URL", "postgresql+psycopg2://root@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("GOV_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -65,11 +65,6 @@ def _problem(service: str) -> str | None:
     return None
 
 
-def haproxy_binary() -> str | None:
-    return shutil.which("haproxy") or next(
-        (p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(p, os.X_OK)), None)
-
-
 def missing(*services: str) -> list[str]:
     """One sentence per service of `services` (default: all four) that cannot be used."""
     return [p for p in (_problem(s) for s in services or SERVICES) if p]
@@ -104,16 +99,4 @@ def rabbitmq_settings() -> dict:
 
 def delete_queue(name: str) -> None:
     """Remove a test's RabbitMQ queue (the cluster's fanout exchange would keep filling it)."""
-    import asyncio
-
-    import aio_pika
-
-    async def delete() -> None:
-        connection = await aio_pika.connect(RABBITMQ_URL)
-        try:
-            channel = await connection.channel()
-            await channel.queue_delete(name)
-        finally:
-            await connection.close()
-
-    asyncio.run(delete())
+    cluster_config.delete_queue(RABBITMQ_URL, name)
