@@ -24,15 +24,23 @@ PROBE_TIMEOUT_S = 3
 
 
 def shown_url(url: str) -> str:
-    """`url` as it may be logged: the password (and a user's token) replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    """`url` as it may be logged: the password (and a user's token) replaced by ***.
+
+    A value that is no URL at all might be a password pasted into the wrong place: it is not shown.
+    """
+    if "://" not in url:
+        return "<not a URL>"
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        user = parts.username or ""
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return "<unparseable URL>"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 

@@ -19,8 +19,9 @@ import logging
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from bot.service_checks import shown_url
 from channels.limits import LimitSettings, MessageLimits
 from channels.webchat.resends import MessageClaims
 from channels.wechat.choices import ChoiceStore, MemoryChoices
@@ -47,21 +48,8 @@ class SharedStateError(RuntimeError):
     """GOV_REDIS_URL is set but Redis cannot be used; the message says which URL (no password)."""
 
 
-def redacted(url: str) -> str:
-    """The URL without its password, for logs and errors (a value that is no URL at all
-    might be a password pasted into the wrong place: it is not shown)."""
-    if "://" not in url:
-        return "<not a URL>"
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        user = parts.username or ""
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
-    except ValueError:
-        return "<unparseable URL>"
+#: The URL without its password, for logs and errors (bot/service_checks.py).
+redacted = shown_url
 
 
 class SharedState:
