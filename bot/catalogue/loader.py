@@ -5,7 +5,13 @@ whole catalogue in one transaction, so a bad file leaves the database as it was.
 
 Services imported from an official export (ids beginning ``sx-``, bot/catalogue/official/)
 are a second source beside the YAML files: loading the YAML files keeps them, and an
-import replaces only them (``replace_imported_services``).
+import replaces only them (``replace_imported_services``). Services staff created in the
+console (ids beginning ``cs-``, bot/catalogue/editing.py) are a third: neither replaces them.
+
+Staff may also edit a YAML or imported service in the console. The next load of its source
+overwrites those edits, all but the example questions: a service's examples are collected
+from residents over time (the inbox), so the ones in the database are kept after those the
+source gives (:func:`merged_examples`). A YAML service deleted in the console comes back.
 """
 from __future__ import annotations
 
@@ -15,11 +21,23 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import delete, not_, select
+from sqlalchemy import delete, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.catalogue.models import District, DistrictLocation, Hall, Service
-from bot.catalogue.schema import IMPORTED_ID_PREFIX, DistrictIn, HallsFile, ServiceIn, ServicesFile
+from bot.catalogue.schema import (
+    CONSOLE_ID_PREFIX,
+    IMPORTED_ID_PREFIX,
+    MAX_EXAMPLES,
+    DistrictIn,
+    HallsFile,
+    ServiceIn,
+    ServicesFile,
+    example_key,
+)
+
+#: Id prefixes no YAML service may use: each belongs to another source.
+RESERVED_PREFIXES = {IMPORTED_ID_PREFIX: "imported", CONSOLE_ID_PREFIX: "console-made"}
 
 
 class CatalogueError(ValueError):
@@ -86,9 +104,10 @@ def read_catalogue(directory: Path) -> Catalogue:
         raise CatalogueError(directory / "services", "(folder)", "no service files")
     for path in service_files:
         for index, service in enumerate(_validate(path, ServicesFile, "services").services):
-            if service.id.startswith(IMPORTED_ID_PREFIX):
-                raise CatalogueError(path, f"services[{index}] (id={service.id})",
-                                     f"ids beginning {IMPORTED_ID_PREFIX!r} are reserved for imported services")
+            for prefix, owner in RESERVED_PREFIXES.items():
+                if service.id.startswith(prefix):
+                    raise CatalogueError(path, f"services[{index}] (id={service.id})",
+                                         f"ids beginning {prefix!r} are reserved for {owner} services")
             for attr in ("id", "name"):
                 other = seen.get((attr, getattr(service, attr)))
                 if other is not None:
@@ -119,20 +138,44 @@ def _imported():
     return Service.id.startswith(IMPORTED_ID_PREFIX, autoescape=True)
 
 
-def service_row(service: ServiceIn) -> Service:
-    """The table row of a validated service (YAML or imported)."""
-    return Service(**service.dict(exclude={"materials", "online", "faqs"}),
+def _console_made():
+    return Service.id.startswith(CONSOLE_ID_PREFIX, autoescape=True)
+
+
+def _from_yaml():
+    return not_(or_(_imported(), _console_made()))
+
+
+def merged_examples(own: Iterable[str], kept: Iterable[str] = ()) -> list[str]:
+    """The source's examples, then the database's it lacks (schema.example_key), at most MAX_EXAMPLES."""
+    merged: dict[str, str] = {}
+    for example in (*own, *kept):
+        merged.setdefault(example_key(example), example)
+    return list(merged.values())[:MAX_EXAMPLES]
+
+
+def service_row(service: ServiceIn, kept_examples: Iterable[str] = ()) -> Service:
+    """The table row of a validated service; ``kept_examples``: the examples its row had before."""
+    return Service(**service.dict(exclude={"materials", "online", "faqs", "examples"}),
+                   examples=merged_examples(service.examples, kept_examples),
                    materials=[m.dict() for m in service.materials],
                    online=[o.dict() for o in service.online],
                    faqs=[f.dict() for f in service.faqs])
 
 
+def _examples_of(session: Session, where) -> dict[str, list[str]]:
+    return {sid: list(examples or []) for sid, examples in
+            session.execute(select(Service.id, Service.examples).where(where))}
+
+
 def write_catalogue(session: Session, catalogue: Catalogue) -> None:
-    """Replace the catalogue tables' content, imported services apart. The caller owns the transaction."""
+    """Replace the halls and the YAML services; imported and console-made services stay, and so
+    do the examples of the replaced services (module docstring). The caller owns the transaction."""
     session.execute(delete(Hall))
     session.execute(delete(DistrictLocation))
     session.execute(delete(District))
-    session.execute(delete(Service).where(not_(_imported())).execution_options(synchronize_session=False))
+    kept = _examples_of(session, _from_yaml())
+    session.execute(delete(Service).where(_from_yaml()).execution_options(synchronize_session=False))
     for position, d in enumerate(catalogue.districts):
         session.add(District(id=d.id, name=d.name, aliases=list(d.aliases), position=f"{position:04d}"))
         session.add(DistrictLocation(district_id=d.id, latitude=d.location.lat, longitude=d.location.lng))
@@ -140,29 +183,32 @@ def write_catalogue(session: Session, catalogue: Catalogue) -> None:
             session.add(Hall(id=f"{d.id}:{h.type}", district_id=d.id, hall_type=h.type,
                              name=h.name, address=h.address, hours=h.hours, phone=h.phone))
     for s in catalogue.services:
-        session.add(service_row(s))
+        session.add(service_row(s, kept.get(s.id, ())))
 
 
 def replace_imported_services(session: Session, services: Iterable[ServiceIn]) -> None:
-    """Replace the imported services (and only them). The caller owns the transaction."""
+    """Replace the imported services (and only them), keeping their examples. The caller owns the transaction."""
+    kept = _examples_of(session, _imported())
     session.execute(delete(Service).where(_imported()).execution_options(synchronize_session=False))
     for s in services:
-        session.add(service_row(s))
+        session.add(service_row(s, kept.get(s.id, ())))
 
 
-def _check_against_imported(session: Session, directory: Path, catalogue: Catalogue) -> None:
-    """A YAML service may not take the name of an imported one (names are unique in the table)."""
-    imported = dict(session.execute(select(Service.name, Service.id).where(_imported())).all())
+def _check_against_other_sources(session: Session, directory: Path, catalogue: Catalogue) -> None:
+    """A YAML service may not take the name of an imported or console-made one (names are unique)."""
+    others = dict(session.execute(select(Service.name, Service.id).where(not_(_from_yaml()))).all())
     for service in catalogue.services:
-        if service.name in imported:
+        other = others.get(service.name)
+        if other is not None:
+            how = "imported" if other.startswith(IMPORTED_ID_PREFIX) else "made in the console"
             raise CatalogueError(directory / "services", f"service {service.id}",
-                                 f"duplicate name {service.name!r} (also imported as {imported[service.name]})")
+                                 f"duplicate name {service.name!r} (also {how} as {other})")
 
 
 def load_catalogue(session_factory, directory: Path) -> Catalogue:
     """Validate ``directory`` and, only if all of it is valid, replace the database content."""
     catalogue = read_catalogue(directory)
     with session_factory.begin() as session:
-        _check_against_imported(session, directory, catalogue)
+        _check_against_other_sources(session, directory, catalogue)
         write_catalogue(session, catalogue)
     return catalogue

@@ -1,7 +1,7 @@
 """ORM tables for the catalogue. Lists (materials, steps…) are JSON: they are read whole."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, String, Text, UniqueConstraint, text
 
 from bot.db import Base
 
@@ -44,6 +44,8 @@ class Service(Base):
     name = Column(String(100), nullable=False, unique=True)
     department = Column(String(100), nullable=False)
     aliases = Column(JSON, nullable=False)
+    # Residents' example questions (search reads them); the server default fills old rows (0004).
+    examples = Column(JSON, nullable=False, default=list, server_default=text("'[]'"))
     summary = Column(Text, nullable=False)
     eligibility = Column(JSON, nullable=False)
     materials = Column(JSON, nullable=False)

@@ -10,12 +10,19 @@ CAUTION = "以上为示例数据（{updated}更新），具体以窗口最新要
 OFFICIAL_CAUTION = "以上依据官方办事指南（{updated}更新），具体以窗口最新要求为准。"
 #: How the importer's ``source`` begins (bot/catalogue/official/importer.py SOURCE).
 OFFICIAL_SOURCE_PREFIX = "官方办事指南"
+#: Services staff created in the console (bot/catalogue/editing.py) are not sample data either.
+CONSOLE_CAUTION = "以上由工作人员录入（{updated}更新），具体以窗口最新要求为准。"
+#: The ``source`` of a service created in the console.
+CONSOLE_SOURCE = "管理台录入"
 
 
 def caution(service: ServiceView) -> str:
-    """The closing line: sample data says so; a service imported from an official export does not."""
-    official = service.source.startswith(OFFICIAL_SOURCE_PREFIX)
-    return (OFFICIAL_CAUTION if official else CAUTION).format(updated=service.updated)
+    """The closing line: sample data says so; an imported or staff-entered service says where it is from."""
+    if service.source.startswith(OFFICIAL_SOURCE_PREFIX):
+        return OFFICIAL_CAUTION.format(updated=service.updated)
+    if service.source.startswith(CONSOLE_SOURCE):
+        return CONSOLE_CAUTION.format(updated=service.updated)
+    return CAUTION.format(updated=service.updated)
 
 
 def _materials(service: ServiceView) -> str:

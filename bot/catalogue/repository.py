@@ -63,6 +63,7 @@ class ServiceText:
     questions: tuple  # the questions of its FAQs: how residents ask about it
     materials: tuple  # material names only
     updated: str
+    examples: tuple = ()  # residents' example questions (SCHEMA.md), added in the console over time
 
 
 @dataclass(frozen=True)
@@ -162,11 +163,11 @@ class CatalogueRepository:
         with self._sessions() as session:
             rows = session.execute(select(
                 Service.id, Service.name, Service.aliases, Service.department, Service.summary,
-                Service.faqs, Service.materials, Service.updated).order_by(Service.id))
+                Service.faqs, Service.materials, Service.updated, Service.examples).order_by(Service.id))
             return tuple(
                 ServiceText(i, n, tuple(a), d, s, tuple(f["q"] for f in faqs), tuple(m["name"] for m in mats),
-                            u.isoformat())
-                for i, n, a, d, s, faqs, mats, u in rows)
+                            u.isoformat(), tuple(e or ()))
+                for i, n, a, d, s, faqs, mats, u, e in rows)
 
     def districts(self) -> list[DistrictView]:
         return list(self._kept("districts", self._read_districts))

@@ -7,6 +7,7 @@ index is built from what the catalogue already says of each service, per field (
   names       official name and aliases, as jieba words, each once    weight 2.0
   name pairs  the same, as pairs of characters (typos, other cuts)     weight 3.0
   questions   the questions of its FAQs (how residents ask about it)   weight 1.0
+  examples    residents' example questions (staff add them)            weight 1.0
   summary     its one-paragraph summary                                 weight 0.5
   materials   the names of the materials it needs                       weight 0.3
   department  the department that runs it                               weight 0.3
@@ -55,6 +56,7 @@ FIELDS: dict[str, Field] = {
     "names": Field(lambda s: (s.name, *s.aliases), 2.0, distinct=True, b=0.0),
     "name_pairs": Field(lambda s: (s.name, *s.aliases), 3.0, distinct=True, b=0.0, grams=True),
     "questions": Field(lambda s: s.questions, 1.0),
+    "examples": Field(lambda s: s.examples, 1.0),
     "summary": Field(lambda s: (s.summary,), 0.5),
     "materials": Field(lambda s: s.materials, 0.3),
     "department": Field(lambda s: (s.department,), 0.3),

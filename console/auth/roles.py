@@ -13,6 +13,9 @@ class Permission(str, enum.Enum):
     ANNOTATE = "annotate"
     RETRAIN = "retrain"
     ACTIVATE_MODEL = "activate_model"
+    #: Add, edit and delete catalogue services, and file inbox messages under them: live
+    #: for residents within seconds, with no training or evaluation gate in between.
+    MANAGE_SERVICES = "manage_services"
     MANAGE_ACCOUNTS = "manage_accounts"
 
 
@@ -34,7 +37,7 @@ class UnknownRole(ValueError):
 # What each role adds on top of the role below it.
 _OWN: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE}),
-    Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL}),
+    Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL, Permission.MANAGE_SERVICES}),
     Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
 }
 _ORDER = (Role.REVIEWER, Role.TRAINER, Role.ADMIN)

@@ -1,7 +1,9 @@
 """What staff decided about inbox groups, so a decided phrasing leaves the inbox.
 
 One row per normalized text (unique, table inbox_decisions in console/tables.py):
-assigning it to an intent, teaching it as out_of_scope, or dismissing it.
+assigning it to an intent, teaching it as out_of_scope, dismissing it, or making it an
+example question of a catalogue service (``service``: the row's ``intent`` column then
+holds the service id; console/catalogue/actions.py).
 """
 from __future__ import annotations
 
@@ -15,14 +17,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.text import normalize
 from console.tables import InboxDecision, utc_naive
 
+#: The decisions /inbox/decide takes (console/teaching/service.py).
 ACTIONS = ("assign", "out_of_scope", "dismiss")
+#: The message became an example question of a service (no retraining).
+SERVICE = "service"
+#: Whatever a row may record; ``intent`` is kept for these.
+_WITH_TARGET = ("assign", SERVICE)
 
 
 @dataclass(frozen=True)
 class Decision:
     text_normalized: str
     action: str
-    intent: str | None
+    intent: str | None  # the intent (assign) or the service id (service)
     username: str
     at: datetime
 
@@ -62,10 +69,10 @@ def add_decision(session: Session, text: str, action: str, intent: str | None,
                  username: str, now: datetime | None = None) -> Decision:
     """Add the decision to `session`'s transaction; AlreadyDecided if the text was decided
     before (the transaction is then unusable: let the exception end it)."""
-    if action not in ACTIONS:
+    if action not in (*ACTIONS, SERVICE):
         raise ValueError(f"unknown action {action!r}")
     row = InboxDecision(text_normalized=key_of(text), action=action,
-                        intent=intent if action == "assign" else None,
+                        intent=intent if action in _WITH_TARGET else None,
                         username=username[:100], at=utc_naive(now))
     session.add(row)
     try:

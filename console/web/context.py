@@ -56,7 +56,7 @@ def form_field(request: Request, name: str, limit: int = MAX_FIELD) -> str:
 def nav(user: StaffAccount) -> list[tuple[str, str]]:
     links = []
     if allows(user.role, Permission.VIEW_INBOX):
-        links += [("/inbox", "待处理消息"), ("/faq", "常见问题")]
+        links += [("/inbox", "待处理消息"), ("/faq", "常见问题"), ("/services", "服务事项")]
     if allows(user.role, Permission.RETRAIN):
         links.append(("/models", "训练与上线"))
     if allows(user.role, Permission.MANAGE_ACCOUNTS):

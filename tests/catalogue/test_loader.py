@@ -65,6 +65,10 @@ def test_loading_twice_replaces_rather_than_duplicates(loaded_db):
     (lambda s, d: s.update(surprise_field=1), "surprise_field"),
     (lambda s, d: d["services"].append(dict(s)), "duplicate"),
     (lambda s, d: s.update(id="sx-000113001000"), "reserved for imported services"),
+    (lambda s, d: s.update(id="cs-0001"), "reserved for console-made services"),
+    (lambda s, d: s.update(examples=["社保卡怎么办", "社保卡怎么办？"]),
+     "examples: 例句“社保卡怎么办？”与“社保卡怎么办”重复"),
+    (lambda s, d: s.update(examples=["问" * 61]), "examples.0"),
 ])
 def test_bad_file_is_rejected_with_file_record_reason_and_db_unchanged(
         catalogue_copy, loaded_db, edit, reason):

@@ -7,15 +7,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from bot.applications.errors import OpenApplicationExists
 from bot.applications.models import Application, ApplicationStatusChange
 from bot.applications.service import submit_application
 from bot.appointments.models import Appointment
 from bot.appointments.service import AlreadyBookedForService, book
-from bot.catalogue.loader import load_catalogue
+from bot.catalogue import editing
+from bot.catalogue.loader import load_catalogue, read_catalogue, service_row
+from bot.catalogue.models import Service
+from bot.catalogue.repository import CatalogueRepository
 from bot.config import PROJECT_ROOT
 from bot.db import make_engine, session_factory
 from bot.migrations import runner
@@ -160,3 +164,35 @@ def test_processes_starting_together_migrate_once(tmp_path, keys):
     for t in threads:
         t.join()
     assert errors == [] and sorted(outcomes) == ["current"] * 3 + ["upgraded"]
+
+
+def test_services_loaded_before_examples_existed_keep_their_rows_and_get_none(tmp_path, keys):
+    """0004 adds services.examples to a database whose services the loader of 0003 wrote."""
+    url = f"sqlite:///{tmp_path / 'at_0003.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(runner.alembic_config(connection), "0003_record_proof_attempts")
+    old_services = sa.Table("services", sa.MetaData(),
+                            *[c.copy() for c in Service.__table__.columns if c.name != "examples"])
+    catalogue = read_catalogue(PROJECT_ROOT / "data" / "catalogue")
+    rows = [{c.name: getattr(service_row(s), c.name) for c in old_services.columns} for s in catalogue.services]
+    with engine.begin() as connection:
+        connection.execute(old_services.insert(), rows)
+
+    assert runner.migrate(engine) == "upgraded"
+    assert schema_diff(url) == []
+    sessions = session_factory(url)
+    texts = CatalogueRepository(sessions).service_texts()
+    assert sorted(t.id for t in texts) == sorted(s.id for s in catalogue.services)
+    assert {t.examples for t in texts} == {()}
+    assert editing.read_service(sessions, "marriage") == {**rows_by_id(rows)["marriage"], "examples": []}
+    editing.add_example(sessions, "marriage", "我们下个月去领证")  # and the column takes new ones
+
+    runner.downgrade(engine, "0003_record_proof_attempts")
+    with engine.connect() as connection:
+        assert "examples" not in {c["name"] for c in inspect(connection).get_columns("services")}
+        assert connection.execute(text("select count(*) from services")).scalar() == len(rows)
+
+
+def rows_by_id(rows: list[dict]) -> dict[str, dict]:
+    return {row["id"]: row for row in rows}

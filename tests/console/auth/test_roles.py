@@ -8,14 +8,14 @@ from console.auth.roles import PERMISSIONS, Permission, Role, UnknownRole, allow
 P = Permission
 EXPECTED = {
     Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE},
-    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL},
-    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_ACCOUNTS},
+    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
+    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS},
 }
 
 
 def test_permission_names():
     assert {p.value for p in Permission} == {
-        "view_inbox", "annotate", "retrain", "activate_model", "manage_accounts"}
+        "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts"}
     assert [r.value for r in Role] == ["reviewer", "trainer", "admin"]
 
 

@@ -25,6 +25,9 @@ import pytest
 import requests
 from argon2 import PasswordHasher
 
+from bot.catalogue import editing
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
 from console.auth import accounts, audit, passwords
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
@@ -64,10 +67,18 @@ VIEW = ("reviewer", "trainer", "admin")
 TRAIN = ("trainer", "admin")
 ADMIN = ("admin",)
 GET_ROUTES = {"/inbox": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
-              "/audit": ADMIN}
+              "/audit": ADMIN, "/services": VIEW, "/services/edit?id=marriage": VIEW,
+              "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN}
 POST_ROUTES = {"/inbox/decide": VIEW, "/faq/add": VIEW, "/faq/example": VIEW,
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
-               "/models/cancel": TRAIN}
+               "/models/cancel": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
+               "/inbox/service": TRAIN}
+#: A complete new service as the 服务事项 form sends it.
+SERVICE_FORM = {"id": "", "name": "养犬登记", "department": "市公安局", "aliases": "办狗证", "examples": "",
+                "summary": "为犬只办理登记。", "eligibility": "养犬居民", "materials": "犬只免疫证明",
+                "steps": "提交材料", "time_limit": "即办", "fee": "不收费", "needs_hall": "1",
+                "hall_type": "government_center", "hall_note": "", "online": "皖事通｜搜索养犬登记",
+                "faqs": "要带狗去吗？｜不用。", "related": ""}
 
 
 def fake_model(path: Path, intents) -> Path:
@@ -94,6 +105,7 @@ def env(tmp_path_factory):
     patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     root = tmp_path_factory.mktemp("console_permissions")
     nlu_dir, domain_path, db_url, db, tracker = console_files(root)
+    load_catalogue(db, PROJECT_ROOT / "data" / "catalogue")
 
     tiny = write_project(root / "tiny")
     heldout = root / "heldout"
@@ -155,6 +167,7 @@ def snapshot(env) -> dict:
         "job": id(pipeline.trainer.job), "evaluating": pipeline.evaluating,
         "evaluation_error": pipeline.evaluation_error,
         "audit": [r.id for r in audit_rows(env)], "decisions": decided,
+        "services": [(s.id, s.name, s.aliases, s.examples) for s in editing.list_services(env.db)],
         "nlu": nlu_digest(env.nlu_dir),
         "nlu_files": sorted(p.name for p in env.nlu_dir.rglob("*")),
         "models": sorted((p.name, p.stat().st_mtime) for p in env.models.iterdir()),
@@ -235,6 +248,15 @@ def allowed_post(env, user, role: str, path: str) -> None:
     elif path == "/models/cancel":
         response = post(user.http, base + path, {"csrf": user.csrf})
         assert response.status_code == 303 and response.headers["Location"] == "/models"
+    elif path == "/services/save":
+        response = post(user.http, base + path, {**SERVICE_FORM, "name": "", "csrf": user.csrf})
+        assert response.status_code == 400 and "名称：不能为空" in response.text
+    elif path == "/services/delete":
+        response = post(user.http, base + path, {"id": "hf-retire", "csrf": user.csrf})
+        assert response.status_code == 400 and "请确认删除" in response.text
+    elif path == "/inbox/service":
+        response = post(user.http, base + path, {"text": PHRASE, "service": "没有这个事项", "csrf": user.csrf})
+        assert response.status_code == 400 and "没有名为“没有这个事项”的服务事项" in response.text
     else:  # pragma: no cover
         raise AssertionError(path)
 
@@ -249,6 +271,9 @@ EFFECTIVE_FORMS = {
     "/faq/add": {"key": "test_hours", "examples": "办事大厅几点开门\n大厅几点下班",
                  "answer": "工作日 9:00–17:00。"},
     "/faq/example": {"key": "test_hours", "text": "周末大厅开门吗"},
+    "/services/save": SERVICE_FORM,
+    "/services/delete": {"id": "hf-retire", "confirm": "yes"},
+    "/inbox/service": {"text": PHRASE, "service": "社会保障卡申领"},
     "/logout": {},
 }
 
