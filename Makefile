@@ -91,7 +91,7 @@ $(MODEL_STAMP): $(VENV)/.installed $(TRAIN_INPUTS)
 train: $(MODEL_STAMP) ## train a model when data or config changed (and only then)
 
 validate: $(VENV)/.installed ## rasa data validate
-	$(RASA) data validate --data $(TRAIN_DATA) --fail-on-warnings
+	$(PY) scripts/validate_data.py --data $(TRAIN_DATA) --fail-on-warnings
 
 run: $(DB_STAMP) $(MODEL_STAMP) $(WEB_PAGE) ## install, load, train if needed, start action server + Rasa (Ctrl-C stops)
 	@bash scripts/run.sh
@@ -123,15 +123,15 @@ test-unit: test-fast  # the former name
 test-cluster: $(VENV)/.installed-dev $(MODEL_STAMP) haproxy ## the cluster profile's tests (PostgreSQL, Redis, RabbitMQ on this machine; skipped without them)
 	$(PY) -m pytest tests/cluster -m cluster
 
-test-stories: $(MODEL_STAMP)
+test-stories: $(DB_STAMP) $(MODEL_STAMP)
 	$(RASA) test core --stories tests/conversations --out results/stories --fail-on-prediction-errors
 
-test-nlu: $(MODEL_STAMP)
+test-nlu: $(DB_STAMP) $(MODEL_STAMP)
 	$(RASA) test nlu --nlu tests/nlu_heldout --out results/heldout
 	$(PY) scripts/heldout_report.py results/heldout
 	$(PY) scripts/evaluate_nlu.py "$$(ls -t models/*.tar.gz | head -1)" tests/nlu_heldout
 
-evaluate-oos: $(MODEL_STAMP) ## report (never fails): non-government questions that name no service, and service questions right (tests/nlu_heldout_oos, issue 14)
+evaluate-oos: $(DB_STAMP) $(MODEL_STAMP) ## report (never fails): non-government questions that name no service, and service questions right (tests/nlu_heldout_oos, issue 14)
 	$(PY) -m scripts.evaluate_out_of_scope
 
 bench: $(VENV)/.installed-dev $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency vs a bare Rasa server, WeChat overhead, retrain to live (tables)
@@ -142,7 +142,7 @@ bench: $(VENV)/.installed-dev $(DB_STAMP) $(MODEL_STAMP) ## benchmarks: latency 
 bench-load: $(MODEL_STAMP) ## throughput and latency at 1, 20 and 100 concurrent conversations vs a bare Rasa reference and a `rasa init` bot
 	$(PY) bench/load.py
 
-bench-catalogue: $(VENV)/.installed ## service search at 40, 500 and 2,000 catalogue items (synthetic distractors, temporary database)
+bench-catalogue: $(VENV)/.installed $(MODEL_STAMP) ## service search at 40, 500 and 2,000 catalogue items (synthetic distractors, temporary database)
 	$(PY) bench/catalogue_scale.py
 
 fuzz: $(VENV)/.installed-dev $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)

@@ -12,6 +12,7 @@ from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_f
 from actions.service_answer import answer_service, resolve_district, show_hall
 from bot import choices, replies
 from bot.families import Family, family_for_intent
+from bot.nlu.service_decision import judged_out_of_scope, place_elsewhere_of, search_result
 from bot.text import normalize
 
 #: A reply this short (or a number) answers a pending numbered question whatever NLU thought
@@ -37,6 +38,17 @@ def candidate_services(ranking: list[dict[str, Any]]) -> list[str]:
     best = scored[0][1]
     return [sid for sid, c in scored[:MAX_CHOICES]
             if c >= MIN_CHOICE_CONFIDENCE and c >= MIN_SHARE_OF_BEST * best]
+
+
+def offered_services(parse: dict[str, Any]) -> list[str]:
+    """The "did you mean" choices for a parse: none when the search stage judged it out of
+    scope, else DIET's likely services followed by services the search found that DIET
+    cannot know (added after training), at most three."""
+    if judged_out_of_scope(parse):
+        return []
+    offered = candidate_services(parse.get("intent_ranking") or [])
+    extra = [s for s in search_result(parse).get("candidates") or [] if isinstance(s, str)]
+    return list(dict.fromkeys(offered + extra))[:MAX_CHOICES]
 
 
 async def offer_services(dispatcher: CollectingDispatcher, service_ids: list[str],
@@ -79,6 +91,9 @@ async def resolve_pick(dispatcher: CollectingDispatcher, tracker: Tracker, index
 class ActionClarify(GuardedAction):
     """nlu_fallback: offer the likeliest services as numbered choices, or ask again.
 
+    A message the service search judged out of scope (bot/nlu/service_search.py) gets the
+    out-of-scope reply, naming no service, unless it answers a pending numbered question.
+
     An ``ask_family_*`` intent (bot/families.py) offers its family's services instead.
     """
 
@@ -98,7 +113,14 @@ class ActionClarify(GuardedAction):
             return await _offer_family(dispatcher, tracker, family, change)
         if change is not None:
             dispatcher.utter_message(text=change.text())
-        candidates = candidate_services(tracker.latest_message.get("intent_ranking") or [])
+        if judged_out_of_scope(tracker.latest_message):
+            place = place_elsewhere_of(tracker.latest_message)
+            if place:
+                dispatcher.utter_message(text=replies.elsewhere_reply(place))
+            else:
+                dispatcher.utter_message(response="utter_out_of_scope")
+            return [SlotSet("pending_choice", None)]
+        candidates = offered_services(tracker.latest_message)
         if not candidates:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
             return [SlotSet("pending_choice", None)]

@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.choices import candidate_services
+from actions.choices import offered_services
 from actions.progress import RECORD_INTENTS, plan_records
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from actions.service_answer import answer_service, resolve_district
@@ -35,6 +35,7 @@ from bot.flows.definition import UnknownFlow
 from bot.flows.drafts import delete_draft, load_draft, purge_expired, save_draft
 from bot.flows.registry import FLOWS
 from bot.flows.submission import submit
+from bot.nlu.service_decision import ASK_SERVICE, service_of
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def read_intent(intent: dict[str, Any]) -> tuple[engine.Command | None, bool]:
     name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
     sure = confidence >= DIGRESSION_CONFIDENCE
     command = COMMANDS.get(name) or (GLOBAL_COMMANDS.get(name) if sure else None)
-    elsewhere = sure and (name in _NOT_ANSWERS or service_id_from_intent(name) is not None
+    elsewhere = sure and (name in _NOT_ANSWERS or name == ASK_SERVICE or service_id_from_intent(name) is not None
                           or family_for_intent(name) is not None)
     return command, elsewhere
 
@@ -77,7 +78,7 @@ async def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     """Answer a question asked in the middle of a flow; False when there is nothing to say."""
     intent = tracker.latest_message.get("intent") or {}
     name, confidence = intent.get("name"), intent.get("confidence") or 0.0
-    service_id = service_id_from_intent(name)
+    service_id = service_of(tracker.latest_message)
     if service_id and confidence >= ANSWER_CONFIDENCE:
         await answer_service(dispatcher, tracker, service_id, in_flow=True)
         return True
@@ -87,8 +88,7 @@ async def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
         dispatcher.utter_message(response=f"utter_{name}")
         return True
     family = family_for_intent(name)
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    likely = list(family.services) if family else candidate_services(ranking)
+    likely = list(family.services) if family else offered_services(tracker.latest_message)
     if not likely:
         return False
     names = await run_blocking(catalogue().service_names, likely)

@@ -19,12 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.catalogue.repository import CatalogueRepository
 from bot.config import get_settings
 from bot.db import session_factory
+from bot.nlu.service_decision import service_id_of as service_id_from_intent
 from bot.replies import SERVICE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-
-SERVICE_INTENT_PREFIX = "svc_"
+__all__ = ["GuardedAction", "catalogue", "run_blocking", "service_id_from_intent"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,13 +36,6 @@ def catalogue() -> CatalogueRepository:
 async def run_blocking(fn: Callable[..., T], *args: Any) -> T:
     """Run a blocking call (database) in a thread, bounded by the action timeout."""
     return await asyncio.wait_for(asyncio.to_thread(fn, *args), get_settings().action_timeout_s)
-
-
-def service_id_from_intent(intent_name: str | None) -> str | None:
-    """'svc_sbk_apply' -> 'sbk-apply'; None for other intents."""
-    if not intent_name or not intent_name.startswith(SERVICE_INTENT_PREFIX):
-        return None
-    return intent_name[len(SERVICE_INTENT_PREFIX):].replace("_", "-")
 
 
 class GuardedAction(Action, metaclass=abc.ABCMeta):

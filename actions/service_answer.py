@@ -9,11 +9,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.district_memory import district_change
-from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
+from actions.runtime import GuardedAction, catalogue, run_blocking
 from bot import choices, replies
 from bot.catalogue.render import render_hall_answer, render_service_answer, service_card
 from bot.catalogue.repository import DistrictView, ServiceNotFound
 from bot.flows.registry import FLOWS
+from bot.nlu.service_decision import service_of
 
 logger = logging.getLogger(__name__)
 
@@ -111,14 +112,15 @@ async def show_hall(
 
 
 class ActionAnswerService(GuardedAction):
-    """svc_* intents: the service the intent names."""
+    """svc_* intents (the service the intent names) and ask_service (the service the
+    catalogue search found, bot/nlu/service_search.py)."""
 
     def name(self) -> str:
         return "action_answer_service"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        service_id = service_id_from_intent((tracker.latest_message.get("intent") or {}).get("name"))
+        service_id = service_of(tracker.latest_message)
         if service_id is None:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
             return []

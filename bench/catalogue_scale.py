@@ -5,8 +5,11 @@ N - 40 synthetic services into a temporary folder as YAML, loads it with the exi
 loader (bot/catalogue/loader.py, YAML only) into a temporary SQLite database, builds the
 search index (bot/catalogue/search.py) through the repository, and runs every held-out
 service phrasing of tests/nlu_heldout/ (intent svc_<id> → service id) through search
-only (no DIET). Prints one table; the N=40 column is the reference and the others are
-also shown as ratios to it.
+only (no DIET); then, in a third process, the whole NLU of the newest trained model (DIET
+and the search stage, bot/nlu/service_search.py) on the same database: held-out service
+phrasings answered right or offered, and tests/nlu_heldout_oos's non-government questions
+that name no service (``--no-nlu`` skips this). Prints one table; the N=40 column is the
+reference and the others are also shown as ratios to it.
 
 Loading and searching run in separate processes, so the RSS growth is the index's own.
 
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -176,6 +180,38 @@ def measure(size: int, tmp: Path) -> dict:
             "queries": len(queries)}
 
 
+def understand(size: int, tmp: Path) -> dict:
+    """The whole NLU (DIET + the search stage) on this database: what a resident would get.
+
+    Service phrasings of tests/nlu_heldout (answered right, or offered among the choices)
+    and both files of tests/nlu_heldout_oos (non-government questions must name no service).
+    """
+    import asyncio
+    import os
+
+    os.environ["GOV_DATABASE_URL"] = f"sqlite:///{tmp / 'app.db'}"
+    from scripts.evaluate_nlu import OUTCOMES, load_agent, newest_model, outcome
+    from scripts.evaluate_out_of_scope import DEFAULT_FOLDER, names_no_service, out_of_scope_files, read_examples
+
+    agent = load_agent(newest_model(PROJECT_ROOT / "models"))
+    services = [(text, "svc_" + sid.replace("-", "_")) for text, sid in heldout()]
+    out_of_scope = [text for name in out_of_scope_files(DEFAULT_FOLDER)
+                    for text, _, _ in read_examples(DEFAULT_FOLDER / name)]
+
+    async def run() -> dict:
+        answered = offered = oos = 0
+        for text, intent in services:
+            got = outcome(intent, await agent.parse_message(text))
+            answered += got == OUTCOMES[0]
+            offered += got in OUTCOMES[:2]
+        for text in out_of_scope:
+            oos += names_no_service(await agent.parse_message(text))
+        return {"nlu_right": 100 * answered / len(services), "nlu_offered": 100 * offered / len(services),
+                "oos": 100 * oos / len(out_of_scope), "oos_count": len(out_of_scope)}
+
+    return asyncio.run(run())
+
+
 def child(step: str, size: int, tmp: Path) -> dict:
     out = subprocess.run([sys.executable, __file__, f"--{step}", str(size), str(tmp)], check=True,
                          capture_output=True, text=True).stdout
@@ -186,19 +222,22 @@ ROWS = (("load_s", "load through the YAML loader (s)", "{:.2f}"),
         ("build_s", "index build incl. reading texts (s)", "{:.2f}"),
         ("top1", "held-out top-1, search only (%)", "{:.1f}"),
         ("top3", "held-out top-3, search only (%)", "{:.1f}"),
+        ("nlu_right", "held-out answered right, full NLU (%)", "{:.1f}"),
+        ("nlu_offered", "… right or offered, full NLU (%)", "{:.1f}"),
+        ("oos", "non-government named no service (%)", "{:.1f}"),
         ("p50", "search per query p50 (ms)", "{:.2f}"),
         ("p95", "search per query p95 (ms)", "{:.2f}"),
         ("rss", "RSS growth: texts + index (MB)", "{:.1f}"),
         ("reread", "re-reading the texts, no cache (ms)", "{:.1f}"))
 
 
-def table(results: dict[int, dict]) -> str:
+def table(results: dict[int, dict], rows: Sequence[tuple[str, str, str]] = ROWS) -> str:
     sizes = sorted(results)
     base = results[sizes[0]]
     head = f"| {'items':<38} | " + " | ".join(f"{'N=' + str(n):>8}" + ("" if n == sizes[0] else f" | {'×':>6}")
                                               for n in sizes) + " |"
     lines = [head, "|" + "---|" * (1 + len(sizes) * 2 - 1)]
-    for key, label, fmt in ROWS:
+    for key, label, fmt in rows:
         cells = []
         for n in sizes:
             cells.append(f"{fmt.format(results[n][key]):>8}")
@@ -214,10 +253,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[40, 500, 2000])
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)  # child processes: one N each
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--understand", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--no-nlu", action="store_true", help="search only: skip the trained model")
     parser.add_argument("folder", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.load or args.measure:
-        print(json.dumps(load(args.load, args.folder) if args.load else measure(args.measure, args.folder)))
+    if args.load or args.measure or args.understand:
+        step = load if args.load else measure if args.measure else understand
+        print(json.dumps(step(args.load or args.measure or args.understand, args.folder)))
         return
     results = {}
     for size in sorted(set(args.sizes)):
@@ -225,9 +267,11 @@ def main() -> None:
             raise SystemExit("N counts the 40 real services: 40 or more")
         with tempfile.TemporaryDirectory(prefix="catalogue-scale-") as tmp:
             results[size] = {**child("load", size, Path(tmp)), **child("measure", size, Path(tmp))}
+            if not args.no_nlu:
+                results[size].update(child("understand", size, Path(tmp)))
     print(f"Service search, {results[min(results)]['queries']} held-out service phrasings "
           f"(tests/nlu_heldout, search only, no DIET); ratios against N={min(results)}")
-    print(table(results))
+    print(table(results, [r for r in ROWS if not args.no_nlu or not r[0].startswith(("nlu", "oos"))]))
 
 
 if __name__ == "__main__":

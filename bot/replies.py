@@ -59,3 +59,9 @@ SERVICE_UNAVAILABLE_IN_FLOW = "抱歉，系统有点忙，刚才这句没处理�
 FLOW_EXPIRED = "刚才填的申请已经过期（超过一天没有继续），为保护您的信息已经清除。需要的话请重新开始。"
 FLOW_UNKNOWN = ("抱歉，刚才填的这项业务现在不能在对话里接着办了，为保护您的信息，填过的内容已经清除。"
                 "可以说“申请高龄津贴”“社保卡补办”或者“预约”重新开始，也可以拨打12345政务服务便民热线。")
+
+
+def elsewhere_reply(place: str) -> str:
+    """A question about another city's or province's government matters (names no service)."""
+    return (f"您问的是{place}的事项吧？我只能解答芜湖市的政务服务，{place}的事项请咨询当地的政务服务中心，"
+            "或拨打当地的12345政务服务便民热线。如果是在芜湖办理，请告诉我，我再帮您查。")

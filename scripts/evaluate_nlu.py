@@ -21,19 +21,20 @@ import structlog
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.choices import candidate_services
+from actions.choices import offered_services
 from actions.runtime import service_id_from_intent
 from bot.families import family_for_intent
+from bot.nlu.service_decision import service_of
 
 OUTCOMES = ("answered right", "offered right choice", "answered wrong", "not understood")
 
 
 def outcome(expected: str, parse: dict) -> str:
     intent = parse["intent"]["name"]
-    if intent == expected:
+    if intent == expected or (service_of(parse) is not None and service_of(parse) == service_id_from_intent(expected)):
         return OUTCOMES[0]
     if intent == "nlu_fallback":
-        offered = candidate_services(parse.get("intent_ranking") or [])
+        offered = offered_services(parse)
         return OUTCOMES[1] if service_id_from_intent(expected) in offered else OUTCOMES[3]
     family = family_for_intent(intent)
     if family is not None and service_id_from_intent(expected) in family.services:

@@ -50,17 +50,17 @@ from typing import Any
 from rasa.shared.nlu.constants import METADATA, METADATA_INTENT
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions.choices import candidate_services
-from actions.runtime import service_id_from_intent
+from actions.choices import offered_services as clarify_choices
 from bot.catalogue.loader import read_catalogue
 from bot.config import PROJECT_ROOT
 from bot.families import family_for_intent
+from bot.nlu.service_decision import service_of
 from scripts.evaluate_nlu import OUTCOMES, load_agent, newest_model, outcome
 
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 DEFAULT_FOLDER = PROJECT_ROOT / "tests" / "nlu_heldout_oos"
-OUT_OF_SCOPE_FILE = "out_of_scope.yml"
+OUT_OF_SCOPE_FILE = "out_of_scope.yml"  # the first set; every out_of_scope*.yml is measured
 SERVICES_FILE = "services.yml"
 
 MISS_ANSWERS_SERVICE = "answers a service 回答了某项服务"
@@ -76,6 +76,7 @@ class Parsed:
     expected: str
     topic: str
     parse: dict[str, Any]
+    source: str = ""  # the file it came from
 
     @property
     def intent(self) -> str:
@@ -89,15 +90,16 @@ class Parsed:
 def offered_services(parse: dict[str, Any]) -> list[str]:
     """Service ids the assistant's reply would name, in its order (empty: none named).
 
-    Mirrors the rules: a service intent answers it, nlu_fallback goes to action_clarify's
-    candidates, an ``ask_family_*`` intent offers its family.
+    Mirrors the rules: a service intent (or ``ask_service``, the search stage's) answers it,
+    nlu_fallback goes to action_clarify's choices (none when the search stage judged the
+    message out of scope), an ``ask_family_*`` intent offers its family.
     """
     intent = (parse.get("intent") or {}).get("name")
-    service = service_id_from_intent(intent)
+    service = service_of(parse)
     if service is not None:
         return [service]
     if intent == FALLBACK:
-        return candidate_services(parse.get("intent_ranking") or [])
+        return clarify_choices(parse)
     family = family_for_intent(intent)
     return list(family.services) if family is not None else []
 
@@ -107,13 +109,12 @@ def names_no_service(parse: dict[str, Any]) -> bool:
     intent = (parse.get("intent") or {}).get("name")
     if intent == OUT_OF_SCOPE:
         return True
-    return intent == FALLBACK and not candidate_services(parse.get("intent_ranking") or [])
+    return intent == FALLBACK and not clarify_choices(parse)
 
 
 def miss_kind(parse: dict[str, Any]) -> str:
     """Why a non-government question failed ``names_no_service``."""
-    intent = (parse.get("intent") or {}).get("name")
-    if service_id_from_intent(intent) is not None:
+    if service_of(parse) is not None:
         return MISS_ANSWERS_SERVICE
     if offered_services(parse):
         return MISS_OFFERS_SERVICES
@@ -168,10 +169,16 @@ def read_examples(path: Path) -> list[tuple[str, str, str]]:
 async def parse_all(model: Path, folder: Path) -> tuple[list[Parsed], list[Parsed]]:
     agent = load_agent(model)
     parsed: dict[str, list[Parsed]] = {}
-    for name in (OUT_OF_SCOPE_FILE, SERVICES_FILE):
-        parsed[name] = [Parsed(text, intent, topic, await agent.parse_message(text))
+    for name in (*out_of_scope_files(folder), SERVICES_FILE):
+        parsed[name] = [Parsed(text, intent, topic, await agent.parse_message(text), name)
                         for text, intent, topic in read_examples(folder / name)]
-    return parsed[OUT_OF_SCOPE_FILE], parsed[SERVICES_FILE]
+    services = parsed.pop(SERVICES_FILE)
+    return [p for results in parsed.values() for p in results], services
+
+
+def out_of_scope_files(folder: Path) -> list[str]:
+    """Every set of non-government questions in ``folder`` (out_of_scope.yml, out_of_scope_2.yml…)."""
+    return sorted(p.name for p in folder.glob("out_of_scope*.yml"))
 
 
 def report(model: Path, oos: Sequence[Parsed], services: Sequence[Parsed],
@@ -185,7 +192,10 @@ def report(model: Path, oos: Sequence[Parsed], services: Sequence[Parsed],
     lines = [f"model 模型: {model.name}; run 运行于 {date.today().isoformat()}", "",
              f"{'topic 话题':28}{'names no service 不提服务':>28}"]
     lines += [f"{topic:28}{str(shares[topic]):>28}" for topic in sorted(shares) if topic]
-    lines += [f"{'TOTAL 合计':28}{str(shares['']):>28}", "",
+    lines += [f"{'TOTAL 合计':28}{str(shares['']):>28}"]
+    for source in sorted({r.source for r in oos}):
+        lines.append(f"{'  ' + source:28}{str(out_of_scope_shares([r for r in oos if r.source == source])['']):>28}")
+    lines += ["",
               f"非政务问题 out of scope — reply names no service 回复不提任何服务: {shares['']}",
               f"  of which the out-of-scope reply itself 其中直接判为超出范围: {strict_out_of_scope(oos)}",
               f"政务问题 services — answered with the right service 直接答对: {direct}",
@@ -195,7 +205,7 @@ def report(model: Path, oos: Sequence[Parsed], services: Sequence[Parsed],
     lines.append(f"out-of-scope misses 非政务误判 ({len(missed)}): "
                  + "; ".join(f"{kind}: {n}" for kind, n in kinds.most_common()))
     for r in missed:
-        lines.append(f"  [{r.topic}] {r.text}  → {r.intent} {r.confidence:.2f}; "
+        lines.append(f"  [{r.source}: {r.topic}] {r.text}  → {r.intent} {r.confidence:.2f}; "
                      f"offers 提供: {label(offered_services(r.parse))}")
     wrong = [r for r in services if outcome(r.expected, r.parse) != OUTCOMES[0]]
     lines.append(f"service questions not answered directly 政务未直接答对 ({len(wrong)}):")

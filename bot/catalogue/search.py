@@ -19,7 +19,8 @@ tests/nlu_heldout; bench/catalogue_scale.py measures them at 40 to 2,000 service
 Each field is ranked with BM25 (rank-bm25) over the words bot/catalogue/search_text.py
 makes, and a service's score is the weighted sum. A name or alias the message contains
 word for word (:meth:`ServiceIndex.exact_mentions`, longest match wins) puts that service
-first whatever the scores say: the resident named it.
+first whatever the scores say: the resident named it. So does a message that is one of a
+service's own questions (FAQ and example questions; only questions no other service asks).
 
 :func:`confidence` turns the hits into the numbers a later "answer / offer choices / out of
 scope" decision needs; :class:`LiveServiceIndex` keeps an index in step with the database.
@@ -64,6 +65,14 @@ FIELDS: dict[str, Field] = {
 log = logging.getLogger(__name__)
 #: Shorter names and aliases are not looked for word for word (one character means nothing).
 MIN_FORM_CHARS = 2
+#: A message that is one of a service's own questions, word for word, is about that service;
+#: shorter questions ("多少钱？") say too little to count.
+MIN_QUESTION_CHARS = 5
+
+
+def question_key(text: str) -> str:
+    """A question as compared whole: normalised, without closing punctuation."""
+    return text.rstrip("?？。.!！~～ ")
 
 
 class _LuceneBM25(BM25Okapi):
@@ -86,7 +95,7 @@ class Hit:
     score: float  # weighted BM25 over the fields (0 for a service found only by exact mention)
     matched: tuple[str, ...]  # the name/alias the message contains, else the message's words found
     coverage: float  # idf-weighted share of the message's words found in this service's text, 0..1
-    exact: bool = False  # the message contains the service's official name or an alias
+    exact: bool = False  # the message contains the service's official name or an alias, or is its question
 
 
 @dataclass(frozen=True)
@@ -147,26 +156,37 @@ class ServiceIndex:
                 if len(form) >= MIN_FORM_CHARS:
                     self._forms.setdefault(form, []).append(i)
         self._form_lengths = sorted({len(f) for f in self._forms}, reverse=True)
+        asked: dict[str, set[int]] = {}
+        for i, s in enumerate(services):
+            for question in (*s.questions, *s.examples):
+                key = question_key(catalogue_form(question))
+                if len(key) >= MIN_QUESTION_CHARS:
+                    asked.setdefault(key, set()).add(i)
+        # Only a question one service asks: imported services share a generic one.
+        self._questions = {key: next(iter(found)) for key, found in asked.items() if len(found) == 1}
 
     def __len__(self) -> int:
         return len(self.service_ids)
 
     def exact_mentions(self, text: str) -> list[Mention]:
-        """Services whose official name or an alias the message contains, longest first.
+        """Services whose official name or an alias the message contains, longest first,
+        after the service the message is a question of, word for word.
 
         A form inside a longer one found in the message does not count (社保卡 in 社保卡挂失).
         """
         return self._mentions(query_text(text))
 
     def _mentions(self, query: str) -> list[Mention]:
+        """Names and aliases the message contains; first, the service whose own question it is."""
+        asked = self._questions.get(question_key(query))
+        out = [Mention(self.service_ids[asked], question_key(query), 0)] if asked is not None else []
         found: list[tuple[int, int, str]] = []  # (length, start, form), longest first
         for n in self._form_lengths:
             for start in range(len(query) - n + 1):
                 if query[start:start + n] in self._forms:
                     found.append((n, start, query[start:start + n]))
         taken: list[tuple[int, int]] = []
-        out: list[Mention] = []
-        seen: set[int] = set()
+        seen: set[int] = {asked} if asked is not None else set()
         for n, start, form in found:
             if any(start < end and a < start + n for a, end in taken):
                 continue

@@ -147,3 +147,14 @@ def test_an_edited_alias_takes_effect_and_an_unchanged_catalogue_is_not_rebuilt(
     clock.now += 10
     assert [m.service_id for m in index.exact_mentions("敬老证在哪办")] == ["elderly-card"]
     assert index.builds == 2
+
+
+def test_a_message_that_is_a_services_own_question_names_that_service():
+    texts = [text("dog", "示例犬只登记", ("养狗登记",), questions=("家里的狗要去哪里上户口？",)),
+             text("cat", "示例猫咪登记", ("养猫登记",), questions=("出发前还要确认什么？",)),
+             text("fish", "示例鱼缸登记", ("养鱼登记",), questions=("出发前还要确认什么？",))]
+    index = ServiceIndex(texts)
+    hits = index.search("家里的狗要去哪里上户口")
+    assert hits[0].service_id == "dog" and hits[0].exact
+    shared = index.search("出发前还要确认什么")  # a question two services ask names neither
+    assert not any(h.exact for h in shared)

@@ -94,3 +94,55 @@ def test_longer_text_is_left_to_the_classifier(tokenizer):
     message.set(INTENT, {"name": "svc_sbk_apply", "confidence": 0.9})
     CommandMatcher().process([message])
     assert message.get(INTENT)["name"] == "svc_sbk_apply"
+
+
+# -- the service search stage (bot/nlu/service_search.py) -----------------------------------
+
+def _search_stage(tmp_path, intents: list[str]):
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlu.service_search import ServiceSearch
+
+    (tmp_path / "storage").mkdir(exist_ok=True)
+    storage = LocalModelStorage(tmp_path / "storage")
+    context = ExecutionContext(GraphSchema({}), "test")
+    stage = ServiceSearch.create(ServiceSearch.get_default_config(), storage, Resource("search"), context)
+    stage.train(TrainingData([Message({TEXT: f"例句{i}", INTENT: i}) for i in intents]))
+    return ServiceSearch.load(ServiceSearch.get_default_config(), storage, Resource("search"), context)
+
+
+def _parsed(stage, text: str, intent: str, confidence: float) -> Message:
+    from rasa.shared.nlu.constants import INTENT_RANKING_KEY
+
+    message = Message({TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}])
+    stage.process([message])
+    return message
+
+
+def test_search_stage_remembers_the_trained_services_and_answers_an_untrained_one(tmp_path, use_catalogue_db):
+    trained = ["svc_sbk_apply", "greet", "out_of_scope"]
+    stage = _search_stage(tmp_path, trained)
+    assert stage.trained == {"sbk-apply"}
+    message = _parsed(stage, "社保卡挂失怎么办", "svc_sbk_apply", 0.9)  # sbk-replace has no intent here
+    assert message.get(INTENT)["name"] == "ask_service"
+    assert message.get("service_search")["service"] == "sbk-replace"
+    assert message.as_dict(only_output_properties=True)["service_search"]["service"] == "sbk-replace"
+
+
+def test_search_stage_turns_an_unsure_service_guess_on_unknown_words_into_out_of_scope(tmp_path, use_catalogue_db):
+    stage = _search_stage(tmp_path, ["svc_sbk_apply", "svc_sbk_replace"])
+    message = _parsed(stage, "明天去南京的飞机票还有吗", "svc_sbk_apply", 0.05)
+    assert message.get(INTENT)["name"] == "nlu_fallback"  # not out_of_scope: a form may take free text
+    assert message.get("service_search")["out_of_scope"] is True
+    kept = _parsed(stage, "你好", "greet", 0.99)
+    assert kept.get(INTENT)["name"] == "greet" and kept.get("service_search") is None
+
+
+def test_search_stage_stands_aside_without_a_catalogue_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOV_DATABASE_URL", f"sqlite:///{tmp_path / 'absent.db'}")
+    stage = _search_stage(tmp_path, ["svc_sbk_apply"])
+    message = _parsed(stage, "明天去南京的飞机票还有吗", "svc_sbk_apply", 0.05)
+    assert message.get(INTENT)["name"] == "svc_sbk_apply"
+    assert not (tmp_path / "absent.db").exists()  # the NLU never creates a database

@@ -16,6 +16,7 @@ from scripts.evaluate_out_of_scope import (
     MISS_OFFERS_SERVICES,
     MISS_OTHER_REPLY,
     OUT_OF_SCOPE_FILE,
+    out_of_scope_files,
     SERVICES_FILE,
     Parsed,
     miss_kind,
@@ -116,9 +117,11 @@ def test_service_questions_count_direct_answers_and_offered_choices_apart():
     assert (answered_or_offered.right, answered_or_offered.total) == (2, 4)
 
 
-def test_the_heldout_sets_have_the_shape_the_report_assumes():
+@pytest.mark.parametrize("name", [OUT_OF_SCOPE_FILE, "out_of_scope_2.yml"])
+def test_the_heldout_sets_have_the_shape_the_report_assumes(name):
     """150 off-domain questions in topics of at least 10; every official service asked."""
-    oos = read_examples(DEFAULT_FOLDER / OUT_OF_SCOPE_FILE)
+    assert name in out_of_scope_files(DEFAULT_FOLDER)
+    oos = read_examples(DEFAULT_FOLDER / name)
     assert len(oos) == 150
     assert {intent for _, intent, _ in oos} == {"out_of_scope"}
     topics = [topic for _, _, topic in oos]
