@@ -27,9 +27,10 @@ def _service(aliases: list[str]) -> ServiceIn:
         id="sx-test-pet-dog", name="示例犬只登记", department="示例市公安局", aliases=aliases,
         summary="示例数据：在示例市饲养犬只的登记。", eligibility=["在示例市饲养犬只的个人"],
         materials=[{"name": "犬只免疫证明"}], steps=["提交材料", "领取犬牌"], time_limit="5个工作日",
-        fee="不收费", needs_hall=False, hall_type="general",
+        fee="不收费", needs_hall=False, hall_type="government_center",
         online=[{"channel": "网上办理", "how": "https://example.invalid/dog"}],
-        faqs=[{"q": "家里的狗要去哪里上户口", "a": "示例数据，以窗口最新要求为准。"}],
+        faqs=[{"q": "犬牌丢了怎么补", "a": "示例数据，以窗口最新要求为准。"}],
+        examples=["家里的狗要去哪里上户口"],
         source="测试数据", updated=dt.date(2026, 12, 2))
 
 
@@ -63,7 +64,8 @@ def test_new_service_is_answered_by_name_alias_and_question_then_edited_and_remo
     waited = _eventually(lambda: answers(f"growth-name-{time.monotonic()}", "示例犬只登记怎么办"))
     assert waited <= LIVE_WITHIN_S
     assert answers("growth-alias", "养狗登记要带什么")
-    assert answers("growth-question", "家里的狗要去哪里上户口")
+    assert answers("growth-example", "家里的狗要去哪里上户口")  # an example question, word for word
+    assert answers("growth-faq", "犬牌丢了怎么补")
 
     imported([_service(["犬牌申领"])])  # the alias edited
     _eventually(lambda: answers(f"growth-edit-{time.monotonic()}", "犬牌申领去哪办"))
