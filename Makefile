@@ -130,6 +130,7 @@ test-nlu: $(DB_STAMP) $(MODEL_STAMP)
 	$(RASA) test nlu --nlu tests/nlu_heldout --out results/heldout
 	$(PY) scripts/heldout_report.py results/heldout
 	$(PY) scripts/evaluate_nlu.py "$$(ls -t models/*.tar.gz | head -1)" tests/nlu_heldout
+	$(PY) -m scripts.evaluate_out_of_scope --gate 0.93 0.93
 
 evaluate-oos: $(DB_STAMP) $(MODEL_STAMP) ## report (never fails): non-government questions that name no service, and service questions right (tests/nlu_heldout_oos, issue 14)
 	$(PY) -m scripts.evaluate_out_of_scope

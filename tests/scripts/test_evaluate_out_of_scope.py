@@ -18,6 +18,7 @@ from scripts.evaluate_out_of_scope import (
     OUT_OF_SCOPE_FILE,
     SERVICES_FILE,
     Parsed,
+    below_gate,
     miss_kind,
     names_no_service,
     offered_services,
@@ -132,3 +133,13 @@ def test_the_heldout_sets_have_the_shape_the_report_assumes(name):
     assert len(services) == 60
     expected = {"svc_" + row["id"].replace("-", "_") for row in official_services()}
     assert {intent for _, intent, _ in services} == expected
+
+
+def test_the_gate_fails_when_either_share_is_under_its_minimum():
+    oos = [Parsed("a", "out_of_scope", "train", parse("out_of_scope", 0.9)),
+           Parsed("b", "out_of_scope", "train", parse("svc_medins_remote", 0.9))]
+    services = [Parsed("c", "svc_idcard", "", parse("svc_idcard", 0.9))]
+    assert below_gate(oos, services, (0.5, 0.9)) is None
+    assert "out of scope 1/2" in (below_gate(oos, services, (0.6, 0.9)) or "")
+    wrong = [Parsed("c", "svc_idcard", "", parse("svc_passport", 0.9))]
+    assert below_gate(oos, wrong, (0.5, 0.5)) is not None
