@@ -190,6 +190,8 @@ def understand(size: int, tmp: Path) -> dict:
     import os
 
     os.environ["GOV_DATABASE_URL"] = f"sqlite:///{tmp / 'app.db'}"
+    from actions.choices import offered_services
+    from bot.nlu.service_decision import service_of
     from scripts.evaluate_nlu import OUTCOMES, load_agent, newest_model, outcome
     from scripts.evaluate_out_of_scope import DEFAULT_FOLDER, names_no_service, out_of_scope_files, read_examples
 
@@ -198,16 +200,25 @@ def understand(size: int, tmp: Path) -> dict:
     out_of_scope = [text for name in out_of_scope_files(DEFAULT_FOLDER)
                     for text, _, _ in read_examples(DEFAULT_FOLDER / name)]
 
+    def distractor(parse: dict) -> bool:
+        named = [service_of(parse), *offered_services(parse)]
+        return any(s and s.startswith("zz-") for s in named)
+
     async def run() -> dict:
-        answered = offered = oos = 0
+        answered = offered = oos = misled = 0
         for text, intent in services:
-            got = outcome(intent, await agent.parse_message(text))
+            parse = await agent.parse_message(text)
+            got = outcome(intent, parse)
             answered += got == OUTCOMES[0]
             offered += got in OUTCOMES[:2]
+            misled += distractor(parse)
         for text in out_of_scope:
-            oos += names_no_service(await agent.parse_message(text))
+            parse = await agent.parse_message(text)
+            oos += names_no_service(parse)
+            misled += distractor(parse)
         return {"nlu_right": 100 * answered / len(services), "nlu_offered": 100 * offered / len(services),
-                "oos": 100 * oos / len(out_of_scope), "oos_count": len(out_of_scope)}
+                "oos": 100 * oos / len(out_of_scope), "oos_count": len(out_of_scope),
+                "misled": 100 * misled / (len(services) + len(out_of_scope))}
 
     return asyncio.run(run())
 
@@ -225,6 +236,7 @@ ROWS = (("load_s", "load through the YAML loader (s)", "{:.2f}"),
         ("nlu_right", "held-out answered right, full NLU (%)", "{:.1f}"),
         ("nlu_offered", "… right or offered, full NLU (%)", "{:.1f}"),
         ("oos", "non-government named no service (%)", "{:.1f}"),
+        ("misled", "replies naming a distractor, full NLU (%)", "{:.2f}"),
         ("p50", "search per query p50 (ms)", "{:.2f}"),
         ("p95", "search per query p95 (ms)", "{:.2f}"),
         ("rss", "RSS growth: texts + index (MB)", "{:.1f}"),
@@ -271,7 +283,7 @@ def main() -> None:
                 results[size].update(child("understand", size, Path(tmp)))
     print(f"Service search, {results[min(results)]['queries']} held-out service phrasings "
           f"(tests/nlu_heldout, search only, no DIET); ratios against N={min(results)}")
-    print(table(results, [r for r in ROWS if not args.no_nlu or not r[0].startswith(("nlu", "oos"))]))
+    print(table(results, [r for r in ROWS if not args.no_nlu or not r[0].startswith(("nlu", "oos", "misled"))]))
 
 
 if __name__ == "__main__":
