@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import declarative_base
 
@@ -55,6 +56,10 @@ class StaffUser(Base):
     role = Column(String(16), nullable=False)  # roles.Role value
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False)
+    #: Set when an admin created or reset the account with a one-time password: the next
+    #: login must choose a new one before anything else (console/web/context.py).
+    must_change_password = Column(Boolean, nullable=False, default=False, server_default=false())
+    last_login_at = Column(DateTime)  # None: no login since the column exists
 
 
 class ConsoleSession(Base):
@@ -74,8 +79,8 @@ class AuditEntry(Base):
 
     id = Column(Integer, primary_key=True)
     at = Column(DateTime, nullable=False, index=True)
-    username = Column(String(100), nullable=False)  # staff member, or "cli"
-    action = Column(String(60), nullable=False)  # e.g. "user.add", "model.activate"
+    username = Column(String(100), nullable=False, index=True)  # staff member, "cli" or "(unknown)"
+    action = Column(String(60), nullable=False, index=True)  # e.g. "user.add", "model_activate"
     detail = Column(JSON)  # masked before it is written
     ip = Column(String(64))
 

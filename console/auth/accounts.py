@@ -11,12 +11,23 @@ until enough of those failures are older than WINDOW. A successful login clears 
 username's failures but not the address's, so one valid account cannot be used to
 reset the counter while guessing others. Checks and writes are not one transaction (the
 slow hash must not hold the SQLite write lock), so parallel guesses can overshoot the
-limits by the number of requests in flight; that is accepted.
+limits by the number of requests in flight; that is accepted. Every refused login is
+written to the audit log (login_audit.py), in the transaction that counts it.
+
+At least one enabled admin: disabling or demoting the last one is refused (LastAdmin), in
+the browser and the CLI alike, so accounts can always be managed from the 账号管理 page.
+The changes take the database's write lock first (bot.db.begin_immediate), so two admins
+demoting each other at once cannot both succeed.
+
+`on_change` (optional, on every change): called with the open transaction and the account
+as changed, so the caller's audit entry commits with the change or not at all
+(staff_admin.py).
 """
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +35,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import begin_immediate
 from console.auth import passwords
+from console.auth.login_audit import Failure, record_refusal
 from console.auth.roles import Role, parse_role
 from console.tables import ConsoleSession, LoginAttempt, StaffUser, utc_naive
 
@@ -33,6 +46,8 @@ WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_IP = 20
 _MAX_KEY_PART = 100  # attempt keys are built from client input: keep them bounded
+#: PostgreSQL advisory lock of the last-admin check (SQLite: its write lock).
+ADMINS_LOCK = "console-admins"
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -57,6 +72,17 @@ class UserNotFound(AccountError, LookupError):
     def __init__(self, username: str) -> None:
         self.username = username
         super().__init__(f"没有找到账号 {username}。")
+
+
+class LastAdmin(AccountError):
+    def __init__(self, username: str) -> None:
+        self.username = username
+        super().__init__(f"{username} 是最后一个启用的管理员账号，不能停用或降级；请先让另一个账号成为管理员。")
+
+
+class WrongPassword(AccountError):
+    def __init__(self) -> None:
+        super().__init__("当前密码不正确。")
 
 
 class RefusalReason(str, enum.Enum):
@@ -91,10 +117,18 @@ class StaffAccount:
     role: Role
     active: bool
     created_at: datetime  # naive UTC
+    #: Logged in with a one-time password: must choose a new one before anything else.
+    must_change_password: bool = False
+    last_login_at: datetime | None = None  # naive UTC
 
     @classmethod
     def from_row(cls, row: StaffUser) -> StaffAccount:
-        return cls(row.id, row.username, Role(row.role), bool(row.active), row.created_at)
+        return cls(row.id, row.username, Role(row.role), bool(row.active), row.created_at,
+                   bool(row.must_change_password), row.last_login_at)
+
+
+#: Called inside the change's transaction with the account as changed (the module docstring).
+OnChange = Callable[[Session, StaffAccount], None]
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -126,43 +160,114 @@ def _end_sessions(session: Session, user_id: int) -> None:
     session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user_id))
 
 
+def _changed(session: Session, row: StaffUser, on_change: OnChange | None) -> StaffAccount:
+    session.flush()
+    account = StaffAccount.from_row(row)
+    if on_change is not None:
+        on_change(session, account)
+    return account
+
+
+def _keep_an_admin(session: Session, row: StaffUser, role: Role, active: bool) -> None:
+    """Refuse (LastAdmin) if `row` becoming (`role`, `active`) leaves no enabled admin."""
+    if not (row.active and row.role == Role.ADMIN.value) or (active and role is Role.ADMIN):
+        return
+    others = session.execute(
+        select(func.count()).select_from(StaffUser)
+        .where(StaffUser.role == Role.ADMIN.value, StaffUser.active.is_(True), StaffUser.id != row.id)
+    ).scalar_one()
+    if others == 0:
+        raise LastAdmin(row.username)
+
+
 # --- managing accounts --------------------------------------------------------------------
 
 def create_user(sessions: sessionmaker, username: str, password: str, role: str | Role,
-                now: datetime | None = None) -> StaffAccount:
-    """Add an active account. Raises InvalidUsername, UnknownRole, WeakPassword, UsernameTaken."""
+                now: datetime | None = None, must_change_password: bool = False,
+                on_change: OnChange | None = None) -> StaffAccount:
+    """Add an active account. Raises InvalidUsername, UnknownRole, WeakPassword, UsernameTaken.
+
+    `must_change_password`: the password is a one-time one (made by an admin), to be
+    replaced at the first login.
+    """
     name = validate_username(username)
     parsed_role = parse_role(role)
     passwords.check_policy(password, name)
     row = StaffUser(username=name, password_hash=passwords.hash_password(password),
-                    role=parsed_role.value, active=True, created_at=utc_naive(now))
+                    role=parsed_role.value, active=True, created_at=utc_naive(now),
+                    must_change_password=must_change_password)
     try:
         with sessions.begin() as session:
             session.add(row)
+            return _changed(session, row, on_change)
     except IntegrityError:
         raise UsernameTaken(name) from None
-    return StaffAccount.from_row(row)
 
 
-def set_password(sessions: sessionmaker, username: str, password: str) -> StaffAccount:
-    """Replace the password and end the account's sessions. Raises UserNotFound, WeakPassword."""
+def set_password(sessions: sessionmaker, username: str, password: str,
+                 must_change_password: bool = False, on_change: OnChange | None = None) -> StaffAccount:
+    """Replace the password and end the account's sessions. Raises UserNotFound, WeakPassword.
+
+    `must_change_password`: a one-time password (an admin's reset); False when the
+    account's owner chose it (or the CLI set it), which also lifts an earlier reset.
+    """
     passwords.check_policy(password, normalize_username(username))
     new_hash = passwords.hash_password(password)
     with sessions.begin() as session:
         row = _row(session, username)
         row.password_hash = new_hash
+        row.must_change_password = must_change_password
         _end_sessions(session, row.id)
-        return StaffAccount.from_row(row)
+        return _changed(session, row, on_change)
 
 
-def set_active(sessions: sessionmaker, username: str, active: bool) -> StaffAccount:
-    """Switch an account on or off; switching off also ends its sessions."""
+def change_own_password(sessions: sessionmaker, username: str, current: str, new: str,
+                        on_change: OnChange | None = None) -> StaffAccount:
+    """The account's owner replaces their password, proving they know the current one.
+
+    Raises WrongPassword, WeakPassword (also when the new one equals the current one),
+    UserNotFound. Ends every session of the account, this one included.
+    """
+    name = normalize_username(username)
+    passwords.check_policy(new, name)
+    if new == current:
+        raise passwords.WeakPassword("新密码不能与当前密码相同。")
+    with sessions() as session:
+        stored = _row(session, name).password_hash
+    if len(current) > passwords.MAX_LENGTH or not passwords.verify_password(stored, current):
+        raise WrongPassword()
+    return set_password(sessions, name, new, on_change=on_change)
+
+
+def set_active(sessions: sessionmaker, username: str, active: bool,
+               on_change: OnChange | None = None) -> StaffAccount:
+    """Switch an account on or off; switching off also ends its sessions.
+
+    Raises UserNotFound, or LastAdmin for the last enabled admin.
+    """
     with sessions.begin() as session:
+        begin_immediate(session, ADMINS_LOCK)
         row = _row(session, username)
+        _keep_an_admin(session, row, Role(row.role), active)
         row.active = active
         if not active:
             _end_sessions(session, row.id)
-        return StaffAccount.from_row(row)
+        return _changed(session, row, on_change)
+
+
+def set_role(sessions: sessionmaker, username: str, role: str | Role,
+             on_change: OnChange | None = None) -> StaffAccount:
+    """Give an account another role (effective at its next request).
+
+    Raises UnknownRole, UserNotFound, or LastAdmin for the last enabled admin.
+    """
+    parsed = parse_role(role)
+    with sessions.begin() as session:
+        begin_immediate(session, ADMINS_LOCK)
+        row = _row(session, username)
+        _keep_an_admin(session, row, parsed, bool(row.active))
+        row.role = parsed.value
+        return _changed(session, row, on_change)
 
 
 def get_user(sessions: sessionmaker, username: str) -> StaffAccount | None:
@@ -190,6 +295,13 @@ def _ip_key(ip: str | None) -> str:
     return "ip:" + (ip or "unknown").strip()[:_MAX_KEY_PART]
 
 
+def _existing(session: Session, name: str) -> str | None:
+    """`name` if it is an account's username (for the audit of a refused login)."""
+    if not USERNAME_RE.fullmatch(name):
+        return None
+    return session.execute(select(StaffUser.username).where(StaffUser.username == name)).scalar_one_or_none()
+
+
 def _failures(session: Session, key: str, since: datetime) -> int:
     return session.execute(
         select(func.count()).select_from(LoginAttempt)
@@ -206,14 +318,16 @@ def authenticate(sessions: sessionmaker, username: str, password: str, ip: str |
     now = utc_naive(now)
     user_key, ip_key = _user_key(username), _ip_key(ip)
     since = now - WINDOW
+    name = normalize_username(username)
     with sessions.begin() as session:
         session.execute(delete(LoginAttempt).where(LoginAttempt.at <= since))
         locked = (_failures(session, user_key, since) >= MAX_FAILURES_PER_USER
                   or _failures(session, ip_key, since) >= MAX_FAILURES_PER_IP)
+        if locked:
+            record_refusal(session, username, _existing(session, name), Failure.LOCKED, ip, now)
     if locked:
         raise LoginRefused(RefusalReason.LOCKED)
 
-    name = normalize_username(username)
     row: StaffUser | None = None
     if USERNAME_RE.fullmatch(name):
         with sessions() as session:
@@ -227,14 +341,21 @@ def authenticate(sessions: sessionmaker, username: str, password: str, ip: str |
     if not ok or row is None:
         with sessions.begin() as session:
             session.add_all([LoginAttempt(key=user_key, at=now), LoginAttempt(key=ip_key, at=now)])
+            record_refusal(session, username, row.username if row else None,
+                           Failure.WRONG_PASSWORD if row else Failure.UNKNOWN_USER, ip, now)
         raise LoginRefused(RefusalReason.BAD_CREDENTIALS)
     if not row.active:
+        with sessions.begin() as session:
+            record_refusal(session, username, row.username, Failure.DISABLED, ip, now)
         raise LoginRefused(RefusalReason.DISABLED)
 
     with sessions.begin() as session:
         session.execute(delete(LoginAttempt).where(LoginAttempt.key == user_key))
-        if passwords.needs_rehash(row.password_hash):
-            fresh = session.get(StaffUser, row.id)
-            if fresh is not None and fresh.password_hash == row.password_hash:
+        fresh = session.get(StaffUser, row.id)
+        if fresh is not None:
+            fresh.last_login_at = now
+            if passwords.needs_rehash(row.password_hash) and fresh.password_hash == row.password_hash:
                 fresh.password_hash = passwords.hash_password(password)
-    return StaffAccount.from_row(row)
+            session.flush()
+            row = fresh
+        return StaffAccount.from_row(row)

@@ -25,6 +25,18 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
+#: What staff call the roles (pages, the CLI, the audit log).
+ROLE_LABELS: dict[Role, str] = {Role.REVIEWER: "审核员", Role.TRAINER: "训练员", Role.ADMIN: "管理员"}
+
+
+def role_label(role: str | Role) -> str:
+    """审核员 / 训练员 / 管理员; an unknown role as it was given."""
+    try:
+        return ROLE_LABELS[Role(getattr(role, "value", role))]
+    except ValueError:
+        return str(role)
+
+
 class UnknownRole(ValueError):
     """No such role; the message is meant for the person who typed it."""
 

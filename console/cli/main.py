@@ -1,12 +1,12 @@
 """The console's command line, `python -m console`: accounts, FAQs and models.
 
-`user add|list|disable|enable|passwd` (users.py), `faq list|add` (faq.py) and
+`user add|list|disable|enable|passwd|role` (users.py), `faq list|add` (faq.py) and
 `model list|plan|train|evaluate|activate|rollback` (model_versions.py). Every change is
 written to the audit log as user "cli", with the operating-system account that ran it.
 
 Exit codes: 0 done, 1 nothing changed because of the database state (no such account,
-name taken, cancelled) or a refusal (gate, training, Rasa unreachable), 2 bad input
-(usage, role, username, weak or mismatched password, training data refused).
+name taken, the last enabled admin, cancelled) or a refusal (gate, training, Rasa unreachable), 2 bad input
+(usage, role, username, weak or mismatched password, training data refused, GOV_TIMEZONE).
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from console.auth.accounts import InvalidUsername, UsernameTaken, UserNotFound
+from console import timefmt
+from console.auth.accounts import InvalidUsername, LastAdmin, UsernameTaken, UserNotFound
 from console.auth.passwords import WeakPassword
 from console.auth.roles import UnknownRole
 from console.cli import faq, model_versions, users
@@ -41,11 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
     try:
+        timefmt.local_zone()  # a mistyped GOV_TIMEZONE is reported before anything is done
         return args.func(args)
-    except (InvalidUsername, UnknownRole, WeakPassword, users.PasswordMismatch) as exc:
+    except (InvalidUsername, UnknownRole, WeakPassword, users.PasswordMismatch, timefmt.InvalidTimezone) as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except (UserNotFound, UsernameTaken) as exc:
+    except (UserNotFound, UsernameTaken, LastAdmin) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except users.Cancelled:

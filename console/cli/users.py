@@ -1,18 +1,18 @@
-"""`python -m console user add|list|disable|enable|passwd`: staff console accounts.
+"""`python -m console user add|list|disable|enable|passwd|role`: staff console accounts.
 
-The first admin has to be created here, before the console can be used. Passwords are
-typed twice at a hidden prompt, or taken from $CONSOLE_PASSWORD for scripts (never from
-the command line, where they would end up in the shell history and `ps`).
+The first admin has to be created here, before the console can be used; after that admins
+can also manage accounts in the browser (账号管理). Passwords are typed twice at a hidden
+prompt, or taken from $CONSOLE_PASSWORD for scripts (never from the command line, where
+they would end up in the shell history and `ps`). Times are local (console/timefmt.py).
 """
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
-from datetime import timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from console import timefmt
 from console.auth import audit
 from console.auth.accounts import (
     StaffAccount,
@@ -23,15 +23,14 @@ from console.auth.accounts import (
     list_users,
     set_active,
     set_password,
+    set_role,
     validate_username,
 )
 from console.auth.passwords import check_policy
-from console.auth.roles import Role, parse_role
+from console.auth.roles import Role, parse_role, role_label
 from console.cli.common import Parser, cli_actor, database
 
 PASSWORD_ENV = "CONSOLE_PASSWORD"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-ROLE_NAMES = {Role.REVIEWER: "审核员", Role.TRAINER: "训练员", Role.ADMIN: "管理员"}
 
 
 class Cancelled(Exception):
@@ -70,6 +69,11 @@ def add_commands(sub: Any) -> None:
     passwd.add_argument("username")
     passwd.set_defaults(func=cmd_passwd)
 
+    role = users.add_parser("role", help="give an account another role")
+    role.add_argument("username")
+    role.add_argument("role", help="reviewer, trainer or admin")
+    role.set_defaults(func=cmd_role)
+
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -93,12 +97,8 @@ def _read_password(username: str) -> str:
     return password
 
 
-def _when(at) -> str:
-    return at.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-
-
 def _role_label(role: Role) -> str:
-    return f"{role.value}（{ROLE_NAMES[role]}）"
+    return f"{role.value}（{role_label(role)}）"
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -119,9 +119,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not accounts:
         print("还没有账号。用 python -m console user add 用户名 --role admin 创建第一个管理员。")
         return 0
-    print("用户名\t角色\t状态\t创建时间")
+    print(f"用户名\t角色\t状态\t创建时间（{timefmt.zone_label()}）\t最近登录")
     for a in accounts:
-        print("\t".join((a.username, _role_label(a.role), "启用" if a.active else "停用", _when(a.created_at))))
+        state = "启用" if a.active else "停用"
+        if a.active and a.must_change_password:
+            state += "（待改一次性密码）"
+        print("\t".join((a.username, _role_label(a.role), state, timefmt.format_time(a.created_at),
+                         timefmt.format_time(a.last_login_at, empty="从未登录"))))
     print(f"共 {len(accounts)} 个账号")
     return 0
 
@@ -156,4 +160,18 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     account = set_password(database(), before.username, _read_password(before.username))
     _audit("user.passwd", username=account.username)
     print(f"已为 {account.username} 设置新密码，其登录会话已全部结束。")
+    return 0
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    role = parse_role(args.role)
+    before = get_user(database(), args.username)
+    if before is None:
+        raise UserNotFound(args.username)
+    if before.role is role:
+        print(f"账号 {before.username} 已是{_role_label(role)}，未做改动。")
+        return 0
+    account = set_role(database(), before.username, role)
+    _audit("user.role", username=account.username, role=role.value, previous=before.role.value)
+    print(f"已将账号 {account.username} 的角色改为 {_role_label(account.role)}。")
     return 0

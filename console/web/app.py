@@ -1,10 +1,12 @@
-"""The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log.
+"""The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
+accounts (账号管理) and each person's password.
 
 Security, on every route (helpers in console/web/context.py):
 
 * session: an opaque token in an HttpOnly, SameSite=Strict cookie (console/auth/sessions.py);
   pages without a session redirect (303) to /login, other methods get 401;
-* permissions from console/auth/roles.py; a missing one gets a 403 page;
+* permissions from console/auth/roles.py; a missing one gets a 403 page; an account on a
+  one-time password reaches only /password until it has chosen its own;
 * CSRF: every POST except /login carries the session-bound token (form field ``csrf``);
   the login form uses a double-submit token (console/web/routes/auth.py);
 * headers: a strict Content-Security-Policy (no scripts at all), nosniff, no referrer.
@@ -26,7 +28,7 @@ from console.auth import sessions
 from console.database import open_database
 from console.teaching.inbox import WINDOW_DAYS
 from console.web.context import Console, Web
-from console.web.routes import audit, auth, faq, inbox, model_versions, services
+from console.web.routes import audit, auth, faq, inbox, model_versions, password, services, users
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
@@ -36,7 +38,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
-ROUTE_MODULES = (auth, inbox, faq, services, model_versions, audit)
+ROUTE_MODULES = (auth, password, inbox, faq, services, model_versions, audit, users)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,

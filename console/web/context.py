@@ -22,6 +22,9 @@ from console.teaching.service import TrainingFiles
 from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE, message_page
 
 MAX_FIELD = 1000
+#: Where an account with a one-time password is sent until it has chosen its own.
+PASSWORD_PATH = "/password"
+MUST_CHANGE_MESSAGE = "请先修改管理员给您的一次性密码，然后才能继续操作。"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def nav(user: StaffAccount) -> list[tuple[str, str]]:
     if allows(user.role, Permission.RETRAIN):
         links.append(("/models", "训练与上线"))
     if allows(user.role, Permission.MANAGE_ACCOUNTS):
-        links.append(("/audit", "操作记录"))
+        links += [("/audit", "操作记录"), ("/users", "账号管理")]
+    links.append((PASSWORD_PATH, "修改密码"))
     return links
 
 
@@ -100,12 +104,14 @@ class Web:
     def signed_out(self) -> HTTPResponse:
         return self.page(message_page("请先登录", "登录已失效，请重新登录。"), 401)
 
-    async def admit(self, request: Request, permission: Permission, check_csrf: bool
-                    ) -> HTTPResponse | Admitted:
+    async def admit(self, request: Request, permission: Permission, check_csrf: bool,
+                    password_page: bool = False) -> HTTPResponse | Admitted:
         """The user and token when the request may go ahead, else the response refusing it.
 
         No session: GET/HEAD redirect (303) to /login, other methods get 401. A POST
         without the session-bound CSRF token gets 403, as does a missing permission.
+        An account still on a one-time password reaches only the password page
+        (`password_page`): other pages redirect there, other POSTs get 403.
         """
         user, token = await self.current(request)
         if user is None or token is None:
@@ -115,6 +121,10 @@ class Web:
         if check_csrf and not sessions.csrf_valid(token, self.console.secret,
                                                   form_field(request, "csrf")):
             return self.forbidden(user, token, CSRF_MESSAGE)
+        if user.must_change_password and not password_page:
+            if request.method in ("GET", "HEAD"):
+                return redirect(PASSWORD_PATH, status=303)
+            return self.forbidden(user, token, MUST_CHANGE_MESSAGE)
         if not allows(user.role, permission):
             return self.forbidden(user, token)
         return Admitted(user, token)

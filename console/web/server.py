@@ -9,6 +9,7 @@ Environment:
   TRACKER_DB       Rasa's tracker store: an SQLite file path (as in endpoints.yml) or a URL;
                    default var/tracker.db
   GOV_DATABASE_URL accounts, sessions, audit (via bot.config)
+  GOV_TIMEZONE     the zone pages show times in (default Asia/Shanghai; stored times stay UTC)
   RASA_URL, RASA_TOKEN  the Rasa server's admin API for activating models (default
                    http://localhost:5005; the token defaults to var/rasa_token, which
                    scripts/run.sh writes); without a token models can be trained, not activated
@@ -22,6 +23,7 @@ import sys
 
 from bot.config import PROJECT_ROOT, get_settings
 from bot.logging_setup import install_log_masking
+from console import timefmt
 from console.database import open_database
 from console.teaching.inbox import WINDOW_DAYS
 from console.training.pipeline import project_pipeline
@@ -47,6 +49,11 @@ def main() -> int:
         logger.warning("CONSOLE_DEV=1: using a generated CONSOLE_SECRET; do not use this in production")
     if len(secret) < 16:
         print("CONSOLE_SECRET must be at least 16 characters.", file=sys.stderr)
+        return 2
+    try:
+        timefmt.local_zone()
+    except timefmt.InvalidTimezone as error:
+        print(str(error), file=sys.stderr)
         return 2
     secure = os.environ.get("CONSOLE_SECURE_COOKIES", "0" if dev else "1") == "1"
     host = os.environ.get("CONSOLE_HOST", "127.0.0.1")

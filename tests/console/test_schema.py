@@ -15,7 +15,7 @@ from sqlalchemy import text
 from bot.config import PROJECT_ROOT
 from bot.db import make_engine, session_factory
 from bot.migrations import runner
-from console.auth import accounts
+from console.auth import accounts, passwords
 from console.database import ensure_schema, open_database
 from console.migrations import HISTORY
 from tests.support.schema import CONSOLE_TABLES, legacy_db, schema_diff, table_names
@@ -30,7 +30,7 @@ def test_a_new_database_gets_the_console_tables_at_head(tmp_path, keys):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     db = open_database(url)
     assert CONSOLE_TABLES <= table_names(url)
-    assert revision(url, HISTORY) == runner.head(HISTORY) == "console_0001_baseline"
+    assert revision(url, HISTORY) == runner.head(HISTORY) == "console_0002_account_lifecycle"
     assert revision(url, runner.APP) == runner.head()  # the application's tables are there too
     assert schema_diff(url, HISTORY) == [] and schema_diff(url) == []
     assert ensure_schema(db.kw["bind"]) == "current"
@@ -64,6 +64,23 @@ def test_an_existing_database_with_console_rows_is_adopted_in_place(tmp_path, ke
     accounts.create_user(db, "admin", "jinghu-district-42", "admin")
     with db() as session:
         assert session.execute(text("select text_normalized from inbox_decisions")).scalars().all() == ["社保卡"]
+
+
+def test_accounts_made_before_0002_log_in_as_before(tmp_path, keys):
+    """0002 adds the forced password change and the last login to accounts that have rows."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    session_factory(url)  # the application's tables, as a running assistant has them
+    with make_engine(url).begin() as connection:
+        command.upgrade(runner.alembic_config(connection, HISTORY), "console_0001_baseline")
+        connection.execute(text(
+            "insert into staff_users (username, password_hash, role, active, created_at) values "
+            f"('zhao', '{passwords.hash_password('jinghu-district-42')}', 'admin', 1, '2026-01-01 08:00:00')"))
+    assert ensure_schema(make_engine(url)) == "upgraded"
+    assert revision(url, HISTORY) == runner.head(HISTORY) and schema_diff(url, HISTORY) == []
+    db = open_database(url)
+    (zhao,) = accounts.list_users(db)
+    assert zhao.username == "zhao" and not zhao.must_change_password and zhao.last_login_at is None
+    assert accounts.authenticate(db, "zhao", "jinghu-district-42", "10.0.0.1").last_login_at is not None
 
 
 def _imports(path: Path) -> set[str]:

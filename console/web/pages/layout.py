@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-ROLE_LABELS = {"reviewer": "审核员", "trainer": "训练员", "admin": "管理员"}
+from console.auth import roles
+
+ROLE_LABELS = {role.value: label for role, label in roles.ROLE_LABELS.items()}
 
 FORBIDDEN_MESSAGE = "您没有权限执行此操作"
 CSRF_MESSAGE = "请求校验失败（页面可能已过期），请刷新页面后重试。"
@@ -48,6 +50,16 @@ tr.worse td{background:#ffece8}
 .login label{display:block;margin-top:.8rem}
 .login input{width:100%}
 .login button{margin-top:1rem;width:100%}
+.nowrap{white-space:nowrap;word-break:keep-all}
+td.detail{word-break:normal;overflow-wrap:anywhere}
+.scroll{overflow-x:auto}
+.notice{background:#e8f7ee;border:1px solid #00a870;color:#0b5c3a;padding:.6rem 1rem;border-radius:6px}
+.secret{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.3rem;letter-spacing:.05em;
+background:#fff7e8;border:1px dashed #c9a25c;padding:.3rem .7rem;border-radius:6px;white-space:nowrap}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin:.4rem 0 1rem}
+form.filters label{display:flex;flex-direction:column;font-size:.9rem}
+td form.inline{margin:0 0 .3rem}
+input[type=checkbox]{min-height:auto}
 @media (max-width:600px){main{padding:.5rem}select{max-width:100%}}
 """
 

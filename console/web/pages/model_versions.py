@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from console import timefmt
 from console.training.evaluate import Report
 from console.training.registry import MODE_LABELS, ActivationInfo, ModelInfo
 from console.web.pages.layout import error_notice, esc, layout
@@ -97,8 +98,8 @@ def _model_row(model: ModelInfo, live: str | None, csrf: str, can_activate: bool
     how = MODE_LABELS.get(mode, mode)
     if model.trained_by and model.mode != "external":
         how += f"（{model.trained_by}）"
-    return (f"<tr><td>{esc(model.filename)}<br><span class=\"meta\">"
-            f"{esc(model.modified_at.strftime('%Y-%m-%d %H:%M'))} UTC</span></td>"
+    return (f"<tr><td>{esc(model.filename)}<br><span class=\"meta nowrap\">"
+            f"{esc(timefmt.format_time(model.modified_at))}</span></td>"
             f"<td>{esc(how)}</td><td>{_pct(model.report.accuracy if model.report else None)}</td>"
             f"<td>{esc(_verdict(model))}</td><td>{esc(status)}</td><td>{''.join(actions)}</td></tr>")
 
@@ -145,10 +146,12 @@ def models_page(*, user: Any, csrf: str, nav: Sequence[tuple[str, str]], live: s
                  f'</tr></thead><tbody>{rows}</tbody></table></section>')
     if history:
         items = "".join(
-            f"<tr><td>{esc(h.at.strftime('%Y-%m-%d %H:%M:%S'))}</td><td>{esc(KIND_LABELS.get(h.kind, h.kind))}</td>"
+            f'<tr><td class="nowrap">{esc(timefmt.format_time(h.at, seconds=True))}</td>'
+            f"<td>{esc(KIND_LABELS.get(h.kind, h.kind))}</td>"
             f"<td>{esc(h.filename)}</td><td>{esc(h.previous or '')}</td><td>{esc(h.username)}</td></tr>"
             for h in history)
-        parts.append('<section class="card"><h2>上线记录</h2><table><thead><tr><th scope="col">时间（UTC）</th>'
+        parts.append('<section class="card"><h2>上线记录</h2><table><thead><tr><th scope="col">时间（'
+                     f'{esc(timefmt.zone_label())}）</th>'
                      '<th scope="col">操作</th><th scope="col">模型</th><th scope="col">替换了</th>'
                      f'<th scope="col">操作人</th></tr></thead><tbody>{items}</tbody></table></section>')
     head = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if busy else ""

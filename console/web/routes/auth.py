@@ -1,4 +1,4 @@
-"""Sign in and out.
+"""Sign in and out. A refused login is audited by accounts.authenticate (login_audit.py).
 
 The login form uses a double-submit token: GET /login sets a random value in a short-lived
 HttpOnly, SameSite=Strict cookie (path /login) and in a hidden field; POST /login must send
@@ -16,7 +16,7 @@ from sanic.response import HTTPResponse, redirect
 
 from console.auth import sessions
 from console.auth.accounts import LoginRefused, RefusalReason, authenticate
-from console.web.context import Web, form_field
+from console.web.context import PASSWORD_PATH, Web, form_field
 from console.web.pages.layout import CSRF_MESSAGE, login_page
 
 LOGIN_FORM_COOKIE = "console_login_form"
@@ -68,7 +68,7 @@ def register(app: Sanic, web: Web) -> None:
             return login_form(str(refused), username, status)
         token = await asyncio.to_thread(sessions.start_session, console.db, user)
         await web.record(user, "login", None, request)
-        response = redirect("/inbox", status=303)
+        response = redirect(PASSWORD_PATH if user.must_change_password else "/inbox", status=303)
         set_cookie(response, sessions.SESSION_COOKIE, token, secure)
         set_cookie(response, LOGIN_FORM_COOKIE, "", secure, path="/login", max_age=0)
         return response

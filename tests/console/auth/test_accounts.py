@@ -1,6 +1,7 @@
 """Accounts and logging in: validation, refusals, and the per-username / per-address limits."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,16 +14,20 @@ from console.auth.accounts import (
     MAX_FAILURES_PER_USER,
     WINDOW,
     InvalidUsername,
+    LastAdmin,
     LoginRefused,
     RefusalReason,
     StaffAccount,
     UsernameTaken,
     UserNotFound,
+    WrongPassword,
     authenticate,
+    change_own_password,
     create_user,
     list_users,
     set_active,
     set_password,
+    set_role,
 )
 from console.auth.passwords import WeakPassword
 from console.auth.roles import Role, UnknownRole
@@ -47,7 +52,8 @@ def refused(console_db, username, password, ip=IP, now=T0) -> RefusalReason:
 def test_create_and_log_in(console_db, alice):
     assert alice.username == "alice" and alice.role is Role.REVIEWER and alice.active
     account = authenticate(console_db, "alice", PASSWORD, IP, now=T0)
-    assert account == alice
+    assert account == replace(alice, last_login_at=T0)
+    assert alice.last_login_at is None and not alice.must_change_password
     assert not hasattr(account, "password_hash")
     assert authenticate(console_db, " Alice ", PASSWORD, IP, now=T0).id == alice.id  # typed with capitals
 
@@ -205,3 +211,65 @@ def test_list_users_sorted(console_db):
     assert [(a.username, a.role) for a in list_users(console_db)] == [
         ("chen", Role.TRAINER), ("li.na", Role.REVIEWER), ("zhou", Role.ADMIN)]
     assert accounts.get_user(console_db, "nobody") is None
+
+
+# --- roles, the last admin, one-time passwords ---------------------------------------------
+
+def test_set_role(console_db, alice):
+    create_user(console_db, "root.admin", PASSWORD, "admin")
+    assert set_role(console_db, "ALICE", "trainer").role is Role.TRAINER
+    assert accounts.get_user(console_db, "alice").role is Role.TRAINER
+    with pytest.raises(UnknownRole):
+        set_role(console_db, "alice", "boss")
+    with pytest.raises(UserNotFound):
+        set_role(console_db, "nobody", "admin")
+
+
+def test_the_last_enabled_admin_cannot_be_disabled_or_demoted(console_db, alice):
+    create_user(console_db, "zhou", PASSWORD, "admin")
+    for change in (lambda: set_active(console_db, "zhou", False), lambda: set_role(console_db, "zhou", "trainer")):
+        with pytest.raises(LastAdmin, match="最后一个启用的管理员"):
+            change()
+    assert accounts.get_user(console_db, "zhou").role is Role.ADMIN and accounts.get_user(console_db, "zhou").active
+    # A second admin that is disabled does not count …
+    create_user(console_db, "chen", PASSWORD, "admin")
+    set_active(console_db, "chen", False)
+    with pytest.raises(LastAdmin):
+        set_role(console_db, "zhou", "reviewer")
+    # … an enabled one does; and changes to non-admins are never blocked.
+    set_active(console_db, "chen", True)
+    assert set_role(console_db, "zhou", "reviewer").role is Role.REVIEWER
+    assert not set_active(console_db, "alice", False).active
+    with pytest.raises(LastAdmin):
+        set_active(console_db, "chen", False)
+    assert set_role(console_db, "chen", "admin").role is Role.ADMIN  # unchanged role: allowed
+
+
+def test_a_one_time_password_must_be_changed(console_db):
+    account = create_user(console_db, "wang", PASSWORD, "reviewer", must_change_password=True)
+    assert account.must_change_password
+    assert authenticate(console_db, "wang", PASSWORD, IP, now=T0).must_change_password  # logs in, flagged
+    with pytest.raises(WrongPassword, match="当前密码不正确"):
+        change_own_password(console_db, "wang", "not-the-password", "my-own-secret-1")
+    with pytest.raises(WeakPassword, match="不能与当前密码相同"):
+        change_own_password(console_db, "wang", PASSWORD, PASSWORD)
+    with pytest.raises(WeakPassword):
+        change_own_password(console_db, "wang", PASSWORD, "short")
+    changed = change_own_password(console_db, "wang", PASSWORD, "my-own-secret-1")
+    assert not changed.must_change_password
+    assert authenticate(console_db, "wang", "my-own-secret-1", IP, now=T0).id == account.id
+    # An admin's reset sets it again; the CLI's passwd (chosen by a person) does not.
+    assert set_password(console_db, "wang", "reset-by-admin-9", must_change_password=True).must_change_password
+    assert not set_password(console_db, "wang", "typed-at-the-cli").must_change_password
+
+
+def test_on_change_runs_inside_the_transaction(console_db, alice):
+    create_user(console_db, "zhou", PASSWORD, "admin")
+
+    def fail(session, account):
+        assert account.role is Role.TRAINER  # sees the change …
+        raise RuntimeError("audit refused")
+
+    with pytest.raises(RuntimeError):
+        set_role(console_db, "alice", "trainer", on_change=fail)
+    assert accounts.get_user(console_db, "alice").role is Role.REVIEWER  # … which is rolled back with it

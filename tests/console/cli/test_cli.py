@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from bot.config import PROJECT_ROOT
-from console.auth.accounts import LoginRefused, RefusalReason, authenticate, list_users
+from console.auth.accounts import LoginRefused, RefusalReason, authenticate, create_user, list_users
 from console.auth.audit import recent
 from console.cli import users as cli_users
 from console.cli.main import main
@@ -58,6 +58,9 @@ def test_add_list_disable(env, console_db, capsys):
     assert code == 0 and "已启用账号 li-si" in out
 
     entries = recent(console_db)
+    refusal = entries.pop()  # the login of the disabled account (at T0, so the oldest)
+    assert refusal.action == "login_failed" and refusal.username == "li-si"
+    assert refusal.detail == {"attempted": "li-si", "reason": "disabled"}
     assert [e.action for e in entries] == ["user.enable", "user.disable", "user.add", "user.add"]
     assert {e.username for e in entries} == {"cli"}
     assert entries[-1].detail["username"] == "zhang.san" and entries[-1].detail["role"] == "admin"
@@ -142,3 +145,45 @@ def test_subprocess_user_list(env, capsys):
     )
     assert result.returncode == 0, result.stderr
     assert "zhang.san\tadmin（管理员）\t启用" in result.stdout and "共 1 个账号" in result.stdout
+
+
+def test_list_shows_local_times(env, console_db, capsys, monkeypatch):
+    create_user(console_db, "zhao", PASSWORD, "trainer", now=datetime(2025, 3, 1, 16, 30))
+    create_user(console_db, "qian", PASSWORD, "reviewer", now=datetime(2025, 3, 1, 8, 0))
+    authenticate(console_db, "zhao", PASSWORD, "127.0.0.1", now=datetime(2025, 3, 5, 23, 59))
+    code, out, _ = run(["user", "list"], capsys)
+    assert code == 0 and "创建时间（北京时间）\t最近登录" in out
+    assert "zhao\ttrainer（训练员）\t启用\t2025-03-02 00:30\t2025-03-06 07:59" in out  # UTC 16:30 is next day 00:30
+    assert "qian\treviewer（审核员）\t启用\t2025-03-01 16:00\t从未登录" in out
+    monkeypatch.setenv("GOV_TIMEZONE", "UTC")
+    assert "zhao\ttrainer（训练员）\t启用\t2025-03-01 16:30" in run(["user", "list"], capsys)[1]
+    monkeypatch.setenv("GOV_TIMEZONE", "Mars/Olympus_Mons")
+    code, out, err = run(["user", "list"], capsys)
+    assert code == 2 and "GOV_TIMEZONE" in err and out == ""
+
+
+def test_role_command(env, console_db, capsys):
+    run(["user", "add", "zhao", "--role", "admin"], capsys)
+    run(["user", "add", "qian", "--role", "reviewer"], capsys)
+    code, out, _ = run(["user", "role", "qian", "trainer"], capsys)
+    assert code == 0 and "已将账号 qian 的角色改为 trainer（训练员）" in out
+    assert [a.role.value for a in list_users(console_db)] == ["trainer", "admin"]
+    code, out, _ = run(["user", "role", "qian", "TRAINER"], capsys)
+    assert code == 0 and "未做改动" in out
+    code, _, err = run(["user", "role", "qian", "boss"], capsys)
+    assert code == 2 and "没有“boss”这个角色" in err
+    entry = recent(console_db)[0]
+    assert (entry.username, entry.action) == ("cli", "user.role")
+    assert entry.detail["username"] == "qian" and entry.detail["role"] == "trainer"
+    assert entry.detail["previous"] == "reviewer"
+
+
+def test_the_last_enabled_admin_stays(env, console_db, capsys):
+    run(["user", "add", "zhao", "--role", "admin"], capsys)
+    for argv in (["user", "disable", "zhao"], ["user", "role", "zhao", "trainer"]):
+        code, _, err = run(argv, capsys)
+        assert code == 1 and "最后一个启用的管理员" in err
+    assert [(a.role.value, a.active) for a in list_users(console_db)] == [("admin", True)]
+    run(["user", "add", "qian", "--role", "admin"], capsys)
+    code, out, _ = run(["user", "disable", "zhao"], capsys)
+    assert code == 0 and "已停用账号 zhao" in out

@@ -130,7 +130,8 @@ def test_admin_sees_the_decision_in_the_audit_log(console):
     admin = logged_in(base, "admin")
     page = get(admin, base + "/audit")
     assert page.status_code == 200
-    assert "inbox_decide" in page.text and PHRASE in page.text and "svc_sbk_apply" in page.text
+    assert "<td>处理待处理消息</td>" in page.text and "inbox_decide</td>" not in page.text
+    assert f"消息：{PHRASE}；处理方式：归入意图；意图：svc_sbk_apply" in page.text
 
 
 def test_logout_ends_the_session(console):

@@ -20,10 +20,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 import requests
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from bot.catalogue import editing
 from bot.catalogue.loader import load_catalogue
@@ -31,6 +33,7 @@ from bot.config import PROJECT_ROOT
 from console.auth import accounts, audit, passwords
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
+from console.tables import StaffUser
 from console.teaching import decisions
 from console.training.job import TrainingSettings
 from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
@@ -67,12 +70,14 @@ VIEW = ("reviewer", "trainer", "admin")
 TRAIN = ("trainer", "admin")
 ADMIN = ("admin",)
 GET_ROUTES = {"/inbox": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
-              "/audit": ADMIN, "/services": VIEW, "/services/edit?id=marriage": VIEW,
+              "/audit": ADMIN, "/audit?action=login&from=2020-01-01&page=2": ADMIN, "/audit/export.csv": ADMIN,
+              "/users": ADMIN, "/password": VIEW, "/services": VIEW, "/services/edit?id=marriage": VIEW,
               "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN}
 POST_ROUTES = {"/inbox/decide": VIEW, "/faq/add": VIEW, "/faq/example": VIEW,
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
                "/models/cancel": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
-               "/inbox/service": TRAIN}
+               "/inbox/service": TRAIN, "/users/create": ADMIN, "/users/role": ADMIN, "/users/active": ADMIN,
+               "/users/reset": ADMIN, "/password": VIEW}
 #: A complete new service as the 服务事项 form sends it.
 SERVICE_FORM = {"id": "", "name": "养犬登记", "department": "市公安局", "aliases": "办狗证", "examples": "",
                 "summary": "为犬只办理登记。", "eligibility": "养犬居民", "materials": "犬只免疫证明",
@@ -162,7 +167,12 @@ def snapshot(env) -> dict:
     """Everything a console POST could change."""
     pipeline = env.pipeline
     decided = sorted(decisions.decided_texts(env.db))
+    with env.db() as session:
+        staff = session.execute(select(StaffUser.username, StaffUser.role, StaffUser.active,
+                                       StaffUser.must_change_password, StaffUser.password_hash)
+                                .order_by(StaffUser.username)).all()
     return {
+        "accounts": [tuple(row) for row in staff],
         "run": id(pipeline.run), "running": bool(pipeline.run and pipeline.run.running),
         "job": id(pipeline.trainer.job), "evaluating": pipeline.evaluating,
         "evaluation_error": pipeline.evaluation_error,
@@ -209,6 +219,9 @@ def test_get_routes(env, users, path, role):
     if path == "/models/status.json":
         body = response.json()
         assert body["live"] == NEWER and body["live_error"] is None
+    elif path == "/audit/export.csv":
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert response.content.startswith("\ufeff时间".encode())
     else:
         assert '<html lang="zh-CN">' in response.text and FORBIDDEN_MESSAGE not in response.text
         assert f"{role}（" in response.text  # the signed-in header
@@ -257,6 +270,20 @@ def allowed_post(env, user, role: str, path: str) -> None:
     elif path == "/inbox/service":
         response = post(user.http, base + path, {"text": PHRASE, "service": "没有这个事项", "csrf": user.csrf})
         assert response.status_code == 400 and "没有名为“没有这个事项”的服务事项" in response.text
+    elif path == "/users/create":
+        response = post(user.http, base + path, {"username": "1bad", "role": "reviewer", "csrf": user.csrf})
+        assert response.status_code == 400 and "小写字母开头" in response.text
+    elif path in ("/users/role", "/users/active"):
+        response = post(user.http, base + path, {"username": "nobody", "role": "admin", "active": "1",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 404 and "没有找到账号 nobody" in response.text
+    elif path == "/users/reset":
+        response = post(user.http, base + path, {"username": "reviewer", "csrf": user.csrf})
+        assert response.status_code == 400 and "请勾选“确认重置”" in response.text
+    elif path == "/password":
+        response = post(user.http, base + path, {"current": "not-my-password", "new": "a-new-secret-1",
+                                                 "again": "a-new-secret-1", "csrf": user.csrf})
+        assert response.status_code == 400 and "当前密码不正确" in response.text
     else:  # pragma: no cover
         raise AssertionError(path)
 
@@ -274,6 +301,11 @@ EFFECTIVE_FORMS = {
     "/services/save": SERVICE_FORM,
     "/services/delete": {"id": "hf-retire", "confirm": "yes"},
     "/inbox/service": {"text": PHRASE, "service": "社会保障卡申领"},
+    "/users/create": {"username": "newcomer", "role": "admin"},
+    "/users/role": {"username": "reviewer", "role": "admin"},
+    "/users/active": {"username": "trainer", "active": "0", "confirm": "yes"},
+    "/users/reset": {"username": "trainer", "confirm": "yes"},
+    "/password": {"current": PASSWORD, "new": "taken-over-42", "again": "taken-over-42"},
     "/logout": {},
 }
 
@@ -357,7 +389,8 @@ def test_trainer_retrains_and_cancels_over_http(env, users):
     assert actions.index("model_retrain_cancel") < actions.index("model_retrain")  # newest first
     retrain = next(r for r in mine if r.action == "model_retrain")
     assert retrain.detail["mode"] == "finetune" and "微调" in retrain.detail["reason"]
-    assert "model_retrain" in get(admin.http, base + "/audit").text
+    audit_page = get(admin.http, base + "/audit?" + urlencode({"user": "trainer", "action": "model_retrain"})).text
+    assert "<td>开始训练模型</td>" in audit_page and "训练方式：微调" in audit_page
 
 
 def test_models_page_shows_the_plan_and_models_to_trainers_only(env, users):
