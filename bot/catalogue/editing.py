@@ -1,4 +1,4 @@
-"""Staff edits of the catalogue: create, update or delete a service, add an example question.
+"""Staff edits of the catalogue: create, update or delete a service, add or remove an example question.
 
 Each function owns its transaction and is all or nothing. The service is validated with
 ServiceIn, the model the loader checks the YAML files with, then against the other rows
@@ -68,7 +68,7 @@ class ServiceMissing(EditRefused):
 class Change:
     """What an edit did, for the audit log: each changed field's value before and after."""
 
-    action: str  # create | update | delete | add_example
+    action: str  # create | update | delete | add_example | remove_example
     service_id: str
     name: str
     changed: dict[str, dict[str, Any]]  # field → {"before": …, "after": …} (None when absent)
@@ -144,6 +144,19 @@ def add_example(sessions: sessionmaker, service_id: str, text: str, *,
         raise EditRefused(f"例句最多 {MAX_EXAMPLE_CHARS} 个字，这句有 {len(text)} 个字。")
     return _update(sessions, service_id, lambda before: {"examples": [*before["examples"], text]},
                    "add_example", on_change, None)
+
+
+def remove_example(sessions: sessionmaker, service_id: str, text: str, *,
+                   on_change: OnChange | None = None) -> Change:
+    """Take an example question back out (an inbox decision reverted in the console).
+
+    Questions that read the same (:func:`example_key`) go; when there is none, nothing is
+    written and ``on_change`` is not called (the Change has no fields).
+    """
+    key = example_key(text or "")
+    return _update(sessions, service_id,
+                   lambda before: {"examples": [e for e in before["examples"] if example_key(e) != key]},
+                   "remove_example", on_change, None)
 
 
 def delete_service(sessions: sessionmaker, service_id: str, *, on_change: OnChange | None = None) -> Change:

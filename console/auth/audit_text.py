@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "user.passwd": "设置账号密码（命令行）",
     # teaching
     "inbox_decide": "处理待处理消息",
+    "inbox_revert": "撤回待处理消息的处理",
     "faq_add": "新增常见问题",
     "faq_example": "为常见问题添加问法",
     # services
@@ -39,6 +40,7 @@ ACTION_LABELS: dict[str, str] = {
     "service_update": "修改服务事项",
     "service_delete": "删除服务事项",
     "service_example": "为服务事项添加例句",
+    "service_example_remove": "撤回服务事项的例句",
     # models
     "model_retrain": "开始训练模型",
     "model_retrain_cancel": "取消训练",

@@ -1,4 +1,5 @@
-"""The staff's catalogue actions, audited: save or delete a service, file an inbox message.
+"""The staff's catalogue actions, audited: save or delete a service, file an inbox message
+under a service, and take such a filing back.
 
 Each is one transaction of bot/catalogue/editing.py; the audit entry (and, from the inbox,
 the decision that takes the message out of it) is written inside it through
@@ -23,7 +24,7 @@ from console.teaching.decisions import AlreadyDecided
 
 #: Audit action codes, by editing.Change.action.
 AUDIT_ACTIONS = {"create": "service_create", "update": "service_update", "delete": "service_delete",
-                 "add_example": "service_example"}
+                 "add_example": "service_example", "remove_example": "service_example_remove"}
 
 
 def _audited(actor: Actor):
@@ -75,3 +76,36 @@ def assign_to_service(db: sessionmaker, actor: Actor, text: str, service_name: s
         audit.write(session, actor.username, AUDIT_ACTIONS["add_example"], actor.detail(detail), actor.ip)
 
     return editing.add_example(db, service_id, text, on_change=on_change)
+
+
+class _Gone(Exception):
+    """The decision was taken back meanwhile: the transaction must not commit."""
+
+
+def take_back_example(db: sessionmaker, actor: Actor, decision: decisions.Decision,
+                      audit_detail: Mapping[str, Any]) -> bool:
+    """Revert an 归入服务事项 decision: the example question leaves the service and the
+    message returns to the inbox, with one ``inbox_revert`` audit entry, all in one transaction.
+
+    False (nothing written) when the decision was already gone. A service deleted since, or
+    no longer holding the question, only loses the decision.
+    """
+    def on_change(session: Session, change: Change) -> None:
+        if not decisions.delete_decision(session, decision.id):
+            raise _Gone
+        audit.write(session, actor.username, "inbox_revert",
+                    actor.detail({**audit_detail, "name": change.name}), actor.ip)
+
+    try:
+        change = editing.remove_example(db, decision.intent or "", decision.text_normalized, on_change=on_change)
+        if change.changed:
+            return True
+    except _Gone:
+        return False
+    except editing.ServiceMissing:
+        pass
+    with db.begin() as session:  # nothing to take out of the catalogue
+        if not decisions.delete_decision(session, decision.id):
+            return False
+        audit.write(session, actor.username, "inbox_revert", actor.detail(dict(audit_detail)), actor.ip)
+    return True

@@ -14,10 +14,25 @@ helped:
 * ``low_confidence``: the best real intent scored below the threshold;
 * ``clarified``: the next action was ``action_clarify`` (numbered choices were offered);
   the resident's pick, if any, is recorded so the operator sees what was meant;
-* ``handoff``: the resident's next request was ``human_handoff``.
+* ``handoff``: the resident's next request was ``human_handoff``;
+* ``not_understood``: the reply was a "please say it again" (utter_ask_rephrase,
+  utter_default, replies.NOT_UNDERSTOOD: action_clarify with nothing to offer);
+* ``out_of_scope``: the service search judged the message out of scope (parse data
+  ``service_search.out_of_scope``; the resident got the out-of-scope reply);
+* ``acknowledged``: the reply was a generic acknowledgement (utter_thank, utter_goodbye,
+  replies.ANYTHING_ELSE) to a phrasing that is not training data of any intent: nonsense
+  such as "阿巴阿巴嗯嗯" is otherwise answered politely and never seen by staff.
 
-The database read (:func:`read_uncertain`) is kept apart from the pure functions
-(:func:`find_uncertain`, :func:`group_items`) so the logic is testable with plain dicts.
+Never in the inbox: answers given inside a guided flow (the ``guided_form`` loop was
+active: a name, a street, "本人" are answers the flow understood, not misunderstood
+questions), button payloads, and emoji or punctuation only. The conversation kept around
+a message replaces what was said in a flow by a placeholder; pages hide every number and
+name in it (console/teaching/redaction.py).
+
+The database read (:func:`read_uncertain`; the console's pages use inbox_store.py, which keeps
+conversations between views) is kept apart from the pure functions (:func:`find_uncertain`,
+:func:`group_items`) so the logic is testable with plain dicts; inbox_filter.py picks what a
+reviewer asked to see.
 """
 from __future__ import annotations
 
@@ -26,14 +41,17 @@ import itertools
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
 
+from bot import replies
 from bot.event_masking import mask_events
+from bot.nlu.service_decision import SEARCH_KEY
 from bot.text import normalize
+from console.teaching import redaction
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +62,16 @@ CLARIFY_ACTION = "action_clarify"
 LISTEN_ACTION = "action_listen"
 SERVICE_SLOT = "current_service"
 CHOICE_SLOT = "pending_choice"
+#: The form every guided flow runs in (domain.yml ``forms``, bot/flows).
+FLOW_LOOP = "guided_form"
+#: Replies that ask the resident to say it again: nothing was understood.
+REPHRASE_ACTIONS = frozenset({"utter_ask_rephrase", "utter_default", "action_default_fallback"})
+REPHRASE_TEXTS = frozenset({replies.NOT_UNDERSTOOD})
+#: Replies that acknowledge whatever was said.
+ACKNOWLEDGE_ACTIONS = frozenset({"utter_thank", "utter_goodbye"})
+ACKNOWLEDGE_TEXTS = frozenset({replies.ANYTHING_ELSE})
+#: Conversation ids of the channels that do not say so in the event (channels/*/).
+_CHANNEL_PREFIXES = (("wechat:", "wechat"), ("web:", "webchat"), ("rest:", "rest"))
 #: Turns of conversation shown before and after an example.
 CONTEXT_TURNS = 3
 #: Examples kept per group.
@@ -71,6 +99,9 @@ class Reason(str, enum.Enum):
     LOW_CONFIDENCE = "low_confidence"
     CLARIFIED = "clarified"
     HANDOFF = "handoff"
+    NOT_UNDERSTOOD = "not_understood"
+    OUT_OF_SCOPE = "out_of_scope"
+    ACKNOWLEDGED = "acknowledged"
 
 
 @dataclass(frozen=True)
@@ -108,6 +139,7 @@ class InboxItem:
     choice: Choice | None = None
     before: tuple[Turn, ...] = ()
     after: tuple[Turn, ...] = ()
+    channel: str = "other"  # webchat | wechat | rest | other
 
 
 @dataclass
@@ -124,6 +156,8 @@ class InboxGroup:
     last_seen: float
     residents: int = 0  # distinct sender ids
     variants: Counter = field(default_factory=Counter)  # the texts as typed
+    first_seen: float = 0.0
+    channels: Counter = field(default_factory=Counter)
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -186,8 +220,28 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def _turns(events: Sequence[Mapping[str, Any]]) -> tuple[list[Turn], dict[int, int]]:
-    """The visible conversation and, for each event index, its position in it."""
+def _in_flow(events: Sequence[Mapping[str, Any]]) -> set[int]:
+    """Indexes of the events that happened while the guided flow's loop was active."""
+    inside: set[int] = set()
+    active = False
+    for index, event in enumerate(events):
+        kind = event.get("event")
+        if kind == "active_loop":
+            active = event.get("name") == FLOW_LOOP
+        elif kind in _SESSION_BREAKS:
+            active = False
+        elif active:
+            inside.add(index)
+    return inside
+
+
+def _turns(events: Sequence[Mapping[str, Any]], in_flow: set[int]) -> tuple[list[Turn], dict[int, int]]:
+    """The visible conversation and, for each event index, its position in it.
+
+    What was said inside a guided flow is replaced by a placeholder (redaction.py); the
+    rest is masked the house way, and hidden further by redaction.for_reviewers when a
+    page shows it (only a page's few examples: the inbox holds thousands).
+    """
     turns: list[Turn] = []
     position: dict[int, int] = {}
     for index, event in enumerate(events):
@@ -198,8 +252,37 @@ def _turns(events: Sequence[Mapping[str, Any]]) -> tuple[list[Turn], dict[int, i
         if kind == "bot" and not text:
             continue  # cards/buttons only: nothing to read
         position[index] = len(turns)
-        turns.append(Turn(kind, text, float(event.get("timestamp") or 0.0)))
+        shown = redaction.FLOW_TURN if index in in_flow else text
+        turns.append(Turn(kind, shown, float(event.get("timestamp") or 0.0)))
     return turns, position
+
+
+def channel_of(sender_id: str, event: Mapping[str, Any]) -> str:
+    """The channel a message came in by: the event's ``input_channel``, else the id's prefix."""
+    named = str(event.get("input_channel") or "")
+    if named in ("webchat", "wechat", "rest"):
+        return named
+    for prefix, channel in _CHANNEL_PREFIXES:
+        if sender_id.startswith(prefix):
+            return channel
+    return "other"
+
+
+def _replies(segment: Iterable[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
+    """(names of the actions run, texts of the bot messages) of a segment."""
+    actions: set[str] = set()
+    texts: set[str] = set()
+    for event in segment:
+        if event.get("event") == "action" and event.get("name"):
+            actions.add(str(event["name"]))
+        elif event.get("event") == "bot" and event.get("text"):
+            texts.add(str(event["text"]))
+    return actions, texts
+
+
+def _judged_out_of_scope(event: Mapping[str, Any]) -> bool:
+    found = (event.get("parse_data") or {}).get(SEARCH_KEY)
+    return isinstance(found, dict) and bool(found.get("out_of_scope"))
 
 
 def _segment(events: Sequence[Mapping[str, Any]], start: int) -> list[Mapping[str, Any]]:
@@ -280,13 +363,19 @@ def _before_handoff(events: Sequence[Mapping[str, Any]]) -> set[int]:
 
 
 def find_uncertain(sender_id: str, events: Sequence[Mapping[str, Any]],
-                   threshold: float = 0.5, since: float | None = None) -> list[InboxItem]:
-    """The inbox items of one conversation (events as Rasa's ``as_dict()``, in order)."""
-    turns, position = _turns(events)
+                   threshold: float = 0.5, since: float | None = None,
+                   known: Collection[str] | None = None) -> list[InboxItem]:
+    """The inbox items of one conversation (events as Rasa's ``as_dict()``, in order).
+
+    ``known``: the normalized training examples; an acknowledgement of one of them is
+    right, of anything else is listed (``acknowledged``). None: acknowledgements are not judged.
+    """
+    in_flow = _in_flow(events)
+    turns, position = _turns(events, in_flow)
     handoff = _before_handoff(events)
     items: list[InboxItem] = []
     for index, event in enumerate(events):
-        if event.get("event") != "user":
+        if event.get("event") != "user" or index in in_flow:
             continue
         text = event.get("text") or ""
         timestamp = float(event.get("timestamp") or 0.0)
@@ -297,19 +386,13 @@ def find_uncertain(sender_id: str, events: Sequence[Mapping[str, Any]],
             continue  # emoji or punctuation only: nothing an example could hold
         intent, confidence = _intent_of(event)
         guess, guess_confidence = _best_guess(event)
-        reasons: set[Reason] = set()
-        if intent == FALLBACK_INTENT:
-            reasons.add(Reason.FALLBACK)
-        if guess_confidence is not None and guess_confidence < threshold:
-            reasons.add(Reason.LOW_CONFIDENCE)
-        choice = None
-        if _first_action(_segment(events, index)) == CLARIFY_ACTION:
-            reasons.add(Reason.CLARIFIED)
-            choice = _choice_after(events, index)
+        reasons = _reasons(events, index, intent, confidence, guess_confidence, threshold,
+                           None if known is None else normalized in known)
         if index in handoff:
             reasons.add(Reason.HANDOFF)
         if not reasons:
             continue
+        choice = _choice_after(events, index) if Reason.CLARIFIED in reasons else None
         at = position[index]
         items.append(InboxItem(
             sender_id=sender_id, timestamp=timestamp, text=text, normalized=normalized,
@@ -317,8 +400,50 @@ def find_uncertain(sender_id: str, events: Sequence[Mapping[str, Any]],
             guess_confidence=guess_confidence, reasons=frozenset(reasons), choice=choice,
             before=tuple(turns[max(0, at - CONTEXT_TURNS):at]),
             after=tuple(turns[at + 1:at + 1 + CONTEXT_TURNS]),
+            channel=channel_of(sender_id, event),
         ))
     return items
+
+
+def _reasons(events: Sequence[Mapping[str, Any]], index: int, intent: str | None,
+             confidence: float | None, guess_confidence: float | None, threshold: float,
+             known: bool | None) -> set[Reason]:
+    """Why the message at ``index`` needs a look, from its parse and the reply it got."""
+    event = events[index]
+    segment = _segment(events, index)
+    actions, texts = _replies(segment)
+    reasons: set[Reason] = set()
+    if intent == FALLBACK_INTENT:
+        reasons.add(Reason.FALLBACK)
+    if guess_confidence is not None and guess_confidence < threshold:
+        reasons.add(Reason.LOW_CONFIDENCE)
+    if _judged_out_of_scope(event):
+        reasons.add(Reason.OUT_OF_SCOPE)
+    rephrase = bool(actions & REPHRASE_ACTIONS or texts & REPHRASE_TEXTS)
+    if rephrase:
+        reasons.add(Reason.NOT_UNDERSTOOD)
+    elif _first_action(segment) == CLARIFY_ACTION and Reason.OUT_OF_SCOPE not in reasons:
+        reasons.add(Reason.CLARIFIED)  # numbered choices were offered
+    command = confidence is not None and confidence >= 1.0  # bot/nlu/commands.py: exact
+    acknowledged = bool(actions & ACKNOWLEDGE_ACTIONS or texts & ACKNOWLEDGE_TEXTS)
+    if acknowledged and known is False and not command:
+        reasons.add(Reason.ACKNOWLEDGED)
+    return reasons
+
+
+def judge_acknowledgements(items: Iterable[InboxItem], known: Collection[str]) -> list[InboxItem]:
+    """``items`` found with ``known=frozenset()`` as if found with ``known``: an acknowledged
+    phrasing that is training data is right after all (inbox_store.py keeps items across
+    edits of the data, so it judges them afresh on every read)."""
+    judged = []
+    for item in items:
+        if Reason.ACKNOWLEDGED in item.reasons and item.normalized in known:
+            rest = item.reasons - {Reason.ACKNOWLEDGED}
+            if not rest:
+                continue
+            item = replace(item, reasons=rest)
+        judged.append(item)
+    return judged
 
 
 def group_items(items: Iterable[InboxItem]) -> list[InboxGroup]:
@@ -354,6 +479,8 @@ def _group(text: str, members: list[InboxItem]) -> InboxGroup:
         last_seen=members[0].timestamp,
         residents=len({i.sender_id for i in members}),
         variants=Counter(i.text for i in members),
+        first_seen=members[-1].timestamp,
+        channels=Counter(i.channel for i in members),
     )
 
 
@@ -375,11 +502,12 @@ def _rows(connection: sa.engine.Connection, since: float | None) -> Iterator[dic
 
 
 def read_uncertain(tracker_db_url: str, since: float | None = None,
-                   threshold: float = 0.5) -> list[InboxItem]:
+                   threshold: float = 0.5, known: Collection[str] | None = None) -> list[InboxItem]:
     """Uncertain user messages in the tracker store (URL like ``sqlite:////path/tracker.db``).
 
-    ``since`` (Unix seconds) limits the messages, not their context. Ordered by
-    conversation and time; see :func:`group_items` for the inbox view.
+    ``since`` (Unix seconds) limits the messages, not their context; ``known`` are the
+    normalized training examples (see :func:`find_uncertain`). Ordered by conversation and
+    time; see :func:`group_items` for the inbox view.
     """
     engine = sa.create_engine(tracker_db_url, future=True, hide_parameters=True)
     try:
@@ -388,16 +516,16 @@ def read_uncertain(tracker_db_url: str, since: float | None = None,
                 return []  # no conversation yet: Rasa creates the table on first use
             items: list[InboxItem] = []
             for sender_id, events in conversations(_rows(connection, since)):
-                items.extend(find_uncertain(sender_id, mask_events(events), threshold, since))
+                items.extend(find_uncertain(sender_id, mask_events(events), threshold, since, known))
             return items
     finally:
         engine.dispose()
 
 
 def read_inbox(tracker_db_url: str, since: float | None = None,
-               threshold: float = 0.5) -> list[InboxGroup]:
+               threshold: float = 0.5, known: Collection[str] | None = None) -> list[InboxGroup]:
     """The grouped inbox, as the console shows it."""
-    return group_items(read_uncertain(tracker_db_url, since, threshold))
+    return group_items(read_uncertain(tracker_db_url, since, threshold, known))
 
 
 # --------------------------------------------------------------------------- pages

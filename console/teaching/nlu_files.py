@@ -7,6 +7,7 @@ result is compared with the file before it. Used by training_data.py and faq.py.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +99,33 @@ def scan_nlu(nlu_dir: Path) -> NluIndex:
     return index
 
 
+_cache_lock = threading.Lock()
+_cache: dict[Path, tuple[tuple, NluIndex]] = {}
+
+
+def _stamp(nlu_dir: Path) -> tuple:
+    """What changes when a file does: edits replace files (a new inode), hands change times."""
+    stats = ((p, p.stat()) for p in _nlu_files(nlu_dir))
+    return tuple((p, st.st_ino, st.st_mtime_ns, st.st_size) for p, st in stats)
+
+
+def nlu_index(nlu_dir: Path) -> NluIndex:
+    """:func:`scan_nlu` for pages, kept while no file changes (the pure-Python YAML parser
+    takes a third of a second for the folder; the inbox asks on every view). Edits scan
+    afresh under their lock; every edit replaces its file, which changes the stamp.
+    The result is shared: do not change it."""
+    nlu_dir = Path(nlu_dir).resolve()
+    stamp = _stamp(nlu_dir)
+    with _cache_lock:
+        kept = _cache.get(nlu_dir)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+    index = scan_nlu(nlu_dir)
+    with _cache_lock:
+        _cache[nlu_dir] = (stamp, index)
+    return index
+
+
 def domain_intents(domain_path: Path) -> list[str]:
     """The intents listed in the domain (plain names or ``{name: {...}}`` entries)."""
     document = load_yaml(read_text(domain_path), domain_path) or {}
@@ -117,7 +145,7 @@ def assignable_intents(nlu_dir: Path, domain_path: Path) -> list[str]:
     sub-intents in the NLU data (``faq/office_hours``…): a phrasing belongs to one question.
     """
     retrieval: dict[str, list[str]] = {}
-    for name in scan_nlu(Path(nlu_dir)).intent_files:
+    for name in nlu_index(Path(nlu_dir)).intent_files:
         base, separator, _ = name.partition("/")
         if separator:
             retrieval.setdefault(base, []).append(name)

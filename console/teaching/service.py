@@ -24,6 +24,7 @@ from console.auth import audit
 from console.auth.audit import Actor
 from console.teaching import decisions, faq
 from console.teaching.decisions import AlreadyDecided, Decision
+from console.teaching.errors import TrainingDataError
 from console.teaching.faq import Faq
 from console.teaching.training_data import add_example, mark_out_of_scope
 
@@ -83,6 +84,37 @@ def decide_inbox_message(db: sessionmaker, files: TrainingFiles, actor: Actor, t
             detail["intent"] = decision.intent
         audit.write(session, actor.username, "inbox_decide", actor.detail(detail), actor.ip)
     return decision
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a decision about several groups at once did."""
+
+    decided: list[Decision]
+    refused: list[tuple[str, str]]  # (text, why, for staff)
+
+
+def decide_inbox_messages(db: sessionmaker, files: TrainingFiles, actor: Actor, texts: Sequence[str],
+                          action: str, intent: str = "") -> BulkOutcome:
+    """The same decision for each of ``texts`` (the inbox's bulk form), one at a time.
+
+    A text the data refuses or that was decided meanwhile is reported and skipped; the
+    others go ahead. IncompleteDecision (nothing chosen) refuses them all before anything.
+    """
+    if action not in decisions.ACTIONS:
+        raise IncompleteDecision("请选择处理方式。")
+    if action == "assign" and not intent:
+        raise IncompleteDecision("请选择要归入的意图。")
+    wanted = [t for t in dict.fromkeys(texts) if decisions.key_of(t)]
+    if not wanted:
+        raise IncompleteDecision("请先勾选要处理的消息。")
+    outcome = BulkOutcome([], [])
+    for text in wanted:
+        try:
+            outcome.decided.append(decide_inbox_message(db, files, actor, text, action, intent))
+        except (AlreadyDecided, TrainingDataError) as refused:
+            outcome.refused.append((decisions.key_of(text), str(refused)))
+    return outcome
 
 
 def add_faq(db: sessionmaker, files: TrainingFiles, actor: Actor, key: str,

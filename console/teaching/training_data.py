@@ -9,9 +9,10 @@ Examples are stored normalized (bot.text.normalize), as everything else in data/
 (tests/test_nlu_data.py), and a text may belong to one intent only.
 
 Reading and the shared checks are in nlu_files.py, the line surgery in yaml_lines.py.
-This module verifies, locks and writes: :func:`add_example`, :func:`mark_out_of_scope`
-and :func:`add_intent` are the edits, :func:`edit_lock` and :func:`write_atomic` the
-rules any other editor of the folder (faq.py) follows.
+This module verifies, locks and writes: :func:`add_example`, :func:`mark_out_of_scope`,
+:func:`add_intent` and :func:`remove_example` (a decision taken back) are the edits,
+:func:`edit_lock` and :func:`write_atomic` the rules any other editor of the folder
+(faq.py) follows.
 """
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from bot.text import normalize
 from console.teaching.errors import (
     DataFileError,
     DuplicateExampleError,
     InvalidIntentError,
+    TrainingDataError,
     UnknownIntentError,
 )
 from console.teaching.nlu_files import (
@@ -39,6 +42,7 @@ from console.teaching.nlu_files import (
     heldout_texts,
     intent_items,
     load_yaml,
+    plain_text,
     read_text,
     refuse_known,
     scan_nlu,
@@ -47,6 +51,7 @@ from console.teaching.yaml_lines import (
     append_domain_intent_text,
     append_intent_text,
     insert_example_text,
+    remove_example_text,
 )
 
 try:  # POSIX only; elsewhere the in-process lock is all we get
@@ -76,6 +81,24 @@ def _verify_example(before: str, after: str, path: Path, intent: str, example: s
             ok = example_lines(item.get("examples"))[-1:] == [example]
             break
     if not ok or comparable_nlu(new, intent, [example]) != comparable_nlu(old, intent, []):
+        raise DataFileError(f"写入 {path.name} 后校验失败，已放弃修改。")
+
+
+def _verify_removal(before: str, after: str, path: Path, intent: str, example: str) -> None:
+    """The edited file parses and differs from the original by exactly one example less."""
+    old, new = comparable_nlu(load_yaml(before, path)), comparable_nlu(load_yaml(after, path))
+    expected = dict(old)
+    items = []
+    removed = False
+    for item in old.get("nlu") or []:
+        if not removed and isinstance(item, dict) and str(item.get("intent")) == intent \
+                and example in item["examples"]:
+            item = {**item, "examples": list(item["examples"])}
+            item["examples"].remove(example)
+            removed = True
+        items.append(item)
+    expected["nlu"] = items
+    if not removed or new != expected:
         raise DataFileError(f"写入 {path.name} 后校验失败，已放弃修改。")
 
 
@@ -235,3 +258,33 @@ def add_intent(nlu_dir: Path, domain_path: Path, intent: str, examples: Sequence
                     nlu_path.unlink()
             raise
     return nlu_path, domain_path
+
+
+def remove_example(nlu_dir: Path, intent: str, text: str,
+                   min_left: int = MIN_NEW_INTENT_EXAMPLES) -> Path | None:
+    """Take ``text`` back out of ``intent``'s examples (a decision reverted); the edited file.
+
+    None when the data no longer holds it under that intent (removed by hand, or never
+    written): there is nothing to take back. Refuses (TrainingDataError) to leave the
+    intent with fewer than ``min_left`` examples, which training would warn about or
+    fail on; staff then edit the question on its own page.
+    """
+    nlu_dir = Path(nlu_dir)
+    key = normalize(plain_text(text))
+    with edit_lock(nlu_dir):
+        index = scan_nlu(nlu_dir)
+        known = index.examples.get(key)
+        if known is None or known.intent != intent:
+            return None
+        left = sum(1 for example in index.examples.values() if example.intent == intent) - 1
+        if left < min_left:
+            raise TrainingDataError(
+                f"“{key}”是这个意图仅有的 {left + 1} 条样本之一，去掉后不足 {min_left} 条，无法自动撤回；"
+                "请先给它补充问法，或到“常见问题”页处理。")
+        before = read_text(known.path)
+        after = remove_example_text(before, intent, lambda line: normalize(plain_text(line)) == key)
+        if after is None:
+            raise DataFileError(f"{known.path.name} 中意图 {intent} 的这条样本不是可自动修改的形式，请手工编辑。")
+        _verify_removal(before, after, known.path, intent, known.text)
+        write_atomic(known.path, after)
+    return known.path

@@ -1,13 +1,13 @@
-"""Line surgery on hand-written YAML: insert lines without re-serialising the file.
+"""Line surgery on hand-written YAML: insert or remove lines without re-serialising the file.
 
 The data files carry comments, an order and a style that a YAML round trip would disturb,
 so new lines are spliced into the text. These functions only edit text; the callers parse
-the result again to prove it holds exactly what was added (training_data.py, faq.py).
+the result again to prove it holds exactly what was added or taken out (training_data.py, faq.py).
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from console.teaching.errors import DataFileError
 
@@ -136,3 +136,43 @@ def append_domain_intent_text(source: str, intent: str) -> str:
         raise DataFileError("domain.yml 中没有 “intents:” 列表。")
     at, item_indent = section_end(lines, key_line)
     return insert_lines(lines, at, [f"{item_indent if item_indent is not None else '  '}- {intent}"], newline)
+
+
+def remove_example_text(source: str, intent: str, matches: Callable[[str], bool]) -> str | None:
+    """``source`` without the first ``- example`` line of ``intent``'s block for which
+    ``matches(example)`` holds; None when the block has no such line.
+
+    The block is found as :func:`insert_example_text` finds it; only that one line goes,
+    so comments, order and every other byte stay as they were.
+    """
+    lines = source.splitlines(keepends=True)
+    start = None
+    for number, line in enumerate(lines):
+        match = _INTENT_LINE.match(line.rstrip("\r\n"))
+        if match and match.group("name").strip("'\"") == intent:
+            start, item_indent = number, len(match.group("indent"))
+            break
+    if start is None:
+        return None
+    header = key_indent = None
+    for number in range(start + 1, len(lines)):
+        line = lines[number].rstrip("\r\n")
+        if is_blank_or_comment(line):
+            continue
+        if indent_of(line) <= item_indent:
+            return None
+        if re.match(_BLOCK_HEADER, line):
+            header, key_indent = number, indent_of(line)
+            break
+    if header is None or key_indent is None:
+        return None
+    for number in range(header + 1, len(lines)):
+        line = lines[number].rstrip("\r\n")
+        if not line.strip():
+            continue
+        if indent_of(line) <= key_indent:
+            break
+        stripped = line.strip()
+        if stripped.startswith("- ") and matches(stripped[2:].strip()):
+            return "".join(lines[:number] + lines[number + 1:])
+    return None

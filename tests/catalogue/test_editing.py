@@ -156,6 +156,20 @@ def test_add_example_appends_and_refuses_what_search_would_not_use(sessions):
         editing.add_example(sessions, "no-such", "随便问问")
 
 
+def test_remove_example_takes_back_the_same_question_only(sessions):
+    editing.add_example(sessions, "sbk-apply", "社保卡在哪能弄到手")
+    editing.add_example(sessions, "sbk-apply", "新办的卡多久拿到")
+    called = []
+    change = editing.remove_example(sessions, "sbk-apply", "社保卡在哪能弄到手？",
+                                    on_change=lambda session, c: called.append(c.action))
+    assert change.changed == {"examples": {"before": ["社保卡在哪能弄到手", "新办的卡多久拿到"],
+                                           "after": ["新办的卡多久拿到"]}}
+    assert called == ["remove_example"]
+    again = editing.remove_example(sessions, "sbk-apply", "社保卡在哪能弄到手", on_change=lambda s, c: called.append(c))
+    assert again.changed == {} and called == ["remove_example"]  # nothing to take back: nothing written
+    assert editing.read_service(sessions, "sbk-apply")["examples"] == ["新办的卡多久拿到"]
+
+
 def test_the_audit_hook_runs_in_the_transaction_so_its_failure_undoes_the_change(sessions):
     def fail(session, change):
         raise RuntimeError("audit log unavailable")

@@ -17,6 +17,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from console.auth import accounts
 from console.database import open_database
@@ -53,7 +54,8 @@ def build_tracker_db(path: Path, t0: float | None = None) -> str:
 
 def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
     """A console's inputs under `root`: copies of data/nlu and domain.yml, a database with
-    one account per role (password PASSWORD), a tracker store with two fallbacks.
+    the catalogue (the 归入意图 list names services by it) and one account per role
+    (password PASSWORD), a tracker store with two fallbacks.
     Returns (nlu_dir, domain_path, db_url, sessionmaker, tracker_url)."""
     nlu_dir = root / "data" / "nlu"
     shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
@@ -61,6 +63,7 @@ def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
     shutil.copy(PROJECT_ROOT / "domain.yml", domain_path)
     db_url = f"sqlite:///{root / 'console.db'}"
     db = open_database(db_url)
+    load_catalogue(db, PROJECT_ROOT / "data" / "catalogue")
     for role in ("reviewer", "trainer", "admin"):
         accounts.create_user(db, role, PASSWORD, role)
     return nlu_dir, domain_path, db_url, db, build_tracker_db(root / "tracker.db")
@@ -96,3 +99,18 @@ def csrf_of(page: str) -> str:
 
 def nlu_digest(nlu_dir: Path) -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(nlu_dir.glob("*.yml")))).hexdigest()
+
+
+def visible_text(page: str) -> str:
+    """What a person reads on a page: tags, attributes, the style block and the
+    datalists' (unshown) option values left out."""
+    page = re.sub(r"<style>.*?</style>|<datalist.*?</datalist>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def card_of(page: str, text: str) -> str:
+    """The HTML of the inbox card whose phrasing is ``text`` ('' when there is none)."""
+    for card in re.findall(r'<section class="card".*?</section>', page, flags=re.S):
+        if re.search(rf'<p class="phrase" id="g\d+">{re.escape(text)}</p>', card):
+            return card
+    return ""

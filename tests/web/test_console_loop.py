@@ -19,6 +19,7 @@ import uuid
 import pytest
 from argon2 import PasswordHasher
 
+from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
 from bot.stack import QUIET_ENV, running_stack
 from console.auth import accounts, passwords
@@ -53,6 +54,7 @@ def loop(tmp_path_factory, catalogue_db_url):
     shutil.copy(trained_model(), live)
     db_url = f"sqlite:///{root / 'console.db'}"
     db = open_database(db_url)
+    load_catalogue(db, PROJECT_ROOT / "data" / "catalogue")  # the 归入意图 list names services by it
     accounts.create_user(db, "reviewer", PASSWORD, "reviewer")
     accounts.create_user(db, "trainer", PASSWORD, "trainer")
     env = {**os.environ, **QUIET_ENV, "PYTHONPATH": str(PROJECT_ROOT),
@@ -112,9 +114,11 @@ def test_fallback_to_inbox_to_retrain_to_live_and_back(loop, browser):
         card = page.locator("section.card", has=page.locator(".phrase", has_text=phrase))
         assert card.count() == 1, page.content()[:2000]
         assert "未识别" in card.inner_text()
-        card.locator("select[name=intent]").select_option(intent)
+        assert card.locator("input[name=target]").input_value() == ""  # the model was unsure: no default
+        card.locator("input[name=target]").fill(service.strip("【】"))  # the service's catalogue name
         card.locator("button:has-text('加入训练样本')").click()
-        page.wait_for_url(base + "/inbox")
+        page.wait_for_url(re.compile(re.escape(base) + r"/inbox\?done=\d+&at=\d+#notice$"))
+        assert "加入训练样本" in page.locator("#notice").inner_text()
         assert page.locator(".phrase", has_text=phrase).count() == 0
         nlu_text = "".join(p.read_text(encoding="utf-8") for p in (loop["root"] / "data" / "nlu").glob("*.yml"))
         assert f"- {phrase}\n" in nlu_text

@@ -1,114 +1,151 @@
-"""HTML of the 待处理消息 (inbox) page: one card per group, with the decision forms."""
+"""HTML of the 待处理消息 (inbox) page: filters, one card per group, bulk decisions, pages.
+
+No script: the filters are a GET form, the bulk form collects the cards' checkboxes through
+their ``form="bulk"`` attribute and sticks to the bottom of the window, and after a decision
+the reviewer comes back to the same page and filters with a confirmation (and 撤销) where
+the decided card was (``#notice``).
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
-from console.teaching.inbox import PAGE_SIZE, InboxGroup, InboxPage, Reason
+from console.teaching import decisions
+from console.teaching.decisions import Decision
+from console.teaching.inbox import PAGE_SIZE, InboxPage, Reason
+from console.teaching.inbox_filter import CHANNELS
+from console.teaching.targets import Targets
+from console.web.inbox_query import InboxQuery
+from console.web.pages.decided import describe
+from console.web.pages.inbox_card import CHANNEL_LABELS, REASON_LABELS, SERVICE_LIST_ID, CardContext, group_card
 from console.web.pages.layout import error_notice, esc, layout
+from console.web.pages.targets import target_datalist, target_field, target_overview
 
-REASON_LABELS = {
-    Reason.FALLBACK: "未识别（兜底）",
-    Reason.LOW_CONFIDENCE: "置信度低",
-    Reason.CLARIFIED: "需要澄清",
-    Reason.HANDOFF: "之后转人工",
-}
-
-def _turns(group: InboxGroup) -> str:
-    if not group.examples:
-        return ""
-    item = group.examples[0]
-    lines = [("user" if t.role == "user" else "bot", t.text, "") for t in item.before]
-    lines.append(("user", item.text, " this"))
-    lines += [("user" if t.role == "user" else "bot", t.text, "") for t in item.after]
-    shown = "".join(
-        f'<li class="{esc(kind + extra)}">{"居民" if kind == "user" else "助手"}：{esc(text)}</li>'
-        for kind, text, extra in lines
-    )
-    return f'<details><summary>对话上下文</summary><ul class="turns">{shown}</ul></details>'
+_STYLE = """<style>
+.notice{background:#e8ffea;border:1px solid #00b42a;padding:.6rem 1rem;border-radius:6px;margin-bottom:1rem}
+.notice form{display:inline}
+.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+.filters p{margin:0;display:flex;flex-direction:column}
+.pick{float:right;font-weight:400;white-space:nowrap}
+#bulk{position:sticky;bottom:0;z-index:1;box-shadow:0 -2px 8px rgba(0,0,0,.08)}
+ul.targets{columns:2 16rem;margin:.2rem 0 .8rem}
+h3{font-size:1rem;margin:.6rem 0 .2rem}
+</style>"""
 
 
-#: The <datalist> of service names the "归入服务事项" inputs share (one per page, not per card).
-SERVICE_LIST_ID = "service-names"
+@dataclass(frozen=True)
+class Notice:
+    """The confirmation shown after a decision (or an undo)."""
+
+    decided: Sequence[Decision] = ()
+    undoable: bool = False  # the reviewer's own, within decisions.UNDO_WINDOW
+    skipped: int = 0  # groups of a bulk decision that were refused
+    undone: int = 0
+    at: int = 0  # where on the page the decided card was
 
 
-def suggested_service(group: InboxGroup, service_names: Mapping[str, str]) -> str:
-    """The name to offer first: the service residents picked most, else the model's svc_ guess."""
-    for service_id, _ in group.picked_services.most_common():
-        if service_id in service_names:
-            return service_names[service_id]
-    guess = group.predicted_intent or ""
-    if guess.startswith("svc_"):
-        for service_id, name in service_names.items():
-            if f"svc_{service_id.replace('-', '_')}" == guess:
-                return name
-    return ""
+@dataclass(frozen=True)
+class InboxView:
+    page: InboxPage
+    query: InboxQuery
+    days: int
+    targets: Targets
+    can_annotate: bool
+    service_names: Mapping[str, str] | None = None  # for those who may file under services
+    message: str | None = None
+    notice: Notice | None = None
+    service_filters: Sequence[tuple[str, str]] = field(default=())  # (intent, name) to filter by
 
 
-def _service_form(index: int, group: InboxGroup, hidden: str, service_names: Mapping[str, str]) -> str:
+def _options(selected: str, choices: Sequence[tuple[str, str]], empty: str) -> str:
+    options = [f'<option value="">{esc(empty)}</option>']
+    options += [f'<option value="{esc(v)}"{" selected" if v == selected else ""}>{esc(label)}</option>'
+                for v, label in choices]
+    return "".join(options)
+
+
+def _day(day: date | None) -> str:
+    return esc(day.isoformat()) if day else ""
+
+
+def _filters(view: InboxView) -> str:
+    query = view.query
+    reasons = [(r.value, REASON_LABELS[r]) for r in Reason]
+    channels = [(c, CHANNEL_LABELS[c]) for c in CHANNELS]
+    clear = ' <a href="/inbox">清除筛选</a>' if query.filtered else ""
     return (
-        f'<form class="inline" method="post" action="/inbox/service">{hidden}'
-        f'<label for="service{index}">归入服务事项</label>'
-        f'<input id="service{index}" name="service" list="{SERVICE_LIST_ID}" required maxlength="100" '
-        f'placeholder="输入或选择事项名称" value="{esc(suggested_service(group, service_names))}">'
-        '<button type="submit">作为该事项的例句</button></form>'
-        '<p class="meta">作为例句后 10 秒内生效，居民这样问就能找到该事项，不需要重新训练。</p>'
+        '<form class="card filters" method="get" action="/inbox" role="search">'
+        f'<p><label for="q">搜索</label><input id="q" name="q" maxlength="50" value="{esc(query.q)}" '
+        'placeholder="消息中的字词"></p>'
+        f'<p><label for="reason">原因</label><select id="reason" name="reason">'
+        f'{_options(query.reason, reasons, "全部")}</select></p>'
+        f'<p><label for="from">从</label><input id="from" name="from" type="date" value="{_day(query.date_from)}"></p>'
+        f'<p><label for="to">到</label><input id="to" name="to" type="date" value="{_day(query.date_to)}"></p>'
+        f'<p><label for="channel">渠道</label><select id="channel" name="channel">'
+        f'{_options(query.channel, channels, "全部")}</select></p>'
+        f'<p><label for="service">模型猜测的事项</label><select id="service" name="service">'
+        f'{_options(query.service, view.service_filters, "全部")}</select></p>'
+        f'<p><button type="submit">筛选</button></p>{clear}</form>'
     )
 
 
-def _group_card(index: int, group: InboxGroup, intents: Sequence[str], csrf: str,
-                can_annotate: bool, page_number: int, service_names: Mapping[str, str] | None = None) -> str:
-    reasons = "、".join(esc(REASON_LABELS.get(r, r)) for r in sorted(group.reasons, key=str))
-    if group.predicted_intent:
-        confidence = (f"{group.mean_confidence:.2f}" if group.mean_confidence is not None else "—")
-        predicted = f"{esc(group.predicted_intent)}（置信度 {esc(confidence)}）"
-    else:
-        predicted = "无"
-    picked = "、".join(f"{esc(s)} ×{esc(n)}" for s, n in group.picked_services.most_common()) or "无"
-    parts = [
-        f'<section class="card" aria-labelledby="g{index}">',
-        f'<p class="phrase" id="g{index}">{esc(group.text)}</p>',
-        f'<p class="meta">出现 {esc(group.count)} 次 · 原因：{reasons} · '
-        f'模型猜测：{predicted} · 居民选择：{picked}</p>',
-    ]
-    typed = [v for v, _ in group.variants.most_common() if v != group.text]
-    if typed:
-        parts.append('<p class="meta">原文：' + " / ".join(f"“{esc(v)}”" for v in typed[:3]) + "</p>")
-    parts.append(_turns(group))
-    if can_annotate:
-        options = "".join(
-            f'<option value="{esc(i)}"{" selected" if i == group.predicted_intent else ""}>{esc(i)}</option>'
-            for i in intents
-        )
-        hidden = (f'<input type="hidden" name="text" value="{esc(group.text)}">'
-                  f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
-                  f'<input type="hidden" name="page" value="{esc(page_number)}">')
-        parts.append(
-            f'<form class="inline" method="post" action="/inbox/decide">{hidden}'
-            f'<label for="intent{index}">归入意图</label>'
-            f'<select id="intent{index}" name="intent">{options}</select>'
-            '<button type="submit" name="action" value="assign">加入训练样本</button></form>'
-            + (_service_form(index, group, hidden, service_names) if service_names is not None else "") +
-            f'<form class="inline" method="post" action="/inbox/decide">{hidden}'
-            '<button class="secondary" type="submit" name="action" value="out_of_scope">不属于服务范围</button>'
-            '<button class="secondary" type="submit" name="action" value="dismiss">忽略</button></form>'
-            f'<p class="meta">不是已有的业务？<a href="/faq?{esc(urlencode({"text": group.text}))}">'
-            '作为新的常见问题（写上回答）</a></p>'
-        )
-    parts.append("</section>")
-    return "".join(parts)
+def _notice(view: InboxView, csrf: str) -> str:
+    notice = view.notice
+    if notice is None:
+        return ""
+    lines = []
+    if notice.undone:
+        lines.append(f"已撤销，{notice.undone} 组消息回到了待处理列表。")
+    found = list(notice.decided)
+    if len(found) == 1:
+        action, target = describe(found[0], view.targets)
+        lines.append(f"已处理“{found[0].text_normalized}”：{action}" + (f" → {target}" if target != "—" else "") + "。")
+    elif found:
+        action, target = describe(found[0], view.targets)
+        texts = "、".join(f"“{d.text_normalized}”" for d in found[:5]) + ("等" if len(found) > 5 else "")
+        lines.append(f"已处理 {len(found)} 组（{action}" + (f" → {target}" if target != "—" else "") + f"）：{texts}。")
+    if notice.skipped:
+        lines.append(f"{notice.skipped} 组没有处理：已经处理过，或已是训练样本、在留出测试集中。请逐条处理。")
+    undo = ""
+    if found and notice.undoable:
+        minutes = int(decisions.UNDO_WINDOW.total_seconds() // 60)
+        ids = "".join(f'<input type="hidden" name="decision" value="{esc(d.id)}">' for d in found)
+        undo = (' <form method="post" action="/inbox/undo">'
+                f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
+                f'<input type="hidden" name="back" value="{esc(view.query.back)}">{ids}'
+                f'<button class="secondary" type="submit">撤销</button></form>'
+                f'<span class="meta"> {minutes} 分钟内可撤销，'
+                '之后可在<a href="/inbox/decided">已处理</a>中撤回。</span>')
+    if not lines:
+        return ""
+    return f'<div class="notice" id="notice" role="status">{esc(" ".join(lines))}{undo}</div>'
 
 
-def _pager(page: InboxPage) -> str:
+def _bulk(view: InboxView, csrf: str) -> str:
+    return (
+        '<form id="bulk" class="card inline" method="post" action="/inbox/bulk">'
+        f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
+        f'<input type="hidden" name="back" value="{esc(view.query.back)}">'
+        '<strong>勾选的消息：</strong><label for="bulk-target">归入意图</label>'
+        + target_field("bulk-target", required=False) +
+        '<button type="submit" name="action" value="assign">加入训练样本</button>'
+        '<button class="secondary" type="submit" name="action" value="out_of_scope">不属于服务范围</button>'
+        '<button class="secondary" type="submit" name="action" value="dismiss">忽略</button></form>'
+    )
+
+
+def _pager(view: InboxView) -> str:
+    page = view.page
     if page.pages == 1:
         return ""
     links = []
     if page.number > 1:
-        links.append(f'<a href="/inbox?page={page.number - 1}" rel="prev">上一页</a>')
+        links.append(f'<a href="{esc(view.query.url(page=page.number - 1))}" rel="prev">上一页</a>')
     links.append(f"<span>第 {esc(page.number)} / {esc(page.pages)} 页</span>")
     if page.number < page.pages:
-        links.append(f'<a href="/inbox?page={page.number + 1}" rel="next">下一页</a>')
+        links.append(f'<a href="{esc(view.query.url(page=page.number + 1))}" rel="next">下一页</a>')
     return f'<nav class="pager" aria-label="分页">{" · ".join(links)}</nav>'
 
 
@@ -117,19 +154,28 @@ def _service_list(service_names: Mapping[str, str]) -> str:
     return f'<datalist id="{SERVICE_LIST_ID}">{options}</datalist>'
 
 
-def inbox_page(page: InboxPage, days: int, intents: Sequence[str], user: Any, csrf: str,
-               can_annotate: bool, nav: Sequence[tuple[str, str]], message: str | None = None,
-               service_names: Mapping[str, str] | None = None) -> str:
-    """``service_names`` (id → name): given to those who may file a message under a service."""
-    if page.groups:
-        first = (page.number - 1) * PAGE_SIZE
-        cards = "".join(_group_card(first + i, g, intents, csrf, can_annotate, page.number, service_names)
-                        for i, g in enumerate(page.groups))
-        if service_names is not None and can_annotate:
-            cards += _service_list(service_names)
-        intro = (f'<p class="meta">最近 {esc(days)} 天共 {esc(page.total)} 组待处理消息，'
-                 f'按出现次数排序，每页 {esc(PAGE_SIZE)} 组。</p>')
-    else:
-        cards, intro = "", f'<p class="card">最近 {esc(days)} 天暂时没有待处理的消息。</p>'
-    pager = _pager(page)
-    return layout("待处理消息", error_notice(message) + intro + pager + cards + pager, user, csrf, nav)
+def inbox_page(view: InboxView, user: Any, csrf: str, nav: Sequence[tuple[str, str]]) -> str:
+    page = view.page
+    ctx = CardContext(view.targets, csrf, view.query.back, view.can_annotate,
+                      view.service_names if view.can_annotate else None)
+    where = "符合筛选条件的" if view.query.filtered else ""
+    intro = (f'<p class="meta">最近 {esc(view.days)} 天{where}共 {esc(page.total)} 组待处理消息，'
+             f'按出现次数排序，每页 {esc(PAGE_SIZE)} 组。 <a href="/inbox/decided">已处理的消息 →</a></p>')
+    notice = _notice(view, csrf)
+    at = min(view.notice.at, len(page.groups)) if view.notice else 0
+    cards = [group_card(i, g, ctx) for i, g in enumerate(page.groups)]
+    if notice:
+        cards.insert(at, notice)
+    if not page.groups:
+        empty = "没有符合筛选条件的消息。" if view.query.filtered else "暂时没有待处理的消息。"
+        cards.append(f'<p class="card">{empty}</p>')
+    extras = ""
+    if view.can_annotate:
+        extras = target_datalist(view.targets) + target_overview(view.targets)
+        if ctx.service_names is not None:
+            extras += _service_list(ctx.service_names)
+        if page.groups:
+            extras += _bulk(view, csrf)
+    pager = _pager(view)
+    body = error_notice(view.message) + intro + _filters(view) + pager + "".join(cards) + pager + extras
+    return layout("待处理消息", body, user, csrf, nav, head=_STYLE)

@@ -1,14 +1,19 @@
-"""The inbox of messages the assistant was unsure about, and staff decisions on them."""
+"""The inbox of messages the assistant was unsure about, and staff decisions on them.
+
+GET /inbox takes the filters and page (inbox_query.py) and, after a decision, the ids to
+confirm (``done``) and where the decided card was (``at``). Every POST comes back there
+with a 303 to the same filters and page (``#notice``), so a reviewer never loses their place.
+"""
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from bot.catalogue import editing
 from bot.catalogue.editing import EditRefused
 from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission, allows
@@ -16,35 +21,87 @@ from console.catalogue import actions
 from console.teaching import decisions, service
 from console.teaching.decisions import AlreadyDecided
 from console.teaching.errors import TrainingDataError
-from console.teaching.inbox import page_of, read_inbox
-from console.teaching.nlu_files import assignable_intents
+from console.teaching.inbox import PAGE_SIZE, page_of
+from console.teaching.inbox_filter import select_groups
+from console.teaching.inbox_store import reader_for
+from console.teaching.nlu_files import nlu_index
+from console.teaching.revert import RevertRefused, revert_decisions
+from console.teaching.targets import Targets, read_targets
 from console.web.context import Admitted, Web, form_field, nav
-from console.web.pages.inbox import inbox_page
+from console.web.inbox_query import MAX_IDS, InboxQuery, ids_of, page_number
+from console.web.pages.inbox import InboxView, Notice, inbox_page
+
+__all__ = ["register", "page_number"]
+
+
+def _position(value: str | None) -> int:
+    """Where on the page the decided card was (0 … PAGE_SIZE)."""
+    number = page_number(value) if value and value != "0" else 0
+    return min(number, PAGE_SIZE)
+
+
+def _form_list(request: Request, name: str) -> list[str]:
+    return [v[:1000] for v in (request.form.getlist(name) or [])][:MAX_IDS] if request.form else []
+
+
+class UnknownTarget(ValueError):
+    """The typed target is not in the list; the message is for staff."""
+
+
+def _intent(request: Request, targets: Targets) -> str:
+    """The intent chosen: a target label from the page (or an ``intent`` code from a script)."""
+    typed = form_field(request, "target", 200).strip()
+    if not typed:
+        return form_field(request, "intent", 200)
+    found = targets.resolve(typed)
+    if found is None:
+        raise UnknownTarget(f"没有“{typed}”这一项，请从列表中选择（可输入关键词搜索）。")
+    return found
 
 
 def register(app: Sanic, web: Web) -> None:
     console = web.console
     db = console.db
 
-    async def service_names(user: StaffAccount) -> dict[str, str] | None:
-        """Id → name of every service, for those who may file a message under one (else None)."""
-        if not allows(user.role, Permission.MANAGE_SERVICES):
-            return None
-        return {s.id: s.name for s in await asyncio.to_thread(editing.list_services, db)}
+    def targets_now() -> Targets:
+        return read_targets(db, console.nlu_dir, console.domain_path)
 
-    async def render_inbox(user: StaffAccount, token: str, number: int, message: str | None = None,
-                           status: int = 200) -> HTTPResponse:
-        since = time.time() - console.inbox_days * 86400
-        groups, done, intents, services = await asyncio.gather(
-            asyncio.to_thread(read_inbox, console.tracker_db_url, since),
+    async def render_inbox(user: StaffAccount, token: str, query: InboxQuery, message: str | None = None,
+                           status: int = 200, notice: Notice | None = None) -> HTTPResponse:
+        wanted = query.to_filter(time.time() - console.inbox_days * 86400)
+        targets = await asyncio.to_thread(targets_now)
+        known = await asyncio.to_thread(lambda: nlu_index(console.nlu_dir).examples)
+        items, done = await asyncio.gather(
+            asyncio.to_thread(reader_for(console.tracker_db_url).read, wanted.since or 0.0, known),
             asyncio.to_thread(decisions.decided_texts, db),
-            asyncio.to_thread(assignable_intents, console.nlu_dir, console.domain_path),
-            service_names(user),
         )
-        page = page_of([g for g in groups if decisions.key_of(g.text) not in done], number)
-        body = inbox_page(page, console.inbox_days, intents, user, web.csrf(token),
-                          allows(user.role, Permission.ANNOTATE), nav(user), message, services)
-        return web.page(body, status)
+        page = page_of(select_groups(items, wanted, done), query.page)
+        may_file = allows(user.role, Permission.MANAGE_SERVICES)
+        view = InboxView(
+            page=page, query=query, days=console.inbox_days, targets=targets,
+            can_annotate=allows(user.role, Permission.ANNOTATE),
+            service_names={sid: s.name for sid, s in targets.services.items()} if may_file else None,
+            message=message, notice=notice,
+            service_filters=[(t.intent, t.label) for t in targets.items if t.intent.startswith("svc_")],
+        )
+        return web.page(inbox_page(view, user, web.csrf(token), nav(user)), status)
+
+    def back_to(query: InboxQuery, done: Sequence[int] = (), at: int = 0, **extra: int) -> HTTPResponse:
+        params: dict[str, Sequence[object]] = {k: [v] for k, v in extra.items() if v}
+        if done:
+            params.update(done=list(done), at=[at])
+        return redirect(query.url(anchor="notice" if params else "", extra=params), status=303)
+
+    async def notice_of(request: Request, user: StaffAccount) -> Notice | None:
+        done = [d for d in await asyncio.to_thread(decisions.decisions_by_id, db,
+                                                   ids_of(request.args.getlist("done")))
+                if d.username == user.username]
+        skipped = page_number(request.args.get("skipped")) if request.args.get("skipped") else 0
+        undone = page_number(request.args.get("undone")) if request.args.get("undone") else 0
+        if not (done or skipped or undone):
+            return None
+        return Notice(done, all(d.undoable(user.username) for d in done), skipped, undone,
+                      _position(request.args.get("at")))
 
     @app.get("/inbox")
     async def inbox(request: Request) -> HTTPResponse:
@@ -52,7 +109,8 @@ def register(app: Sanic, web: Web) -> None:
         if not isinstance(admitted, Admitted):
             return admitted
         user, token = admitted
-        return await render_inbox(user, token, page_number(request.args.get("page")))
+        return await render_inbox(user, token, InboxQuery.parse(request.args.get),
+                                  notice=await notice_of(request, user))
 
     @app.post("/inbox/decide")
     async def decide(request: Request) -> HTTPResponse:
@@ -60,17 +118,55 @@ def register(app: Sanic, web: Web) -> None:
         if not isinstance(admitted, Admitted):
             return admitted
         user, token = admitted
-        number = page_number(form_field(request, "page"))
+        query = InboxQuery.from_back(form_field(request, "back"))
+        action = form_field(request, "action")
         try:
-            await asyncio.to_thread(
+            intent = _intent(request, await asyncio.to_thread(targets_now)) if action == "assign" else ""
+            decision = await asyncio.to_thread(
                 service.decide_inbox_message, db, console.files, web.actor(user, request),
-                form_field(request, "text"), form_field(request, "action"),
-                form_field(request, "intent"))
-        except (service.IncompleteDecision, TrainingDataError) as error:
-            return await render_inbox(user, token, number, str(error), 400)
+                form_field(request, "text"), action, intent)
+        except (service.IncompleteDecision, TrainingDataError, UnknownTarget) as error:
+            return await render_inbox(user, token, query, str(error), 400)
         except AlreadyDecided as already:
-            return await render_inbox(user, token, number, str(already), 409)
-        return redirect("/inbox" if number == 1 else f"/inbox?page={number}", status=303)  # where they were
+            return await render_inbox(user, token, query, str(already), 409)
+        return back_to(query, [decision.id], _position(form_field(request, "at")))
+
+    @app.post("/inbox/bulk")
+    async def bulk(request: Request) -> HTTPResponse:
+        """One decision for every checked group of the page."""
+        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
+        query = InboxQuery.from_back(form_field(request, "back"))
+        action = form_field(request, "action")
+        try:
+            intent = _intent(request, await asyncio.to_thread(targets_now)) if action == "assign" else ""
+            outcome = await asyncio.to_thread(
+                service.decide_inbox_messages, db, console.files, web.actor(user, request),
+                _form_list(request, "text"), action, intent)
+        except (service.IncompleteDecision, UnknownTarget) as error:
+            return await render_inbox(user, token, query, str(error), 400)
+        return back_to(query, [d.id for d in outcome.decided], 0, skipped=len(outcome.refused))
+
+    @app.post("/inbox/undo")
+    async def undo(request: Request) -> HTTPResponse:
+        """The confirmation's 撤销: only one's own decisions, only within decisions.UNDO_WINDOW."""
+        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
+        query = InboxQuery.from_back(form_field(request, "back"))
+        try:
+            undone = await asyncio.to_thread(
+                revert_decisions, db, console.files, web.actor(user, request),
+                ids_of(_form_list(request, "decision")), undo=True,
+                may_edit_services=allows(user.role, Permission.MANAGE_SERVICES))
+        except RevertRefused as refused:
+            return await render_inbox(user, token, query, str(refused), 409)
+        except TrainingDataError as error:
+            return await render_inbox(user, token, query, str(error), 400)
+        return back_to(query, undone=len(undone))
 
     @app.post("/inbox/service")
     async def to_service(request: Request) -> HTTPResponse:
@@ -79,17 +175,14 @@ def register(app: Sanic, web: Web) -> None:
         if not isinstance(admitted, Admitted):
             return admitted
         user, token = admitted
-        number = page_number(form_field(request, "page"))
+        query = InboxQuery.from_back(form_field(request, "back"))
+        text = form_field(request, "text")
         try:
             await asyncio.to_thread(actions.assign_to_service, db, web.actor(user, request),
-                                    form_field(request, "text"), form_field(request, "service", 100))
+                                    text, form_field(request, "service", 100))
         except EditRefused as refused:
-            return await render_inbox(user, token, number, str(refused), 400)
+            return await render_inbox(user, token, query, str(refused), 400)
         except AlreadyDecided as already:
-            return await render_inbox(user, token, number, str(already), 409)
-        return redirect("/inbox" if number == 1 else f"/inbox?page={number}", status=303)
-
-
-def page_number(value: str | None) -> int:
-    """The page asked for; anything that is not a small positive number is page 1."""
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 6 else 1
+            return await render_inbox(user, token, query, str(already), 409)
+        decision = await asyncio.to_thread(decisions.get_decision, db, text)
+        return back_to(query, [decision.id] if decision else [], _position(form_field(request, "at")))

@@ -10,11 +10,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import replies
 from bot.config import PROJECT_ROOT
 from console.teaching.inbox import (
     Choice,
     Reason,
     Turn,
+    channel_of,
     conversations,
     decode_row,
     find_uncertain,
@@ -22,6 +24,7 @@ from console.teaching.inbox import (
     read_inbox,
     read_uncertain,
 )
+from console.teaching.redaction import FLOW_TURN
 from tests.support.tracker_events import T0, act, bot, fallback, ranking, slot, start, user
 
 LATE = T0 + 10_000
@@ -266,3 +269,86 @@ def test_naming_an_offered_service_counts_as_a_pick():
 
 def test_emoji_only_messages_are_not_items():
     assert find_uncertain("s", [u("👍👍", "nlu_fallback", 0.3, 1.0)]) == []
+
+
+# ----------------------------------------------------------------- guided flows, replies, channels
+
+def b(text: str, ts: float) -> dict:
+    return {"event": "bot", "text": text, "timestamp": ts}
+
+
+def loop(name: str | None, ts: float) -> dict:
+    return {"event": "active_loop", "name": name, "timestamp": ts}
+
+
+FLOW_QUESTION = "（第2步，共8步）请告诉我老人的姓名。"
+
+
+def test_answers_inside_a_guided_flow_never_reach_the_inbox():
+    events = [
+        u("高龄津贴办理", "start_application", 1.0, 1.0), a("action_start_flow", 2.0), a("guided_form", 2.0),
+        loop("guided_form", 2.0), b(FLOW_QUESTION, 2.0), a("action_listen", 2.0),
+        # The flow understood these, whatever the classifier made of them.
+        u("王秀兰", "nlu_fallback", 0.3, 3.0), a("guided_form", 4.0), b("请问在哪个街道？", 4.0),
+        u("赭山街道", "inform_district", 0.41, 5.0), a("guided_form", 6.0),
+        u("本人", "nlu_fallback", 0.3, 7.0), a("guided_form", 8.0), loop(None, 8.0),
+        a("action_flow_end", 8.0), b("已受理。", 8.0),
+        u("那个补贴多久到账", "nlu_fallback", 0.3, 9.0, [{"name": "nlu_fallback", "confidence": 0.3}]),
+        a("action_clarify", 10.0), b(replies.NOT_UNDERSTOOD, 10.0),
+    ]
+    (item,) = find_uncertain("s", events)
+    assert item.text == "那个补贴多久到账"
+    # What was said in the flow is not shown as context either.
+    assert [t.text for t in item.before] == [FLOW_TURN, FLOW_TURN, "已受理。"]
+
+
+def test_a_new_session_ends_the_flow():
+    events = [loop("guided_form", 1.0), {"event": "session_started", "timestamp": 2.0},
+              u("怎么查公积金", "nlu_fallback", 0.3, 3.0)]
+    assert [i.text for i in find_uncertain("s", events)] == ["怎么查公积金"]
+
+
+def test_fallback_replies_are_reasons_of_their_own():
+    not_understood = [u("嗯那个东西", "nlu_fallback", 0.3, 1.0), a("action_clarify", 2.0),
+                      b(replies.NOT_UNDERSTOOD, 2.0)]
+    (item,) = find_uncertain("s", not_understood)
+    assert item.reasons == {Reason.FALLBACK, Reason.NOT_UNDERSTOOD}  # no choices were offered
+    rephrase = [u("都不是我要那个卡", "deny", 0.9, 1.0), a("utter_ask_rephrase", 2.0), b("不好意思没理解对。", 2.0)]
+    assert find_uncertain("s", rephrase)[0].reasons == {Reason.NOT_UNDERSTOOD}
+
+
+def test_a_message_the_service_search_judged_out_of_scope():
+    event = u("明天飞北京的机票", "nlu_fallback", 0.3, 1.0)
+    event["parse_data"]["service_search"] = {"service": None, "out_of_scope": True, "candidates": []}
+    (item,) = find_uncertain("s", [event, a("action_clarify", 2.0), b("抱歉，这个问题我回答不了。", 2.0)])
+    assert item.reasons == {Reason.FALLBACK, Reason.OUT_OF_SCOPE}
+    event["parse_data"]["service_search"]["out_of_scope"] = False
+    (item,) = find_uncertain("s", [event, a("action_clarify", 2.0)])
+    assert Reason.OUT_OF_SCOPE not in item.reasons and Reason.CLARIFIED in item.reasons
+
+
+KNOWN = {"谢谢", "好的谢谢", "对"}
+
+
+def test_an_acknowledgement_of_a_phrasing_nobody_taught_is_listed():
+    nonsense = [u("阿巴阿巴嗯嗯哈哈哈啦啦", "affirm", 0.93, 1.0), a("action_start_flow", 2.0),
+                b(replies.ANYTHING_ELSE, 2.0)]
+    (item,) = find_uncertain("s", nonsense, known=KNOWN)
+    assert item.reasons == {Reason.ACKNOWLEDGED}
+    thanks = [u("哈哈哈啦啦嘿", "thank", 0.88, 1.0), a("utter_thank", 2.0), b("不客气！", 2.0)]
+    assert find_uncertain("s", thanks, known=KNOWN)[0].reasons == {Reason.ACKNOWLEDGED}
+    # Taught phrasings and exact commands are answered as meant.
+    assert find_uncertain("s", [u("谢谢！", "thank", 0.99, 1.0), a("utter_thank", 2.0)], known=KNOWN) == []
+    command = [u("确认", "affirm", 1.0, 1.0), a("action_start_flow", 2.0), b(replies.ANYTHING_ELSE, 2.0)]
+    assert find_uncertain("s", command, known=KNOWN) == []
+    assert find_uncertain("s", nonsense) == []  # without the training data: not judged
+
+
+def test_the_channel_of_a_message():
+    assert channel_of("wechat:oAbc", {}) == "wechat" and channel_of("web:x1", {}) == "webchat"
+    assert channel_of("rest:me", {}) == "rest" and channel_of("someone", {}) == "other"
+    assert channel_of("someone", {"input_channel": "wechat"}) == "wechat"
+    (item,) = find_uncertain("web:abc", [u("公积金那个", "nlu_fallback", 0.3, 1.0)])
+    assert item.channel == "webchat"
+    (group,) = group_items([item])
+    assert group.channels == {"webchat": 1} and group.first_seen == group.last_seen == 1.0

@@ -19,11 +19,12 @@ from console.teaching.errors import (
     UnknownIntentError,
 )
 from console.teaching.nlu_files import scan_nlu
-from console.teaching.training_data import add_example, add_intent, mark_out_of_scope
+from console.teaching.training_data import add_example, add_intent, mark_out_of_scope, remove_example
 from console.teaching.yaml_lines import (
     append_domain_intent_text,
     append_intent_text,
     insert_example_text,
+    remove_example_text,
 )
 from tests.support.nlu_edits import HELDOUT, examples_of, only_insertions, rasa_validate, snapshot
 
@@ -223,3 +224,54 @@ def test_concurrent_edits_all_land(data):
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda t: add_example(nlu, "svc_sbk_apply", t, domain), texts))
     assert sorted(examples_of(nlu / "social_security.yml", "svc_sbk_apply")[-4:]) == sorted(texts)
+
+
+# --------------------------------------------------------------------------- taking an example back
+
+def test_a_removed_example_leaves_the_file_as_it_was(data):
+    nlu, domain = data
+    before = snapshot(nlu)
+    add_example(nlu, "svc_sbk_apply", "社保卡去哪个窗口拿", domain)
+    assert remove_example(nlu, "svc_sbk_apply", "社保卡去哪个窗口拿") == nlu / "social_security.yml"
+    assert snapshot(nlu) == before  # byte for byte: comments, order, the other examples
+
+
+def test_an_example_in_the_middle_of_its_block_goes_alone(data):
+    nlu, _ = data
+    path = nlu / "general.yml"
+    before = path.read_text(encoding="utf-8")
+    middle = examples_of(path, "thank")[3]
+    remove_example(nlu, "thank", f" {middle}！")  # found by its normalized form
+    after = path.read_text(encoding="utf-8")
+    assert examples_of(path, "thank") == [e for e in examples_of_text(before, "thank") if e != middle]
+    assert len(before.splitlines()) - 1 == len(after.splitlines())
+
+
+def examples_of_text(text: str, intent: str) -> list[str]:
+    item = next(i for i in yaml.safe_load(text)["nlu"] if i.get("intent") == intent)
+    return [ln[2:] for ln in item["examples"].splitlines()]
+
+
+def test_nothing_to_take_back_is_no_edit(data):
+    nlu, _ = data
+    before = snapshot(nlu)
+    assert remove_example(nlu, "svc_sbk_apply", "从来没有加过的一句话") is None
+    assert remove_example(nlu, "svc_idcard", examples_of(nlu / "social_security.yml", "svc_sbk_apply")[0]) is None
+    assert snapshot(nlu) == before
+
+
+def test_an_intent_is_never_left_with_fewer_than_two_examples(data):
+    nlu, domain = data
+    add_intent(nlu, domain, "ask_parking", ["大厅能停车吗", "停车场在哪"], "parking")
+    before = snapshot(nlu)
+    with pytest.raises(TrainingDataError, match="不足 2 条"):
+        remove_example(nlu, "ask_parking", "停车场在哪")
+    assert snapshot(nlu) == before
+
+
+def test_line_removal_keeps_crlf_and_comments():
+    source = "nlu:\r\n- intent: a  # note\r\n  examples: |\r\n    - 一\r\n    # keep\r\n    - 二\r\n- intent: b\r\n"
+    assert remove_example_text(source, "a", lambda e: e == "二") == \
+        "nlu:\r\n- intent: a  # note\r\n  examples: |\r\n    - 一\r\n    # keep\r\n- intent: b\r\n"
+    assert remove_example_text(source, "b", lambda e: True) is None  # no examples block
+    assert remove_example_text(source, "c", lambda e: True) is None

@@ -7,7 +7,7 @@ import requests
 
 from console.auth import audit
 from console.teaching.faq import faq_file, list_faqs
-from tests.support.console_web import PHRASE, csrf_of, get, logged_in, nlu_digest, post
+from tests.support.console_web import PHRASE, card_of, csrf_of, get, logged_in, nlu_digest, post
 
 XSS_ANSWER = '<script>alert(1)</script>请看"大厅公告"\n第二行 & <b>粗体</b>'
 
@@ -56,9 +56,11 @@ def test_reviewer_adds_an_faq_and_a_phrasing(console):
     assert response.status_code == 303 and response.headers["Location"] == "/faq"
     assert list_faqs(nlu_dir)[-1].examples[-1] == "停车场晚上开吗"
 
-    # The inbox can now file a phrasing under the new question, never under bare "faq".
+    # The inbox can now file a phrasing under the new question (by its first phrasing, under
+    # 常见问题), never under bare "faq".
     inbox = get(reviewer, base + "/inbox").text
-    assert '<option value="faq/parking">' in inbox and '<option value="faq">' not in inbox
+    assert '<option value="大厅附近好停车吗" label="常见问题"></option>' in inbox
+    assert '<option value="常见问题"' not in inbox
 
     actions = {(r.action, r.username): r.detail for r in audit.recent(console["db"], 50)}
     assert actions[("faq_add", "reviewer")]["key"] == "parking"
@@ -122,4 +124,6 @@ def test_an_inbox_message_becomes_a_new_faq_and_leaves_the_inbox(console):
         "answer": "一般在办理网点领取（示例内容，以窗口最新要求为准）", "csrf": csrf_of(page)})
     assert response.status_code == 303 and response.headers["Location"] == "/inbox"
     assert "- intent: faq/card_pickup\n" in faq_file(nlu_dir).read_text(encoding="utf-8")
-    assert PHRASE not in get(reviewer, base + "/inbox").text
+    after = get(reviewer, base + "/inbox").text
+    assert card_of(after, PHRASE) == "" and card_of(inbox, PHRASE)  # no longer a card …
+    assert '<option value="社保卡在哪能弄到手" label="常见问题">' in after  # … but the new FAQ's question

@@ -28,13 +28,13 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from bot.catalogue import editing
-from bot.catalogue.loader import load_catalogue
-from bot.config import PROJECT_ROOT
 from console.auth import accounts, audit, passwords
+from console.auth.audit import Actor
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
 from console.tables import StaffUser
-from console.teaching import decisions
+from console.teaching import decisions, service
+from console.teaching.service import TrainingFiles
 from console.training.job import TrainingSettings
 from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
 from console.training.plan import MODEL_DOMAIN_MEMBER
@@ -57,6 +57,7 @@ from tests.support.training import domain_text, write_project
 ROLES = ("anonymous", "reviewer", "trainer", "admin")
 OLDER, NEWER = "20240101-090000-older.tar.gz", "20240102-090000-newer.tar.gz"
 NO_RASA = "没有配置对话服务的管理地址和令牌"
+UNDO_TEXT, UNDO_ID = "撤回测试用的一句话", 1
 LOCKED = "登录失败次数过多，请 15 分钟后再试。"
 
 #: Stands in for `rasa train`: records its arguments, then sleeps until cancelled.
@@ -69,11 +70,12 @@ exec sleep 30
 VIEW = ("reviewer", "trainer", "admin")
 TRAIN = ("trainer", "admin")
 ADMIN = ("admin",)
-GET_ROUTES = {"/inbox": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
+GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
               "/audit": ADMIN, "/audit?action=login&from=2020-01-01&page=2": ADMIN, "/audit/export.csv": ADMIN,
               "/users": ADMIN, "/password": VIEW, "/services": VIEW, "/services/edit?id=marriage": VIEW,
               "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN}
-POST_ROUTES = {"/inbox/decide": VIEW, "/faq/add": VIEW, "/faq/example": VIEW,
+POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
+               "/faq/add": VIEW, "/faq/example": VIEW,
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
                "/models/cancel": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
                "/inbox/service": TRAIN, "/users/create": ADMIN, "/users/role": ADMIN, "/users/active": ADMIN,
@@ -109,8 +111,11 @@ def env(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     root = tmp_path_factory.mktemp("console_permissions")
-    nlu_dir, domain_path, db_url, db, tracker = console_files(root)
-    load_catalogue(db, PROJECT_ROOT / "data" / "catalogue")
+    nlu_dir, domain_path, db_url, db, tracker = console_files(root)  # with the catalogue
+    # A decision of the admin's own, the one the undo and revert forms below would take back.
+    undoable = service.decide_inbox_message(db, TrainingFiles(nlu_dir, domain_path), Actor("admin"),
+                                            UNDO_TEXT, "dismiss")
+    assert undoable.id == UNDO_ID
 
     tiny = write_project(root / "tiny")
     heldout = root / "heldout"
@@ -230,9 +235,12 @@ def test_get_routes(env, users, path, role):
 def allowed_post(env, user, role: str, path: str) -> None:
     """The request each role may make, with a form that shows the handler ran."""
     base, pipeline = env.base, env.pipeline
-    if path == "/inbox/decide":
+    if path in ("/inbox/decide", "/inbox/bulk"):
         response = post(user.http, base + path, {"text": PHRASE, "action": "bogus", "csrf": user.csrf})
         assert response.status_code == 400 and "请选择处理方式" in response.text
+    elif path in ("/inbox/undo", "/inbox/revert"):
+        response = post(user.http, base + path, {"decision": "999999", "csrf": user.csrf})
+        assert response.status_code == 409 and "这条处理记录已经撤回或不存在" in response.text
     elif path == "/faq/add":
         response = post(user.http, base + path, {"key": "Bad Key", "examples": "甲\n乙",
                                                  "answer": "答", "csrf": user.csrf})
@@ -291,6 +299,9 @@ def allowed_post(env, user, role: str, path: str) -> None:
 #: Forms that would change something if the request went through.
 EFFECTIVE_FORMS = {
     "/inbox/decide": {"text": PHRASE, "action": "dismiss"},
+    "/inbox/bulk": {"text": PHRASE, "action": "dismiss"},
+    "/inbox/undo": {"decision": str(UNDO_ID)},
+    "/inbox/revert": {"decision": str(UNDO_ID)},
     "/models/retrain": {},
     "/models/evaluate": {"model": NEWER},
     "/models/activate": {"model": OLDER},

@@ -15,7 +15,7 @@ from bot.catalogue.search import ServiceIndex
 from console.auth import audit
 from console.teaching import decisions
 from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE
-from tests.support.console_web import PHRASE, XSS, csrf_of, get, logged_in, post
+from tests.support.console_web import PHRASE, XSS, card_of, csrf_of, get, logged_in, post
 
 MARKUP_NAME = '<b>养犬</b>登记"'
 FORM = {
@@ -184,9 +184,10 @@ def test_the_inbox_files_a_message_under_a_service_as_an_example_question(site):
     assert refused.status_code == 400 and "没有名为“没有这个事项”的服务事项" in refused.text
     response = post(trainer, base + "/inbox/service", {"text": PHRASE, "service": "社会保障卡申领", "page": "1",
                                                       "csrf": csrf_of(inbox)})
-    assert response.status_code == 303 and response.headers["Location"] == "/inbox"
+    decided = decisions.get_decision(db, PHRASE)
+    assert response.status_code == 303 and response.headers["Location"] == f"/inbox?done={decided.id}&at=0#notice"
     assert PHRASE in editing.read_service(db, "sbk-apply")["examples"]
-    assert PHRASE not in get(trainer, base + "/inbox").text
+    assert card_of(get(trainer, base + "/inbox").text, PHRASE) == ""
     assert found(db, PHRASE)[0] == "sbk-apply"
     newest = audit.recent(db, 1)[0]
     assert (newest.username, newest.action, newest.detail["example"]) == ("trainer", "service_example", PHRASE)
