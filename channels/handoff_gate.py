@@ -96,8 +96,10 @@ class HandoffGate:
                 await message.output_channel.send_text_message(conversation, texts.CANCELLED)
                 return
             # An agent claimed it a moment ago: the words go to them like any others.
+        # A tapped web chat button sends its payload ("1"); its label is what the resident saw.
+        said = (message.metadata or {}).get("display") or message.text or ""
         try:
-            await self._db(record_resident_message, request_id=pending.id, text=message.text or "")
+            await self._db(record_resident_message, request_id=pending.id, text=said)
         except SQLAlchemyError:
             logger.exception("a resident's message could not be stored for the agent")
         except ValueError:

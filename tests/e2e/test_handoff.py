@@ -18,6 +18,7 @@ from bot.handoff.handback import RasaApi, close_and_hand_back
 from bot.handoff.models import HandoffRequest
 from bot.handoff.texts import CANCELLED, HANDED_BACK
 from tests.support.webchat_client import Page, run
+from tests.support.wechat_fakes import WeChatServer, reply_content
 
 pytestmark = pytest.mark.e2e
 QUEUED = re.compile(r"^已为您转人工：您排在第\d+位，预计等待约\d+分钟。.*“不等了”或“回到机器人”。$")
@@ -127,3 +128,48 @@ def test_the_web_chat_pauses_and_resumes_the_same_way(stack, desk):
             HandoffRequest.conversation_id == page.conversation)).scalar_one()
     assert (request.status, request.channel) == ("cancelled", "webchat")
     assert [m.text for m in queue.transcript(desk, request_id=request.id)] == ["身份证怎么换"]
+
+
+def test_clearing_the_web_chat_during_a_hand_off_withdraws_it(stack, desk):
+    async def scenario():
+        page = Page(stack.rasa_url)
+        await page.open()
+        await page.say("转人工")
+        await page.say("清除记录")
+        await page.say("确定清除", display="1. 确定清除", payload=True)
+        await page.wait(lambda: page.cleared)
+        await page.close()
+        return page
+
+    page = run(scenario())
+    with desk() as session:
+        request = session.execute(select(HandoffRequest).where(
+            HandoffRequest.conversation_id == page.conversation)).scalar_one()
+    assert (request.status, request.resumed_at is not None) == ("cancelled", True)
+    assert stack.count_events(page.conversation, "user") == 0
+
+
+def test_wechat_menu_hand_off_stays_silent_until_the_resident_goes_back(stack, wechat_api, sender, desk):
+    server = WeChatServer()
+
+    def send(body: str) -> tuple[str, list[str]]:
+        """The passive reply's text ("" for WeChat's "success") and what went through the API."""
+        sent_before = len(wechat_api.texts_to(sender))
+        query = server.query()
+        body, query = server.encrypt(body, query)
+        response = requests.post(f"{stack.rasa_url}/webhooks/wechat/webhook", params=query,
+                                 data=body.encode("utf-8"), timeout=30)
+        assert response.status_code == 200
+        passive = reply_content(server.decrypt_reply(response.text)) if response.text.startswith("<xml") else ""
+        return passive, wechat_api.texts_to(sender)[sent_before:]
+
+    queued, _ = send(server.event(sender, "CLICK", EventKey="MINE_HUMAN"))  # the 人工服务 menu
+    assert QUEUED.match(queued)
+    assert send(server.text(sender, "身份证过期了怎么换")) == ("", [])  # no passive reply, no API message
+    assert send(server.text(sender, "回到机器人")) == (CANCELLED, [])
+    assert "【居民身份证申领换领】" in send(server.text(sender, "身份证过期了怎么换"))[0]
+    with desk() as session:
+        request = session.execute(select(HandoffRequest).where(
+            HandoffRequest.conversation_id == f"wechat:{sender}")).scalar_one()
+    assert (request.channel, request.status) == ("wechat", "cancelled")
+    assert [m.text for m in queue.transcript(desk, request_id=request.id)] == ["身份证过期了怎么换"]
