@@ -35,6 +35,7 @@ def import_models() -> None:
     import bot.appointments.models
     import bot.catalogue.models
     import bot.flows.drafts
+    import bot.handoff.models
     import bot.records.attempts  # noqa: F401
 
 

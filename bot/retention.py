@@ -1,8 +1,9 @@
 """Retention: conversation events and half-filled flows are not kept longer than needed.
 
 `python -m bot purge` deletes tracker events older than GOV_RETENTION_DAYS (default
-180) from Rasa's SQL tracker store (table `events`, its `timestamp` is Unix seconds)
-and flow drafts untouched for 24 h (bot/flows/drafts.py), and prints how many of each
+180) from Rasa's SQL tracker store (table `events`, its `timestamp` is Unix seconds),
+flow drafts untouched for 24 h (bot/flows/drafts.py) and ended 转人工 requests with their
+messages after the same GOV_RETENTION_DAYS (bot/handoff/), and prints how many of each
 it removed, never what. `--every 3600` repeats it until stopped (what `make run` uses).
 
 On SQLite the deletes run with secure_delete on and the WAL is checkpointed after them,
@@ -26,15 +27,18 @@ from sqlalchemy.pool import NullPool
 from bot.config import Settings, ensure_private_sqlite, get_settings, sqlite_path
 from bot.db import session_factory
 from bot.flows.drafts import purge_expired
+from bot.handoff.service import purge_ended
 
 
 @dataclass(frozen=True)
 class PurgeReport:
     tracker_events: int
     drafts: int
+    handoffs: int = 0  # ended 转人工 requests with their messages (bot/handoff/)
 
     def summary(self) -> str:
-        return f"已清理：对话记录事件 {self.tracker_events} 条，未完成的填写草稿 {self.drafts} 份"
+        text = f"已清理：对话记录事件 {self.tracker_events} 条，未完成的填写草稿 {self.drafts} 份"
+        return text + (f"，已结束的人工服务记录 {self.handoffs} 条" if self.handoffs else "")
 
 
 def tracker_url(value: str) -> str:
@@ -92,10 +96,11 @@ def purge(settings: Settings | None = None, *, now: datetime | None = None) -> P
                                   older_than=timedelta(days=settings.retention_days), now=now)
     sessions = session_factory(settings.database_url)
     drafts = purge_expired(sessions, now=now)
+    handoffs = purge_ended(sessions, older_than=timedelta(days=settings.retention_days), now=now)
     engine = sessions.kw["bind"]
-    if drafts and engine.dialect.name == "sqlite":
+    if (drafts or handoffs) and engine.dialect.name == "sqlite":
         checkpoint(engine)
-    return PurgeReport(events, drafts)
+    return PurgeReport(events, drafts, handoffs)
 
 
 def purge_every(seconds: float, *, rounds: int | None = None,

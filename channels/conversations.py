@@ -14,12 +14,13 @@ from rasa.core.tracker_store import (
     RedisTrackerStore,
     SQLTrackerStore,
 )
-from sanic import Sanic
+from sanic import Blueprint, Sanic
 from sqlalchemy import delete
 
 from bot.config import get_settings
 from bot.db import session_factory
 from bot.flows.drafts import FlowDraft
+from bot.handoff.service import withdraw
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,14 @@ def _innermost(store: Any) -> Any:
 
 
 def _erase_drafts(sender_id: str) -> int:
-    """Half-filled applications of the conversation (bot/flows/drafts.py)."""
+    """Half-filled applications of the conversation (bot/flows/drafts.py), and its 转人工 ended.
+
+    A hand-off of an erased conversation is withdrawn (bot/handoff/service.py): there is no
+    tracker left to pause or resume, and staff must not go on writing into it. Its record
+    stays with the hand-offs, like a submitted application, until the retention purge.
+    """
     sessions = session_factory(get_settings().database_url)
+    withdraw(sessions, conversation_id=sender_id)
     with sessions.begin() as session:
         return session.execute(delete(FlowDraft).where(FlowDraft.sender_id == sender_id)).rowcount or 0
 
@@ -44,6 +51,11 @@ class Conversations:
 
     def attach(self, app: Sanic) -> None:
         self.app = app
+
+    def agent(self) -> Any:
+        """Rasa's agent when it has a model loaded, else None."""
+        agent = getattr(self.app.ctx, "agent", None) if self.app else None
+        return agent if agent is not None and agent.is_ready() else None
 
     def _store(self) -> Any:
         agent = getattr(self.app.ctx, "agent", None) if self.app else None
@@ -72,3 +84,15 @@ class Conversations:
             raise NotImplementedError(f"erasing from {type(store).__name__} is not supported")
         drafts = await asyncio.to_thread(_erase_drafts, sender_id)
         logger.info("conversation erased at the resident's request (%d drafts)", drafts)
+
+
+class AppCapturingBlueprint(Blueprint):
+    """A blueprint that hands the app to `conversations` when Rasa registers it."""
+
+    def __init__(self, conversations: Conversations, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.conversations = conversations
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.conversations.attach(app)
+        super().register(app, options)

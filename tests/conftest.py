@@ -99,12 +99,18 @@ def wechat_api():
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, catalogue_db_url, wechat_api):
-    """The real assistant (action server + Rasa with REST, web chat and WeChat), shared."""
+    """The real assistant (action server + Rasa with REST, web chat and WeChat), shared.
+
+    Rasa's HTTP API is on, behind ``stack.api_token``, as `make run` starts it: the hand-off
+    tests close a request the way the console does (bot/handoff/handback.py).
+    """
+    import secrets
+
     from bot.stack import running_stack
     from tests.support.servers import all_channels, trained_model
 
     with running_stack(tmp_path_factory.mktemp("stack"), trained_model(), catalogue_db_url,
-                       credentials=all_channels(wechat_api.base)) as running:
+                       credentials=all_channels(wechat_api.base), api_token=secrets.token_urlsafe(24)) as running:
         yield running
 
 

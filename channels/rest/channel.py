@@ -15,13 +15,14 @@ from rasa.core.channels.channel import (
     InputChannel,
     UserMessage,
 )
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.client_address import TrustedProxies
-from channels.conversations import Conversations
+from channels.conversations import AppCapturingBlueprint, Conversations
+from channels.handoff_gate import HandoffGate
 from channels.limits import LimitSettings
 from channels.rest.endpoint import RestEndpoint, load_token
 from channels.shared_state import shared_state
@@ -42,6 +43,8 @@ class RestInput(InputChannel):
         self.conversations = Conversations()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = HandoffGate(on_new_message, self.conversations)  # 转人工: channels/handoff_gate.py
+
         async def assistant(conversation: str, text: str) -> list[dict[str, Any]]:
             collector = CollectingOutputChannel()
             await on_new_message(UserMessage(text, collector, conversation, input_channel=self.name()))
@@ -50,7 +53,7 @@ class RestInput(InputChannel):
         endpoint = RestEndpoint(token=self.token, proxies=TrustedProxies.from_env(),
                                 limits=shared_state().message_limits(LimitSettings.from_env(), self.name()),
                                 events=self.conversations.events, assistant=assistant)
-        hook = _AppCapturingBlueprint(self.conversations, "rest_webhook", __name__)
+        hook = AppCapturingBlueprint(self.conversations, "rest_webhook", __name__)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -69,14 +72,3 @@ class RestInput(InputChannel):
 
         return hook
 
-
-class _AppCapturingBlueprint(Blueprint):
-    """Remembers the app so the channel can read the conversation's latest buttons."""
-
-    def __init__(self, conversations: Conversations, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.ctx.conversations = conversations
-
-    def register(self, app: Sanic, options: dict[str, Any]) -> None:
-        self.ctx.conversations.attach(app)
-        super().register(app, options)

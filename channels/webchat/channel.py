@@ -48,6 +48,7 @@ from bot.config import PROJECT_ROOT
 from bot.personal.masking import mask_personal_data
 from channels.client_address import TrustedProxies, is_loopback
 from channels.conversations import Conversations
+from channels.handoff_gate import HandoffGate
 from channels.inbound_text import (
     has_user_message,
     is_payload,
@@ -123,6 +124,7 @@ class WebChatInput(InputChannel):
 
     # -- the blueprint --------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = HandoffGate(on_new_message, self.conversations)  # 转人工: channels/handoff_gate.py
         tokens = SessionTokens(load_secret())
         settings = LimitSettings.from_env()
         state = shared_state()  # Redis for a cluster: limits, and rooms every node can emit to

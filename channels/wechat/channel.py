@@ -10,6 +10,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.conversations import AppCapturingBlueprint, Conversations
+from channels.handoff_gate import HandoffGate
 from channels.shared_state import shared_state
 from channels.wechat import redaction
 from channels.wechat.api import WeChatApi
@@ -35,10 +37,13 @@ class WeChatInput(InputChannel):
     def __init__(self, settings: WeChatSettings) -> None:
         self.settings = settings
         self.endpoint: WeChatEndpoint | None = None
+        self.conversations = Conversations()
 
     def _build_endpoint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> WeChatEndpoint:
         # Rasa configured logging before building channels; no credential may reach a log.
         redaction.install([self.settings.appsecret, self.settings.token, self.settings.aes_key])
+
+        on_new_message = HandoffGate(on_new_message, self.conversations)  # 转人工: channels/handoff_gate.py
 
         async def assistant(sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
             collector = CollectingOutputChannel()
@@ -61,7 +66,7 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         endpoint = self.endpoint = self._build_endpoint(on_new_message)
-        hook = Blueprint("wechat_webhook", __name__)
+        hook = AppCapturingBlueprint(self.conversations, "wechat_webhook", __name__)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

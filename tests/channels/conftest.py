@@ -16,3 +16,9 @@ def redis_prefix(redis_url):
     """A key prefix of this test's own in the test Redis, cleaned up afterwards."""
     with private_prefix(redis_url) as prefix:
         yield prefix
+
+
+@pytest.fixture()
+def handoff_sessions(sessions, keys):
+    """The application database with key files of the test's own (the hand-off gate's tests)."""
+    return sessions

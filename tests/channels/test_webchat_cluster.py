@@ -47,6 +47,10 @@ class SharedTracker:
     def attach(self, app: Any) -> None:
         """As channels.conversations.Conversations: this store needs no app."""
 
+    def agent(self) -> None:
+        """No Rasa agent here: the hand-off gate (channels/handoff_gate.py) passes every message on."""
+        return None
+
     async def assistant(self, message: Any) -> None:
         """Rasa's on_new_message: waits for ``release``, then stores the message and a reply."""
         with self._lock:

@@ -1,0 +1,67 @@
+"""ORM tables of hand-offs: one row per request, one per message of its transcript.
+
+The conversation id is the one the server gave the conversation ("web:<id>",
+"wechat:<openid>", "rest:<sender>"); channel, district, service and flow step are what the
+resident was doing when they asked, for the agent's queue. A partial unique index allows
+one active (queued or claimed) request per conversation, so idempotency does not rest on
+the callers alone. Message text and the resolution note may hold personal data: they are
+encrypted at rest (bot/security/columns.py) and masked whenever shown (views.py).
+
+Times are naive UTC, like the other tables. `first_claimed_at - created_at` is a
+queued→claimed wait (waits.py); `agent_replied_at` and `resident_last_at` tell whether
+the current agent has answered the resident's latest message (release of unanswered
+requests); `resumed_at` is set once the conversation is handed back to the assistant in
+Rasa's tracker, so a hand-back that failed is done again at the resident's next message.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import relationship
+
+from bot.db import Base
+from bot.security.columns import EncryptedText
+
+_ACTIVE_ONLY = text("status IN ('queued', 'claimed')")
+
+
+class HandoffRequest(Base):
+    __tablename__ = "handoff_requests"
+    __table_args__ = (
+        Index("uq_handoff_requests_active_conversation", "conversation_id", unique=True,
+              sqlite_where=_ACTIVE_ONLY, postgresql_where=_ACTIVE_ONLY),
+        Index("ix_handoff_requests_status_created", "status", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)  # webchat, wechat, rest
+    district = Column(String(32))  # as the conversation named it, e.g. 镜湖区
+    service_id = Column(String(64))  # catalogue id; no foreign key (the catalogue is reloaded whole)
+    flow_step = Column(String(200))  # e.g. "高龄津贴申领 · 第3步（共8步）"
+    status = Column(String(10), nullable=False)
+    agent = Column(String(100), index=True)  # the staff account holding it (claimed)
+    created_at = Column(DateTime, nullable=False)
+    first_claimed_at = Column(DateTime)
+    claimed_at = Column(DateTime)  # by the current agent
+    agent_replied_at = Column(DateTime)  # the current agent's latest reply
+    resident_last_at = Column(DateTime)  # the resident's latest message
+    closed_at = Column(DateTime)  # closed or cancelled
+    resumed_at = Column(DateTime)  # the conversation was handed back to the assistant
+    note = Column(EncryptedText)  # the agent's resolution note
+
+    messages = relationship("HandoffMessage", order_by="HandoffMessage.id",
+                            cascade="all, delete-orphan", passive_deletes=True)
+
+
+class HandoffMessage(Base):
+    __tablename__ = "handoff_messages"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("handoff_requests.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    direction = Column(String(10), nullable=False)  # statuses.Direction
+    author = Column(String(100))  # the agent, for agent messages
+    text = Column(EncryptedText, nullable=False)  # as written: markup is text, shown inert
+    created_at = Column(DateTime, nullable=False)
+    #: When a channel delivered an agent's or the assistant's message to the resident (None: not yet).
+    delivered_at = Column(DateTime)
