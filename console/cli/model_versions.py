@@ -20,9 +20,11 @@ from console.cli.common import AUDIT_USER, database
 from console.training import registry
 from console.training.evaluate import Comparison, EvaluationFailed
 from console.training.job import TrainingBusy
+from console.training.names import model_names, name_of
+from console.training.phrasing_checks import summary
 from console.training.pipeline import STEP_READY, ActivationRefused, Pipeline, project_pipeline
 from console.training.rasa_admin import RasaUnavailable
-from console.training.registry import MODE_LABELS
+from console.training.registry import MODE_LABELS, may_roll_back
 
 PROGRESS_EVERY_S = 5.0
 
@@ -42,8 +44,9 @@ def add_commands(sub: Any) -> None:
     activate = commands.add_parser("activate", help="put a model live (gate enforced)")
     activate.add_argument("model", help="file name in models/")
     activate.set_defaults(func=cmd_activate)
-    rollback = commands.add_parser("rollback", help="put back the model the last activation replaced")
-    rollback.add_argument("model", nargs="?", help="an earlier live model (default: the previous one)")
+    rollback = commands.add_parser("rollback", help="put back an older model that was live before")
+    rollback.add_argument("model", nargs="?",
+                          help="an older model that was live (default: the newest such model)")
     rollback.set_defaults(func=cmd_rollback)
 
 
@@ -66,18 +69,40 @@ def _print_comparison(comparison: Comparison) -> None:
         print(f"  - {reason}")
 
 
+def _print_checks(pipe: Pipeline, filename: str) -> None:
+    """The phrasings taught since the model it was compared with, those not understood named."""
+    checks = pipe.phrasing_checks(filename)
+    if checks is None:
+        return
+    print(summary(checks))
+    labels = pipe.labels()
+    for check in checks:
+        if check.ok is False:
+            print(f"  ✗ {check.taught.text}：应识别为 {labels.label(check.taught.intent)}，"
+                  f"新模型识别为 {labels.label(check.understood)}")
+
+
+def _name(pipe: Pipeline, filename: str | None) -> str:
+    """`filename`'s readable name with the file name after it."""
+    if not filename:
+        return "无"
+    return f"{name_of(model_names(pipe.db, pipe.models()), filename)}（{filename}）"
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     async def work(pipe: Pipeline) -> int:
         live, error = await pipe.live_model_or_error()
         if error:
             print(f"（{error}）", file=sys.stderr)
-        print("模型\t训练方式\t准确率\t评估\t状态")
-        for m in pipe.models():
+        models = pipe.models()
+        names = model_names(pipe.db, models)
+        print("模型\t变化\t准确率\t评估\t状态\t文件")
+        for m in models:
             accuracy = f"{m.report.accuracy * 100:.1f}%" if m.report else "—"
             verdict = "未评估" if m.gate_allowed is None else ("通过" if m.gate_allowed else "未通过")
             state = "线上" if m.filename == live else ("曾上线" if m.ever_live else "")
-            print("\t".join((m.filename, MODE_LABELS.get(m.mode or "external", str(m.mode)),
-                             accuracy, verdict, state)))
+            name = names[m.filename]
+            print("\t".join((name.title, name.summary, accuracy, verdict, state, m.filename)))
         return 0
     return _run(work)
 
@@ -114,9 +139,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(status["error"], file=sys.stderr)
             print("\n".join((status["training"] or {}).get("log", [])[-10:]), file=sys.stderr)
             return 1
-        print(f"新模型：{status['model']}（对比线上：{status['compared_with'] or '无'}）")
+        print(f"新模型：{_name(pipe, status['model'])}")
+        print(f"对比线上模型：{_name(pipe, status['compared_with'])}")
         if run.comparison is not None:
             _print_comparison(run.comparison)
+            _print_checks(pipe, status["model"])
         return 0 if status["step"] == STEP_READY else 1
     return _run(work)
 
@@ -126,21 +153,35 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         comparison = await pipe.evaluate(args.model)
         report = registry.report_of(pipe.db, args.model)
         if report is not None:
-            print(f"{args.model}：留出集准确率 {report.accuracy * 100:.1f}%（{report.total} 句）")
+            print(f"{_name(pipe, args.model)}：留出集准确率 {report.accuracy * 100:.1f}%（{report.total} 句）")
         _print_comparison(comparison)
+        _print_checks(pipe, args.model)
         return 0 if comparison.allowed else 1
     return _run(work)
 
 
-def _activate(model: str) -> Callable[[Pipeline], Any]:
+def _activate(model: str | None, rollback_only: bool = False) -> Callable[[Pipeline], Any]:
     async def work(pipe: Pipeline) -> int:
+        target = model or await _rollback_target(pipe)
+        if target is None:
+            print("没有可以回滚的模型：只能回滚到比线上模型更早、并且曾经上线过的模型。", file=sys.stderr)
+            return 1
         started = time.monotonic()
-        previous, kind = await pipe.activate(model, AUDIT_USER)
-        audit.record(pipe.db, AUDIT_USER, f"model_{kind}", {"model": model, "previous": previous})
+        previous, kind = await pipe.activate(target, AUDIT_USER, rollback_only=rollback_only)
+        audit.record(pipe.db, AUDIT_USER, f"model_{kind}", {"model": target, "previous": previous})
         verb = "已回滚到" if kind == "rollback" else "已上线"
-        print(f"{verb} {model}（替换了 {previous or '无'}，用时 {time.monotonic() - started:.1f} 秒）")
+        print(f"{verb} {_name(pipe, target)}")
+        print(f"替换了 {_name(pipe, previous)}，用时 {time.monotonic() - started:.1f} 秒")
         return 0
     return work
+
+
+async def _rollback_target(pipe: Pipeline) -> str | None:
+    """The newest model older than the live one that was live before."""
+    live = await pipe.live_model()
+    models = pipe.models()
+    live_info = next((m for m in models if m.filename == live), None)
+    return next((m.filename for m in models if may_roll_back(m, live_info)), None)
 
 
 def cmd_activate(args: argparse.Namespace) -> int:
@@ -148,11 +189,4 @@ def cmd_activate(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    target: str | None = args.model
-    if target is None:
-        history = registry.activations(database(), 1)
-        if not history or not history[0].previous:
-            print("没有可以回滚的上线记录。", file=sys.stderr)
-            return 1
-        target = history[0].previous
-    return _run(_activate(target))
+    return _run(_activate(args.model, rollback_only=True))

@@ -6,6 +6,9 @@ model are both run over the held-out examples (tests/nlu_heldout, never trained 
 the candidate is blocked when overall accuracy drops by more than a margin, or when an
 intent with enough held-out examples to be meaningful loses much F1. Metrics are computed
 here (a few lines) so the console does not need sklearn at runtime.
+
+The same child process also parses the phrasings staff taught since the live model
+(`phrasings`), so the evaluation can show whether the candidate now understands them.
 """
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ import json
 import logging
 import os
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,17 +40,22 @@ class Report:
     accuracy: float
     per_intent: dict[str, IntentScores] = field(default_factory=dict)
     total: int = 0
+    #: Phrasings parsed besides the held-out set: text -> what the model understood
+    #: (`understood_intent`). Stored with the report, so the page can show it later.
+    understood: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """JSON-ready form (the registry stores it; the evaluation subprocess prints it)."""
         return {"accuracy": self.accuracy, "total": self.total,
-                "per_intent": {k: list(v) for k, v in self.per_intent.items()}}
+                "per_intent": {k: list(v) for k, v in self.per_intent.items()},
+                "understood": dict(self.understood)}
 
     @classmethod
     def from_dict(cls, data: dict) -> Report:
         per_intent = {str(k): (float(v[0]), float(v[1]), float(v[2]), int(v[3]))
                       for k, v in (data.get("per_intent") or {}).items()}
-        return cls(float(data["accuracy"]), per_intent, int(data.get("total", 0)))
+        understood = {str(k): str(v) for k, v in (data.get("understood") or {}).items()}
+        return cls(float(data["accuracy"]), per_intent, int(data.get("total", 0)), understood)
 
 
 #: (intent, live F1 or None, candidate F1 or None, candidate - live or None)
@@ -84,8 +93,24 @@ def score(pairs: Iterable[tuple[str, str]]) -> Report:
     return Report(accuracy, per_intent, len(pairs))
 
 
-async def evaluate_model(model_path: str | Path, heldout_dir: str | Path) -> Report:
-    """Run every held-out example through the model (as scripts/evaluate_nlu.py does)."""
+def understood_intent(parse: dict) -> str:
+    """What a parse says the message is, in the form staff teach it: an FAQ as ``faq/<key>``
+    (the answer the selector picked), a service the search found as its ``svc_`` intent."""
+    from bot.nlu.service_decision import ASK_SERVICE, intent_of, service_of
+
+    intent = (parse.get("intent") or {}).get("name") or ""
+    if intent == ASK_SERVICE:
+        service = service_of(parse)
+        return intent_of(service) if service else intent
+    selector = (parse.get("response_selector") or {}).get(intent) or {}
+    key = (selector.get("response") or {}).get("intent_response_key")
+    return str(key) if key else intent
+
+
+async def evaluate_model(model_path: str | Path, heldout_dir: str | Path,
+                         phrasings: Sequence[str] = ()) -> Report:
+    """Run every held-out example through the model (as scripts/evaluate_nlu.py does), then
+    parse `phrasings` (not scored: they are training data)."""
     import structlog
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
@@ -97,28 +122,36 @@ async def evaluate_model(model_path: str | Path, heldout_dir: str | Path) -> Rep
     for example in load_data(str(heldout_dir)).intent_examples:
         parse = await agent.parse_message(example.get("text"))
         pairs.append((example.get("intent"), (parse.get("intent") or {}).get("name") or ""))
-    return score(pairs)
+    understood = {text: understood_intent(await agent.parse_message(text)) for text in phrasings}
+    report = score(pairs)
+    return Report(report.accuracy, report.per_intent, report.total, understood)
 
 
 class EvaluationFailed(RuntimeError):
     """The evaluation subprocess failed; the message ends with its output's last lines."""
 
 
-async def evaluate_in_subprocess(model_paths: Sequence[str | Path],
-                                 heldout_dir: str | Path, timeout: float = 900) -> list[Report]:
+async def evaluate_in_subprocess(model_paths: Sequence[str | Path], heldout_dir: str | Path,
+                                 timeout: float = 900, phrasings: Sequence[str] = ()) -> list[Report]:
     """`evaluate_model` for each model in one child process (TensorFlow loads once, and
-    never into the console), reports in the same order."""
+    never into the console), reports in the same order; each also parses `phrasings`."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "console.training.evaluate", str(heldout_dir), *map(str, model_paths),
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=env)
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
-    except asyncio.TimeoutError:
-        process.kill()
-        await process.wait()
-        raise EvaluationFailed(f"评估超过 {timeout:.0f} 秒未完成") from None
+    with tempfile.TemporaryDirectory(prefix="console-evaluate-") as folder:
+        extra: list[str] = []
+        if phrasings:
+            listing = Path(folder) / "phrasings.json"
+            listing.write_text(json.dumps(list(phrasings), ensure_ascii=False), encoding="utf-8")
+            extra = ["--phrasings", str(listing)]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "console.training.evaluate", *extra, str(heldout_dir),
+            *map(str, model_paths), stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=env)
+        try:
+            out, err = await asyncio.wait_for(process.communicate(), timeout)
+        except asyncio.TimeoutError:
+            process.kill()
+            await process.wait()
+            raise EvaluationFailed(f"评估超过 {timeout:.0f} 秒未完成") from None
     lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.startswith("{")]
     if process.returncode != 0 or len(lines) != len(model_paths):
         tail = err.decode("utf-8", "replace").strip().splitlines()[-5:]
@@ -126,11 +159,22 @@ async def evaluate_in_subprocess(model_paths: Sequence[str | Path],
     return [Report.from_dict(json.loads(line)) for line in lines]
 
 
-def compare(candidate: Report, live: Report | None, margin: float = 0.01) -> Comparison:
-    """Allow the candidate unless it is measurably worse than the live model."""
-    if live is None:
+NO_LIVE_MODEL = "还没有上线的模型：可以直接启用"
+#: The verdict stored for the live model itself: the yardstick, compared with nothing.
+IS_LIVE = "这是线上模型：新模型与它对比"
+
+
+def compare(candidate: Report, live: Report | None, margin: float = 0.01, *,
+            candidate_is_live: bool = False, label: Callable[[str], str] = str) -> Comparison:
+    """Allow the candidate unless it is measurably worse than the live model.
+
+    `candidate_is_live`: the report is the live model's own (scored as the yardstick, or
+    on request), so there is nothing to compare it with, and no "no live model" either.
+    `label` names an intent in the reasons (intent_labels.IntentLabels.label).
+    """
+    if live is None or candidate_is_live:
         rows: list[F1Row] = [(intent, None, scores[2], None) for intent, scores in candidate.per_intent.items()]
-        return Comparison(True, ["还没有上线的模型：可以直接启用"], rows)
+        return Comparison(True, [IS_LIVE if candidate_is_live else NO_LIVE_MODEL], rows)
     reasons: list[str] = []
     drop = live.accuracy - candidate.accuracy
     if drop > margin + _EPS:
@@ -149,7 +193,7 @@ def compare(candidate: Report, live: Report | None, margin: float = 0.01) -> Com
         if old_f1 is None or support < MIN_SUPPORT:
             continue
         if old_f1 - (new_f1 or 0.0) > MAX_F1_DROP + _EPS:
-            reasons.append(f"{intent}的F1从{old_f1:.2f}降到{(new_f1 or 0.0):.2f}")
+            reasons.append(f"{label(intent)}的F1从{old_f1:.2f}降到{(new_f1 or 0.0):.2f}")
     rows.sort(key=lambda row: (row[3] is None, row[3] if row[3] is not None else 0.0, row[0]))
     if reasons:
         return Comparison(False, reasons, rows)
@@ -157,15 +201,21 @@ def compare(candidate: Report, live: Report | None, margin: float = 0.01) -> Com
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m console.training.evaluate HELDOUT_DIR MODEL...``: one JSON report line per model."""
-    args = sys.argv[1:] if argv is None else argv
+    """``python -m console.training.evaluate [--phrasings FILE] HELDOUT_DIR MODEL...``: one JSON
+    report line per model; FILE is a JSON list of phrasings each model also parses."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    phrasings: list[str] = []
+    if args[:1] == ["--phrasings"] and len(args) > 1:
+        phrasings = [str(t) for t in json.loads(Path(args[1]).read_text(encoding="utf-8"))]
+        args = args[2:]
     if len(args) < 2:
-        print("usage: python -m console.training.evaluate HELDOUT_DIR MODEL [MODEL...]", file=sys.stderr)
+        print("usage: python -m console.training.evaluate [--phrasings FILE] HELDOUT_DIR MODEL [MODEL...]",
+              file=sys.stderr)
         return 2
 
     async def run_all() -> None:
         for model in args[1:]:
-            report = await evaluate_model(model, args[0])
+            report = await evaluate_model(model, args[0], phrasings)
             print(json.dumps(report.as_dict(), ensure_ascii=False), flush=True)
 
     asyncio.run(run_all())

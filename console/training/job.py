@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
+from console.training.components import component_label
 from console.training.plan import TrainingPlan
 
 #: Share of the configured epochs a fine-tune runs ("约五分之一轮次").
@@ -180,7 +181,7 @@ class TrainingJob:
                 self.epochs_by_component[self.component] = [self.epoch, self.epochs]
         elif match := _START_RE.search(line):
             name = self.component = match.group(1)
-            self.stage = STAGE_POLICIES if name in POLICY_NAMES else f"训练 {name}"
+            self.stage = STAGE_POLICIES if name in POLICY_NAMES else f"训练{component_label(name)}"
             self.epoch = self.epochs = None
         elif _FINISH_RE.search(line):
             # Rasa logs nothing while it packs the archive; if another component follows,

@@ -5,8 +5,9 @@ background, falls back to a full training when a fine-tune fails (Rasa refuses s
 changes a fine-tune cannot absorb), then scores the new model and the live one on the
 held-out set in a child process and stores the gate's verdict in the registry.
 `activate` loads a model into the running Rasa server through its token-protected API;
-a model that fails the gate is refused, and any model that was live before can be put
-back (rollback). Both the web pages and the CLI drive this class, so they cannot differ.
+a model that fails the gate is refused, and a model older than the live one that was live
+before can be put back without the gate (rollback; registry.may_roll_back). Both the web
+pages and the CLI drive this class, so they cannot differ.
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from typing import Any
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import PROJECT_ROOT
-from console.training import registry
+from console.training import registry, taught
 from console.training.evaluate import Comparison, EvaluationFailed, Report, compare, evaluate_in_subprocess
+from console.training.intent_labels import IntentLabels, read_labels
 from console.training.job import (
     STAGE_CANCELLED,
     STAGE_DONE,
@@ -31,6 +33,7 @@ from console.training.job import (
     TrainingJob,
     TrainingSettings,
 )
+from console.training.phrasing_checks import PhrasingCheck, check_phrasings
 from console.training.plan import TrainingPlan, plan_training
 from console.training.rasa_admin import RasaServer, RasaUnavailable, server_from_env
 
@@ -137,6 +140,8 @@ class Pipeline:
         #: Model being scored on request (the models page's 评估 button), and the last error.
         self.evaluating: str | None = None
         self.evaluation_error: str | None = None
+        #: The model whose evaluation the page shows: the last one trained or scored on request.
+        self.reviewed: str | None = None
 
     # --- what is live -----------------------------------------------------------------
 
@@ -161,6 +166,30 @@ class Pipeline:
 
     def models(self) -> list[registry.ModelInfo]:
         return registry.list_models(self.db, self.settings.models_dir)
+
+    def labels(self) -> IntentLabels:
+        """Intents in Chinese: the catalogue's service names, the FAQ questions of the
+        training data's NLU folder (the first data folder, data/nlu in this project)."""
+        data = list(self.settings.training.data)
+        return read_labels(self.db, Path(data[0]) if data else self.settings.models_dir)
+
+    def taught_between(self, base: registry.ModelInfo | None,
+                       model: registry.ModelInfo) -> taught.Teaching:
+        """What staff taught after `base` began training and before `model` did: what
+        `model` should know that `base` did not (nothing without a base, or for an older model)."""
+        if base is None or base.filename == model.filename:
+            return taught.Teaching((), frozenset(), ())
+        return taught.taught_between(self.db, base.training_started, model.training_started)
+
+    def phrasing_checks(self, filename: str,
+                        models: list[registry.ModelInfo] | None = None) -> list[PhrasingCheck] | None:
+        """The phrasings taught between the model `filename` was compared with and it, each
+        with what it understood at its evaluation; None when it was compared with nothing."""
+        found = {m.filename: m for m in (models if models is not None else self.models())}
+        model = found.get(filename)
+        if model is None or not model.compared_with or model.compared_with not in found:
+            return None
+        return check_phrasings(self.taught_between(found[model.compared_with], model), model.report)
 
     # --- retrain ----------------------------------------------------------------------
 
@@ -225,7 +254,7 @@ class Pipeline:
                 run.step, run.error = STEP_FAILED, "训练失败，请查看训练日志的最后几行"
                 return
             model = Path(status["model_path"])
-            run.model_filename = model.name
+            run.model_filename = self.reviewed = model.name
             await asyncio.to_thread(registry.record_training, self.db, model, run.job.mode,
                                     run.fallback_reason or run.plan.reason, run.username,
                                     status["elapsed_seconds"])
@@ -263,17 +292,23 @@ class Pipeline:
         todo = [path]
         if live_path is not None and live_report is None and live_path != path:
             todo.append(live_path)
-        reports = await evaluate_in_subprocess(todo, self.settings.heldout_dir)
+        models = {m.filename: m for m in await asyncio.to_thread(self.models)}
+        phrasings: list[str] = []
+        if live_path is not None and live_path != path and filename in models and live in models:
+            teaching = await asyncio.to_thread(self.taught_between, models[str(live)], models[filename])
+            phrasings = [t.text for t in teaching.taught]
+        reports = await evaluate_in_subprocess(todo, self.settings.heldout_dir, phrasings=phrasings)
         report = reports[0]
         if live and len(reports) > 1:  # the live model's first score (only it is ever second)
             live_report = reports[1]
-            await asyncio.to_thread(registry.record_evaluation, self.db, live, live_report,
-                                    None, compare(live_report, None, self.settings.margin))
+            await asyncio.to_thread(registry.record_evaluation, self.db, live, live_report, None,
+                                    compare(live_report, None, self.settings.margin, candidate_is_live=True))
         if live_path == path:
-            comparison = compare(report, None, self.settings.margin)
+            comparison = compare(report, None, self.settings.margin, candidate_is_live=True)
             compared = None
         else:
-            comparison = compare(report, live_report, self.settings.margin)
+            labels = await asyncio.to_thread(self.labels)
+            comparison = compare(report, live_report, self.settings.margin, label=labels.label)
             compared = live if live_path else None
         await asyncio.to_thread(registry.record_evaluation, self.db, filename, report, compared,
                                 comparison)
@@ -285,7 +320,7 @@ class Pipeline:
             raise TrainingBusy("正在训练或评估，请稍后再试")
         if registry.find_model(self.settings.models_dir, filename) is None:
             raise ActivationRefused(f"没有找到模型 {filename}")
-        self.evaluating, self.evaluation_error = filename, None
+        self.evaluating, self.evaluation_error, self.reviewed = filename, None, filename
 
         async def score() -> None:
             try:
@@ -299,11 +334,14 @@ class Pipeline:
 
     # --- activate ---------------------------------------------------------------------
 
-    async def activate(self, filename: str, username: str) -> tuple[str | None, str]:
+    async def activate(self, filename: str, username: str,
+                       rollback_only: bool = False) -> tuple[str | None, str]:
         """Put `filename` live; returns (previous live model, "activate" or "rollback").
 
-        A model that was live before goes back without a new evaluation (rollback); any
-        other needs the gate's approval from `evaluate`.
+        A model older than the live one that was live before goes back without a new
+        evaluation (rollback); any other, a newer model that was once live too, needs the
+        gate's approval from `evaluate`. `rollback_only` refuses anything but a rollback
+        (the CLI's ``model rollback``).
         """
         if self.rasa is None:
             raise ActivationRefused("没有配置对话服务的管理地址和令牌（RASA_URL / RASA_TOKEN），无法上线")
@@ -311,11 +349,15 @@ class Pipeline:
         if path is None:
             raise ActivationRefused(f"没有找到模型 {filename}")
         async with self._activation_lock:
-            info = next((m for m in await asyncio.to_thread(self.models) if m.filename == filename), None)
+            models = {m.filename: m for m in await asyncio.to_thread(self.models)}
+            info = models.get(filename)
             previous = await self.live_model()
             if previous == filename:
                 raise ActivationRefused(f"{filename} 已经是线上模型")
-            kind = "rollback" if info is not None and info.ever_live else "activate"
+            live_info = models.get(previous) if previous else None
+            kind = "rollback" if info is not None and registry.may_roll_back(info, live_info) else "activate"
+            if rollback_only and kind != "rollback":
+                raise ActivationRefused(f"{filename} 不能回滚：只能回滚到比线上模型更早、并且曾经上线过的模型")
             if kind == "activate":
                 if info is None or info.gate_allowed is None:
                     raise ActivationRefused("这个模型还没有评估，请先评估再上线")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,23 @@ class ModelInfo:
     gate_allowed: bool | None = None
     gate_reasons: tuple[str, ...] = ()
     ever_live: bool = False
+    #: When the registry first recorded it (the end of a console training).
+    created_at: datetime | None = None
+
+    @property
+    def training_started(self) -> datetime:
+        """When its training began (naive UTC): it learned the data as it was at that moment.
+
+        A console training knows its duration; a model trained on the command line (or
+        first seen by the console) only has the archive's time, the end of its training.
+        """
+        if self.mode in ("finetune", "full") and self.created_at is not None:
+            return self.created_at - timedelta(seconds=self.train_seconds or 0)
+        return self.modified_at
+
+    def older_than(self, other: ModelInfo) -> bool:
+        """Trained before `other` (the order of the models list)."""
+        return (self.modified_at, self.filename) < (other.modified_at, other.filename)
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,25 @@ def activations(db: sessionmaker, limit: int = 50) -> list[ActivationInfo]:
         return [ActivationInfo(r.filename, r.previous, r.kind, r.username, r.at) for r in rows]
 
 
+def may_roll_back(model: ModelInfo, live: ModelInfo | None) -> bool:
+    """Rollback is going back: only to a model older than the live one that was live before.
+
+    A newer model, even one that was live once, goes live through the gate (上线), so a
+    model that was rolled back from cannot return without its evaluation.
+    """
+    return (live is not None and model.ever_live and model.filename != live.filename
+            and model.older_than(live))
+
+
+def went_live(db: sessionmaker, filename: str) -> ActivationInfo | None:
+    """The console's latest activation of `filename`; None when the console never put it live
+    (e.g. the model `make run` started)."""
+    with db() as session:
+        row = session.execute(select(Activation).where(Activation.filename == filename)
+                              .order_by(Activation.id.desc()).limit(1)).scalar_one_or_none()
+        return ActivationInfo(row.filename, row.previous, row.kind, row.username, row.at) if row else None
+
+
 def report_of(db: sessionmaker, filename: str) -> Report | None:
     with db() as session:
         row = session.execute(select(ModelRecord).where(ModelRecord.filename == filename)
@@ -111,7 +147,7 @@ def list_models(db: sessionmaker, models_dir: Path) -> list[ModelInfo]:
             ever_live=path.name in live_names,
         )
         if row is not None:
-            info.update(mode=row.mode, reason=row.reason, trained_by=row.trained_by,
+            info.update(mode=row.mode, reason=row.reason, trained_by=row.trained_by, created_at=row.created_at,
                         train_seconds=row.train_seconds,
                         report=Report.from_dict(row.report) if row.report else None,
                         compared_with=row.compared_with, gate_allowed=row.gate_allowed,

@@ -114,3 +114,36 @@ def trained_tiny_model(tmp_path_factory) -> Path:
         assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
         _trained = root / "models" / "tiny.tar.gz"
     return _trained
+
+
+def fake_model(path: Path, intents=INTENTS, mtime: float | None = None) -> Path:
+    """A model archive holding only the training domain: all that listing models, naming
+    them and planning the next training read of one (no training, no TensorFlow)."""
+    import io
+    import tarfile
+
+    from console.training.plan import MODEL_DOMAIN_MEMBER
+
+    data = domain_text(intents).encode("utf-8")
+    with tarfile.open(path, "w:gz") as archive:
+        member = tarfile.TarInfo(MODEL_DOMAIN_MEMBER)
+        member.size = len(data)
+        archive.addfile(member, io.BytesIO(data))
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+class FakeRasa:
+    """Stands in for console.training.rasa_admin.RasaServer: remembers what it was told to load."""
+
+    def __init__(self, live: str | None) -> None:
+        self.live = live
+        self.loaded: list[str] = []
+
+    def live_model(self) -> str | None:
+        return self.live
+
+    def load(self, model_path: Path) -> None:
+        self.loaded.append(Path(model_path).name)
+        self.live = Path(model_path).name

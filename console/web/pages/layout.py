@@ -59,6 +59,12 @@ background:#fff7e8;border:1px dashed #c9a25c;padding:.3rem .7rem;border-radius:6
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin:.4rem 0 1rem}
 form.filters label{display:flex;flex-direction:column;font-size:.9rem}
 td form.inline{margin:0 0 .3rem}
+.filename{color:#86909c;font-size:.8rem;word-break:break-all}
+th.actions,td.actions{white-space:nowrap;word-break:keep-all;width:1%}
+td.actions form.inline{flex-wrap:nowrap}
+.card.live{border-color:#00a870;border-width:2px}
+tr.check-bad td{background:#ffece8}
+h3{font-size:1rem;margin:1rem 0 .4rem}
 input[type=checkbox]{min-height:auto}
 @media (max-width:600px){main{padding:.5rem}select{max-width:100%}}
 """

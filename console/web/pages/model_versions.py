@@ -1,17 +1,58 @@
-"""HTML of the 训练与上线 page: retrain with progress, the evaluation gate, models and rollback."""
+"""HTML of the 训练与上线 page: the live model, retrain with progress, the evaluation gate
+(with the phrasings taught since the live model), every model by its readable name, and
+rollback to older models only."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from console import timefmt
+from console.auth.audit_text import user_label
 from console.training.evaluate import Report
-from console.training.registry import MODE_LABELS, ActivationInfo, ModelInfo
+from console.training.intent_labels import IntentLabels
+from console.training.names import ModelName
+from console.training.phrasing_checks import PhrasingCheck, summary
+from console.training.registry import MODE_LABELS, ActivationInfo, ModelInfo, may_roll_back
 from console.web.pages.layout import error_notice, esc, layout
 
 KIND_LABELS = {"activate": "上线", "rollback": "回滚"}
 #: How often the page reloads itself while work runs (seconds; a meta refresh, no script).
 REFRESH_SECONDS = 3
+#: The live model was not put live by the console: scripts/run.sh started Rasa with it.
+STARTED_BY_RUN = "由命令行启动（make run）"
+IS_LIVE = "这是线上模型"
+CHECK_LABELS = {True: "理解", False: "未理解", None: "未检查"}
+
+
+@dataclass(frozen=True)
+class ModelsView:
+    """Everything the page shows, gathered by the route (routes/model_versions.py)."""
+
+    live: str | None
+    live_error: str | None
+    plan_mode: str
+    plan_reason: str
+    models: Sequence[ModelInfo]
+    names: dict[str, ModelName]
+    history: Sequence[ActivationInfo]
+    labels: IntentLabels = field(default_factory=IntentLabels)
+    live_since: ActivationInfo | None = None
+    run: dict[str, Any] | None = None
+    #: The model whose evaluation is shown, and the phrasings taught before it.
+    candidate: ModelInfo | None = None
+    checks: Sequence[PhrasingCheck] | None = None
+    can_activate: bool = False
+    evaluating: str | None = None
+    evaluation_error: str | None = None
+
+    @property
+    def live_info(self) -> ModelInfo | None:
+        return next((m for m in self.models if m.filename == self.live), None)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.run and self.run["running"]) or self.evaluating is not None
 
 
 def _pct(value: float | None) -> str:
@@ -33,10 +74,23 @@ def _button(action: str, label: str, csrf: str, secondary: bool = False, **value
             f'<button type="submit"{cls}>{esc(label)}</button></form>')
 
 
+def model_title(names: dict[str, ModelName], filename: str | None, with_summary: bool = True) -> str:
+    """A model's readable name (HTML), the raw file name as a small muted hint below it."""
+    if not filename:
+        return "无"
+    name = names.get(filename)
+    if name is None:
+        return f'<span class="filename">{esc(filename)}</span>'
+    text = f"<strong>{esc(name.title)}</strong>"
+    if with_summary:
+        text += f"<br>{esc(name.summary)}"
+    return text + f'<br><span class="filename">{esc(filename)}</span>'
+
+
 def _progress(status: dict[str, Any]) -> str:
     training = status.get("training") or {}
     parts = [f'<p><strong>{esc(status["step"])}</strong> · {esc(MODE_LABELS.get(status["mode"], status["mode"]))}'
-             f' · 已用 {esc(status["elapsed_seconds"])} 秒 · 发起人 {esc(status["username"])}</p>',
+             f' · 已用 {esc(status["elapsed_seconds"])} 秒 · 发起人 {esc(user_label(status["username"]))}</p>',
              f'<p class="meta">原因：{esc(status["reason"])}</p>']
     if status.get("fallback_reason"):
         parts.append(f'<p class="meta">{esc(status["fallback_reason"])}</p>')
@@ -56,8 +110,10 @@ def _progress(status: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def comparison_table(candidate: Report, live: Report | None, live_name: str | None) -> str:
-    """Overall accuracy and per-intent F1, live and candidate side by side."""
+def comparison_table(candidate: Report, live: Report | None, live_title: str,
+                     labels: IntentLabels) -> str:
+    """Overall accuracy and per-intent F1, live and candidate side by side (never a model
+    with itself: the caller shows 这是线上模型 instead)."""
     rows = []
     intents = sorted(set(candidate.per_intent) | set(live.per_intent if live else {}))
     for intent in intents:
@@ -66,14 +122,30 @@ def comparison_table(candidate: Report, live: Report | None, live_name: str | No
         new_f1, old_f1 = (new[2] if new else None), (old[2] if old else None)
         delta = (new_f1 - old_f1) if new_f1 is not None and old_f1 is not None else None
         cls = ' class="worse"' if delta is not None and delta < -1e-9 else ""
-        rows.append(f"<tr{cls}><td>{esc(intent)}</td><td>{_f1(old_f1)}</td><td>{_f1(new_f1)}</td>"
+        rows.append(f"<tr{cls}><td>{esc(labels.label(intent))}</td><td>{_f1(old_f1)}</td><td>{_f1(new_f1)}</td>"
                     f"<td>{'—' if delta is None else f'{delta:+.2f}'}</td></tr>")
     head = (f'<p>整体准确率：线上模型 {_pct(live.accuracy if live else None)} → '
             f'新模型 {_pct(candidate.accuracy)}（留出集 {esc(candidate.total)} 句）</p>')
-    return (head + f'<details><summary>各意图 F1 对比（线上：{esc(live_name or "无")}）</summary>'
+    return (head + f'<details><summary>各意图 F1 对比（线上：{esc(live_title)}）</summary>'
             '<table><thead><tr><th scope="col">意图</th><th scope="col">线上 F1</th>'
             '<th scope="col">新模型 F1</th><th scope="col">变化</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></details>')
+
+
+def phrasing_table(checks: Sequence[PhrasingCheck], labels: IntentLabels) -> str:
+    """The phrasings taught since the live model: expected and understood, in Chinese."""
+    head = f'<p class="summary">{esc(summary(checks))}</p>'
+    if not checks:
+        return head
+    rows = "".join(
+        f'<tr class="check-{"none" if c.ok is None else ("ok" if c.ok else "bad")}">'
+        f"<td>{esc(c.taught.text)}</td><td>{esc(labels.label(c.taught.intent))}</td>"
+        f"<td>{esc('—' if c.understood is None else labels.label(c.understood))}</td>"
+        f'<td class="nowrap">{esc(CHECK_LABELS[c.ok])}</td></tr>'
+        for c in checks)
+    return (head + '<table><thead><tr><th scope="col">新教的例句</th><th scope="col">应识别为</th>'
+            '<th scope="col">新模型识别为</th><th scope="col">结果</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _verdict(model: ModelInfo) -> str:
@@ -83,76 +155,111 @@ def _verdict(model: ModelInfo) -> str:
     return f'{label}：{"；".join(model.gate_reasons)}'
 
 
-def _model_row(model: ModelInfo, live: str | None, csrf: str, can_activate: bool,
-               busy: bool) -> str:
-    status = "线上" if model.filename == live else ("曾上线" if model.ever_live else "")
+def _live_card(view: ModelsView) -> str:
+    if view.live is None:
+        return '<section class="card"><h2>线上模型</h2><p>未知</p></section>'
+    info = view.live_info
+    accuracy = _pct(info.report.accuracy if info and info.report else None)
+    if view.live_since is not None:
+        since = (f"{timefmt.format_time(view.live_since.at)}"
+                 f"（{user_label(view.live_since.username)}{KIND_LABELS.get(view.live_since.kind, '上线')}）")
+    else:
+        since = STARTED_BY_RUN
+    return (f'<section class="card live"><h2>线上模型</h2><p>{model_title(view.names, view.live)}</p>'
+            f'<p>留出集准确率：{esc(accuracy)} · 上线时间：{esc(since)}</p></section>')
+
+
+def _candidate_card(view: ModelsView, csrf: str) -> str:
+    candidate = view.candidate
+    if candidate is None or candidate.report is None:
+        return ""
+    title = model_title(view.names, candidate.filename)
+    checks = ""
+    if view.checks is not None:
+        heading = "上线前评估时新教的例句" if candidate.filename == view.live else "自线上模型以来新教的例句"
+        checks = f"<h3>{heading}</h3>{phrasing_table(view.checks, view.labels)}"
+    if candidate.filename == view.live:
+        return (f'<section class="card"><h2>新模型评估：{IS_LIVE}</h2><p>{title}</p>'
+                f'<p>{IS_LIVE}，留出集准确率 {_pct(candidate.report.accuracy)}'
+                f'（{esc(candidate.report.total)} 句），不再与自己对比。</p>{checks}</section>')
+    verdict = "评估通过，可以上线" if candidate.gate_allowed else "评估未通过，不能上线"
+    reasons = "".join(f"<li>{esc(r)}</li>" for r in candidate.gate_reasons)
+    base = candidate.compared_with
+    base_report = next((m.report for m in view.models if m.filename == base), None) if base else None
+    base_name = view.names.get(base or "")
+    parts = [f'<section class="card"><h2>新模型评估：{esc(verdict)}</h2><p>{title}</p><ul>{reasons}</ul>',
+             comparison_table(candidate.report, base_report, base_name.title if base_name else (base or "无"),
+                              view.labels), checks]
+    if view.can_activate and candidate.gate_allowed and not view.busy:
+        parts.append(_button("/models/activate", "上线这个模型", csrf, model=candidate.filename))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _actions(model: ModelInfo, view: ModelsView, csrf: str) -> str:
+    if model.filename == view.live:
+        return ""
     actions = []
-    if model.filename != live:
-        if not busy:
-            actions.append(_button("/models/evaluate", "评估", csrf, True, model=model.filename))
-        if can_activate and model.ever_live:
-            actions.append(_button("/models/activate", "回滚到此版本", csrf, True, model=model.filename))
-        elif can_activate and model.gate_allowed:
-            actions.append(_button("/models/activate", "上线", csrf, model=model.filename))
-    mode = model.mode or "external"
-    how = MODE_LABELS.get(mode, mode)
-    if model.trained_by and model.mode != "external":
-        how += f"（{model.trained_by}）"
-    return (f"<tr><td>{esc(model.filename)}<br><span class=\"meta nowrap\">"
-            f"{esc(timefmt.format_time(model.modified_at))}</span></td>"
-            f"<td>{esc(how)}</td><td>{_pct(model.report.accuracy if model.report else None)}</td>"
-            f"<td>{esc(_verdict(model))}</td><td>{esc(status)}</td><td>{''.join(actions)}</td></tr>")
+    if not view.busy:
+        actions.append(_button("/models/evaluate", "评估", csrf, True, model=model.filename))
+    if view.can_activate and may_roll_back(model, view.live_info):
+        actions.append(_button("/models/activate", "回滚到此版本", csrf, True, model=model.filename))
+    elif view.can_activate and model.gate_allowed:
+        actions.append(_button("/models/activate", "上线", csrf, model=model.filename))
+    return "".join(actions)
 
 
-def models_page(*, user: Any, csrf: str, nav: Sequence[tuple[str, str]], live: str | None,
-                live_error: str | None, plan_mode: str, plan_reason: str,
-                run: dict[str, Any] | None, candidate: ModelInfo | None,
-                live_report: Report | None, models: Sequence[ModelInfo],
-                history: Sequence[ActivationInfo], can_activate: bool,
-                evaluating: str | None, evaluation_error: str | None,
-                message: str | None = None) -> str:
-    busy = bool(run and run["running"]) or evaluating is not None
-    parts = [error_notice(message), error_notice(live_error), error_notice(evaluation_error)]
-    parts.append(f'<section class="card"><h2>线上模型</h2><p>{esc(live or "未知")}</p></section>')
+def _model_row(model: ModelInfo, view: ModelsView, csrf: str) -> str:
+    status = "线上" if model.filename == view.live else ("曾上线" if model.ever_live else "")
+    return (f"<tr><td>{model_title(view.names, model.filename)}</td>"
+            f"<td>{_pct(model.report.accuracy if model.report else None)}</td>"
+            f'<td>{esc(_verdict(model))}</td><td class="nowrap">{esc(status)}</td>'
+            f'<td class="actions">{_actions(model, view, csrf)}</td></tr>')
+
+
+def _history(view: ModelsView) -> str:
+    if not view.history:
+        return ""
+    items = "".join(
+        f'<tr><td class="nowrap">{esc(timefmt.format_time(h.at, seconds=True))}</td>'
+        f'<td class="nowrap">{esc(KIND_LABELS.get(h.kind, h.kind))}</td>'
+        f"<td>{model_title(view.names, h.filename, False)}</td>"
+        f"<td>{model_title(view.names, h.previous, False)}</td>"
+        f'<td class="nowrap">{esc(user_label(h.username))}</td></tr>'
+        for h in view.history)
+    return ('<section class="card"><h2>上线记录</h2><div class="scroll"><table><thead><tr><th scope="col">时间（'
+            f'{esc(timefmt.zone_label())}）</th>'
+            '<th scope="col">操作</th><th scope="col">模型</th><th scope="col">替换了</th>'
+            f'<th scope="col">操作人</th></tr></thead><tbody>{items}</tbody></table></div></section>')
+
+
+def models_page(view: ModelsView, *, user: Any, csrf: str, nav: Sequence[tuple[str, str]],
+                message: str | None = None, notice: str | None = None) -> str:
+    parts = [error_notice(message), error_notice(view.live_error), error_notice(view.evaluation_error)]
+    if notice:
+        parts.append(f'<p class="notice" role="status">{esc(notice)}</p>')
+    parts.append(_live_card(view))
 
     parts.append('<section class="card"><h2>重新训练</h2>')
-    if run is not None:
-        parts.append(_progress(run))
-    if not busy:
-        parts.append(f'<p>下次训练方式：<strong>{esc(MODE_LABELS.get(plan_mode, plan_mode))}</strong>'
-                     f'<br><span class="meta">{esc(plan_reason)}</span></p>')
+    if view.run is not None:
+        parts.append(_progress(view.run))
+    if not view.busy:
+        parts.append(f'<p>下次训练方式：<strong>{esc(MODE_LABELS.get(view.plan_mode, view.plan_mode))}</strong>'
+                     f'<br><span class="meta">{esc(view.plan_reason)}</span></p>')
         parts.append(_button("/models/retrain", "开始训练", csrf))
-    elif run is not None and run.get("training_running"):
+    elif view.run is not None and view.run.get("training_running"):
         parts.append(_button("/models/cancel", "取消训练", csrf, True))
-    if evaluating:
-        parts.append(f"<p>正在评估 {esc(evaluating)}…</p>")
+    if view.evaluating:
+        parts.append(f"<p>正在评估 {model_title(view.names, view.evaluating, False)}…</p>")
     parts.append("</section>")
+    parts.append(_candidate_card(view, csrf))
 
-    if candidate is not None and candidate.report is not None:
-        verdict = ("评估通过，可以上线" if candidate.gate_allowed else "评估未通过，不能上线")
-        reasons = "".join(f"<li>{esc(r)}</li>" for r in candidate.gate_reasons)
-        parts.append(f'<section class="card"><h2>新模型评估：{esc(verdict)}</h2>'
-                     f'<p class="meta">{esc(candidate.filename)}</p><ul>{reasons}</ul>'
-                     + comparison_table(candidate.report, live_report, live))
-        if can_activate and candidate.gate_allowed and candidate.filename != live:
-            parts.append(_button("/models/activate", "上线这个模型", csrf, model=candidate.filename))
-        parts.append("</section>")
-
-    rows = "".join(_model_row(m, live, csrf, can_activate, busy) for m in models)
-    parts.append('<section class="card"><h2>全部模型</h2><p class="meta">旧模型都会保留；'
-                 '曾经上线过的模型可一键回滚。</p><table><thead><tr><th scope="col">模型</th>'
-                 '<th scope="col">训练方式</th><th scope="col">留出集准确率</th>'
-                 '<th scope="col">评估结论</th><th scope="col">状态</th><th scope="col">操作</th>'
-                 f'</tr></thead><tbody>{rows}</tbody></table></section>')
-    if history:
-        items = "".join(
-            f'<tr><td class="nowrap">{esc(timefmt.format_time(h.at, seconds=True))}</td>'
-            f"<td>{esc(KIND_LABELS.get(h.kind, h.kind))}</td>"
-            f"<td>{esc(h.filename)}</td><td>{esc(h.previous or '')}</td><td>{esc(h.username)}</td></tr>"
-            for h in history)
-        parts.append('<section class="card"><h2>上线记录</h2><table><thead><tr><th scope="col">时间（'
-                     f'{esc(timefmt.zone_label())}）</th>'
-                     '<th scope="col">操作</th><th scope="col">模型</th><th scope="col">替换了</th>'
-                     f'<th scope="col">操作人</th></tr></thead><tbody>{items}</tbody></table></section>')
-    head = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if busy else ""
+    rows = "".join(_model_row(m, view, csrf) for m in view.models)
+    parts.append('<section class="card"><h2>全部模型</h2><p class="meta">旧模型都会保留；比线上模型更早、'
+                 '曾经上线过的模型可一键回滚，更新的模型要评估通过后上线。</p><div class="scroll"><table>'
+                 '<thead><tr><th scope="col">模型</th><th scope="col">留出集准确率</th>'
+                 '<th scope="col">评估结论</th><th scope="col">状态</th><th scope="col" class="actions">操作</th>'
+                 f'</tr></thead><tbody>{rows}</tbody></table></div></section>')
+    parts.append(_history(view))
+    head = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if view.busy else ""
     return layout("训练与上线", "".join(parts), user, csrf, nav, head=head)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from sanic import Sanic
 from sanic.request import Request
@@ -11,10 +12,12 @@ from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission, allows
 from console.training import registry
 from console.training.job import TrainingBusy
+from console.training.names import model_names
 from console.training.pipeline import ActivationRefused, Pipeline
+from console.training.plan import TrainingPlan
 from console.training.rasa_admin import RasaUnavailable
 from console.web.context import Admitted, Web, form_field, nav
-from console.web.pages.model_versions import models_page
+from console.web.pages.model_versions import ModelsView, models_page
 
 NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作人员后台”）。"
 
@@ -36,28 +39,35 @@ def register(app: Sanic, web: Web) -> None:
             return web.forbidden(admitted.user, admitted.token, NO_PIPELINE)
         return admitted.user, admitted.token, pipe
 
+    def gather(pipe: Pipeline, live: str | None, live_error: str | None, plan: TrainingPlan,
+               run: dict[str, Any] | None, can_activate: bool) -> ModelsView:
+        """The page's facts (database, models folder, data files: run in a thread)."""
+        models = pipe.models()
+        candidate = next((m for m in models if m.filename == pipe.reviewed), None)
+        return ModelsView(
+            live=live, live_error=live_error, plan_mode=plan.mode, plan_reason=plan.reason,
+            models=models, names=model_names(console.db, models),
+            history=registry.activations(console.db, 20), labels=pipe.labels(),
+            live_since=registry.went_live(console.db, live) if live else None, run=run,
+            candidate=candidate,
+            checks=pipe.phrasing_checks(candidate.filename, models) if candidate else None,
+            can_activate=can_activate, evaluating=pipe.evaluating,
+            evaluation_error=pipe.evaluation_error)
+
     async def render(user: StaffAccount, token: str, message: str | None = None,
-                     status: int = 200) -> HTTPResponse:
+                     status: int = 200, notice: str | None = None) -> HTTPResponse:
         pipe = pipeline()
         if pipe is None:
             return web.forbidden(user, token, NO_PIPELINE)
         live, live_error = await pipe.live_model_or_error()
         plan = await pipe.plan_for(live)
-        models = await asyncio.to_thread(pipe.models)
-        history = await asyncio.to_thread(registry.activations, console.db, 20)
         run = pipe.run.status() if pipe.run else None
         if run is not None:
             run["training_running"] = pipe.training
-        candidate = None
-        if pipe.run is not None and pipe.run.model_filename:
-            candidate = next((m for m in models if m.filename == pipe.run.model_filename), None)
-        live_report = next((m.report for m in models if m.filename == live), None)
-        body = models_page(
-            user=user, csrf=web.csrf(token), nav=nav(user), live=live, live_error=live_error,
-            plan_mode=plan.mode, plan_reason=plan.reason, run=run, candidate=candidate,
-            live_report=live_report, models=models, history=history,
-            can_activate=allows(user.role, Permission.ACTIVATE_MODEL),
-            evaluating=pipe.evaluating, evaluation_error=pipe.evaluation_error, message=message)
+        view = await asyncio.to_thread(gather, pipe, live, live_error, plan, run,
+                                       allows(user.role, Permission.ACTIVATE_MODEL))
+        body = models_page(view, user=user, csrf=web.csrf(token), nav=nav(user), message=message,
+                           notice=notice)
         return web.page(body, status)
 
     @app.get("/models")

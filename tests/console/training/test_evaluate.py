@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from console.training.evaluate import Report, compare, evaluate_model, score
+from console.training.evaluate import (
+    IS_LIVE,
+    NO_LIVE_MODEL,
+    Report,
+    compare,
+    evaluate_in_subprocess,
+    evaluate_model,
+    score,
+    understood_intent,
+)
 from tests.support.training import trained_tiny_model
 
 HELDOUT = """\
@@ -42,6 +51,35 @@ def test_evaluate_model_on_held_out_examples(tiny_model, tmp_path):
         "greet": 3, "goodbye": 2, "thanks": 1}
     for precision, recall, f1, _ in report.per_intent.values():
         assert 0.0 <= min(precision, recall, f1) and max(precision, recall, f1) <= 1.0
+    assert report.understood == {}
+
+
+def test_the_subprocess_also_parses_the_taught_phrasings(tiny_model, tmp_path):
+    (tmp_path / "heldout").mkdir()
+    (tmp_path / "heldout" / "small.yml").write_text(HELDOUT, encoding="utf-8")
+    phrasings = ["goodbye", "thank you very much", "hello friend"]  # training examples of the tiny model
+    [report] = asyncio.run(evaluate_in_subprocess([tiny_model], tmp_path / "heldout", phrasings=phrasings))
+    assert report.total == 6
+    assert set(report.understood) == set(phrasings)
+    # Five epochs make no promise about each phrasing; each is read as one of the model's intents.
+    assert set(report.understood.values()) <= {"greet", "goodbye", "thanks", "nlu_fallback"}
+    assert Report.from_dict(report.as_dict()) == report
+
+
+def test_what_a_parse_understood_in_the_form_staff_teach():
+    faq = {"intent": {"name": "faq"}, "response_selector": {
+        "faq": {"response": {"intent_response_key": "faq/office_hours"}}}}
+    assert understood_intent(faq) == "faq/office_hours"
+    assert understood_intent({"intent": {"name": "faq"}, "response_selector": {}}) == "faq"
+    searched = {"intent": {"name": "ask_service"}, "service_search": {"service": "dog-license"}}
+    assert understood_intent(searched) == "svc_dog_license"
+    assert understood_intent({"intent": {"name": "ask_service"}}) == "ask_service"
+    assert understood_intent({"intent": {"name": "svc_sbk_apply"}}) == "svc_sbk_apply"
+    assert understood_intent({"intent": None}) == ""
+
+
+def test_reports_of_older_versions_have_no_parsed_phrasings():
+    assert Report.from_dict({"accuracy": 0.5, "total": 2, "per_intent": {}}).understood == {}
 
 
 def test_score_by_hand():
@@ -82,6 +120,19 @@ def test_allowed_within_margin():
     assert result.allowed, result.reasons
     assert compare(report(0.95, greet=(0.99, 8)), live).allowed
     assert not compare(report(0.89, greet=(0.85, 8)), live, margin=0.005).allowed
+
+
+def test_the_live_model_is_the_yardstick_not_a_model_without_a_live_one():
+    own = compare(report(0.9, greet=(0.9, 10)), None, candidate_is_live=True)
+    assert own.allowed and own.reasons == [IS_LIVE]
+    mine = compare(report(0.9, greet=(0.9, 10)), report(0.9, greet=(0.9, 10)), candidate_is_live=True)
+    assert mine.reasons == [IS_LIVE] and all(row[1] is None for row in mine.rows)  # no self-comparison
+    assert compare(report(0.9), None).reasons == [NO_LIVE_MODEL]
+
+
+def test_reasons_name_intents_in_chinese():
+    result = compare(report(0.9, svc_x=(0.5, 10)), report(0.9, svc_x=(0.9, 10)), label={"svc_x": "养犬登记"}.get)
+    assert result.reasons == ["养犬登记的F1从0.90降到0.50"]
 
 
 def test_allowed_without_live_model():

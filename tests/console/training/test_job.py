@@ -64,6 +64,19 @@ def test_output_parsing_with_carriage_returns(tmp_path):
     assert "Epochs:  17%|#         | 17/100 [00:08<00:34,  8.60s/it, t_loss=4.6]" in status["log"]
 
 
+@pytest.mark.parametrize(("component", "stage"), [
+    ("DIETClassifier", "训练意图分类器（DIET）"),
+    ("FaqResponseSelector", "训练常见问题答案选择器"),
+    ("CountVectorsFeaturizer", "训练词频特征"),
+    ("SomethingNew", "训练组件（SomethingNew）"),
+    ("RulePolicy", "训练对话策略"),
+])
+def test_stages_name_components_in_chinese(component, stage):
+    job = TrainingJob(["rasa"])
+    job._feed(f"INFO rasa.engine.training.hooks  - Starting to train component '{component}'.")
+    assert job.stage == stage
+
+
 def test_real_training_reports_progress_and_refuses_a_second_job(tmp_path):
     root = write_project(tmp_path / "project")
     settings = TrainingSettings(
