@@ -47,6 +47,7 @@ ACTION_LABELS: dict[str, str] = {
     "model_evaluate": "评估模型",
     "model_activate": "上线模型",
     "model_rollback": "回滚模型",
+    "model_take_back": "回滚后撤回例句",
     # the log itself
     "audit_export": "导出操作记录",
 }
@@ -60,7 +61,7 @@ DETAIL_LABELS: dict[str, str] = {
     "key": "问题标识", "examples": "问法", "answer": "回答",
     "service": "事项编号", "name": "事项名称", "example": "例句", "from_inbox": "来自待处理消息",
     "changed": "改动",
-    "model": "模型", "previous": "原线上模型", "mode": "训练方式", "reason": "原因",
+    "model": "模型", "previous": "原线上模型", "rolled_back_to": "回滚到", "mode": "训练方式", "reason": "原因",
     "filters": "筛选条件", "count": "条数",
     "os_user": "系统账号",
 }

@@ -14,17 +14,20 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from console.auth import audit
 from console.cli.common import AUDIT_USER, database
+from console.teaching.service import TrainingFiles
 from console.training import registry
 from console.training.evaluate import Comparison, EvaluationFailed
 from console.training.job import TrainingBusy
 from console.training.names import model_names, name_of
-from console.training.phrasing_checks import summary
+from console.training.phrasing_checks import intent_name, summary
 from console.training.pipeline import STEP_READY, ActivationRefused, Pipeline, project_pipeline
 from console.training.rasa_admin import RasaUnavailable
 from console.training.registry import MODE_LABELS, may_roll_back
+from console.training.take_back import offer
 
 PROGRESS_EVERY_S = 5.0
 
@@ -78,8 +81,8 @@ def _print_checks(pipe: Pipeline, filename: str) -> None:
     labels = pipe.labels()
     for check in checks:
         if check.ok is False:
-            print(f"  ✗ {check.taught.text}：应识别为 {labels.label(check.taught.intent)}，"
-                  f"新模型识别为 {labels.label(check.understood)}")
+            print(f"  ✗ {check.taught.text}：应识别为 {intent_name(labels, check.taught.intent)}，"
+                  f"新模型识别为 {intent_name(labels, check.understood)}")
 
 
 def _name(pipe: Pipeline, filename: str | None) -> str:
@@ -172,8 +175,29 @@ def _activate(model: str | None, rollback_only: bool = False) -> Callable[[Pipel
         verb = "已回滚到" if kind == "rollback" else "已上线"
         print(f"{verb} {_name(pipe, target)}")
         print(f"替换了 {_name(pipe, previous)}，用时 {time.monotonic() - started:.1f} 秒")
+        if kind == "rollback" and previous:
+            _print_take_back(pipe, previous, target)
         return 0
     return work
+
+
+def _print_take_back(pipe: Pipeline, rolled_back_from: str, rolled_back_to: str) -> None:
+    """What the rolled-back-from model had added and is still in the data: the console's
+    回滚后撤回例句 page takes it back (with the inbox messages returned)."""
+    offered = offer(pipe.db, _training_files(pipe), pipe.models(), rolled_back_from, rolled_back_to)
+    if not offered.items:
+        return
+    print(f"回滚前的模型多学了 {len(offered.items)} 条例句，仍在训练数据里（下次训练会再学进去）：")
+    labels = pipe.labels()
+    for item in offered.items:
+        print(f"  - {item.taught.text}（{intent_name(labels, item.taught.intent)}）")
+    query = urlencode({"from": rolled_back_from, "to": rolled_back_to})
+    print(f"如需撤回，请在管理台打开 /models/take-back?{query}")
+
+
+def _training_files(pipe: Pipeline) -> TrainingFiles:
+    """The data staff teach into: the pipeline's first data folder and its domain."""
+    return TrainingFiles(pipe.settings.training.data[0], pipe.settings.domain_path)
 
 
 async def _rollback_target(pipe: Pipeline) -> str | None:

@@ -170,7 +170,7 @@ def compare(candidate: Report, live: Report | None, margin: float = 0.01, *,
 
     `candidate_is_live`: the report is the live model's own (scored as the yardstick, or
     on request), so there is nothing to compare it with, and no "no live model" either.
-    `label` names an intent in the reasons (intent_labels.IntentLabels.label).
+    `label` names an intent in the reasons (teaching/targets.py's Targets.label_of).
     """
     if live is None or candidate_is_live:
         rows: list[F1Row] = [(intent, None, scores[2], None) for intent, scores in candidate.per_intent.items()]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from console.teaching.targets import FAQ_GROUP, Targets
 from console.training.evaluate import Report
-from console.training.taught import Taught, Teaching
+from console.training.taught import FAQ_PREFIX, Taught, Teaching
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,15 @@ def check_phrasings(teaching: Teaching, report: Report | None) -> list[PhrasingC
     checks = [PhrasingCheck(t, found.get(t.text)) for t in teaching.taught]
     order = {False: 0, None: 1, True: 2}
     return sorted(checks, key=lambda c: order[c.ok])
+
+
+def intent_name(targets: Targets, intent: str | None) -> str:
+    """An intent as the evaluation shows it: the inbox's Chinese label (targets.py), an FAQ's
+    question marked as one, since a bare question reads like a phrasing."""
+    label = targets.label_of(intent)
+    if intent and intent.startswith(FAQ_PREFIX) and not label.startswith(FAQ_GROUP):
+        return f"{FAQ_GROUP}：{label}"
+    return label
 
 
 def summary(checks: Sequence[PhrasingCheck]) -> str:

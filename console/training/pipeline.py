@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import PROJECT_ROOT
+from console.teaching.targets import Targets, read_targets
 from console.training import registry, taught
 from console.training.evaluate import Comparison, EvaluationFailed, Report, compare, evaluate_in_subprocess
-from console.training.intent_labels import IntentLabels, read_labels
 from console.training.job import (
     STAGE_CANCELLED,
     STAGE_DONE,
@@ -167,11 +167,11 @@ class Pipeline:
     def models(self) -> list[registry.ModelInfo]:
         return registry.list_models(self.db, self.settings.models_dir)
 
-    def labels(self) -> IntentLabels:
-        """Intents in Chinese: the catalogue's service names, the FAQ questions of the
-        training data's NLU folder (the first data folder, data/nlu in this project)."""
-        data = list(self.settings.training.data)
-        return read_labels(self.db, Path(data[0]) if data else self.settings.models_dir)
+    def labels(self) -> Targets:
+        """Intents in Chinese, as the inbox names them (teaching/targets.py): the catalogue's
+        service names, the FAQ questions of the training data's NLU folder (the first data
+        folder, data/nlu in this project), the dialogue intents' descriptions."""
+        return read_targets(self.db, Path(self.settings.training.data[0]), self.settings.domain_path)
 
     def taught_between(self, base: registry.ModelInfo | None,
                        model: registry.ModelInfo) -> taught.Teaching:
@@ -308,7 +308,7 @@ class Pipeline:
             compared = None
         else:
             labels = await asyncio.to_thread(self.labels)
-            comparison = compare(report, live_report, self.settings.margin, label=labels.label)
+            comparison = compare(report, live_report, self.settings.margin, label=labels.label_of)
             compared = live if live_path else None
         await asyncio.to_thread(registry.record_evaluation, self.db, filename, report, compared,
                                 comparison)

@@ -28,7 +28,18 @@ from console.auth import sessions
 from console.database import open_database
 from console.teaching.inbox import WINDOW_DAYS
 from console.web.context import Console, Web
-from console.web.routes import audit, auth, decided, faq, inbox, model_versions, password, services, users
+from console.web.routes import (
+    audit,
+    auth,
+    decided,
+    faq,
+    inbox,
+    model_versions,
+    password,
+    services,
+    take_back,
+    users,
+)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
@@ -38,7 +49,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
-ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, audit, users)
+ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,

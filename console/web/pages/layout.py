@@ -60,6 +60,7 @@ form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;mar
 form.filters label{display:flex;flex-direction:column;font-size:.9rem}
 td form.inline{margin:0 0 .3rem}
 .filename{color:#86909c;font-size:.8rem;word-break:break-all}
+.model-title{word-break:keep-all;overflow-wrap:anywhere}
 th.actions,td.actions{white-space:nowrap;word-break:keep-all;width:1%}
 td.actions form.inline{flex-wrap:nowrap}
 .card.live{border-color:#00a870;border-width:2px}

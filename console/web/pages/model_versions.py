@@ -9,10 +9,10 @@ from typing import Any
 
 from console import timefmt
 from console.auth.audit_text import user_label
+from console.teaching.targets import Targets
 from console.training.evaluate import Report
-from console.training.intent_labels import IntentLabels
 from console.training.names import ModelName
-from console.training.phrasing_checks import PhrasingCheck, summary
+from console.training.phrasing_checks import PhrasingCheck, intent_name, summary
 from console.training.registry import MODE_LABELS, ActivationInfo, ModelInfo, may_roll_back
 from console.web.pages.layout import error_notice, esc, layout
 
@@ -23,6 +23,8 @@ REFRESH_SECONDS = 3
 STARTED_BY_RUN = "由命令行启动（make run）"
 IS_LIVE = "这是线上模型"
 CHECK_LABELS = {True: "理解", False: "未理解", None: "未检查"}
+#: Up to this many taught phrasings are listed unfolded.
+OPEN_CHECKS = 20
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class ModelsView:
     models: Sequence[ModelInfo]
     names: dict[str, ModelName]
     history: Sequence[ActivationInfo]
-    labels: IntentLabels = field(default_factory=IntentLabels)
+    labels: Targets = field(default_factory=lambda: Targets(()))
     live_since: ActivationInfo | None = None
     run: dict[str, Any] | None = None
     #: The model whose evaluation is shown, and the phrasings taught before it.
@@ -81,7 +83,7 @@ def model_title(names: dict[str, ModelName], filename: str | None, with_summary:
     name = names.get(filename)
     if name is None:
         return f'<span class="filename">{esc(filename)}</span>'
-    text = f"<strong>{esc(name.title)}</strong>"
+    text = f'<strong class="model-title">{esc(name.title)}</strong>'
     if with_summary:
         text += f"<br>{esc(name.summary)}"
     return text + f'<br><span class="filename">{esc(filename)}</span>'
@@ -111,7 +113,7 @@ def _progress(status: dict[str, Any]) -> str:
 
 
 def comparison_table(candidate: Report, live: Report | None, live_title: str,
-                     labels: IntentLabels) -> str:
+                     labels: Targets) -> str:
     """Overall accuracy and per-intent F1, live and candidate side by side (never a model
     with itself: the caller shows 这是线上模型 instead)."""
     rows = []
@@ -122,7 +124,7 @@ def comparison_table(candidate: Report, live: Report | None, live_title: str,
         new_f1, old_f1 = (new[2] if new else None), (old[2] if old else None)
         delta = (new_f1 - old_f1) if new_f1 is not None and old_f1 is not None else None
         cls = ' class="worse"' if delta is not None and delta < -1e-9 else ""
-        rows.append(f"<tr{cls}><td>{esc(labels.label(intent))}</td><td>{_f1(old_f1)}</td><td>{_f1(new_f1)}</td>"
+        rows.append(f"<tr{cls}><td>{esc(intent_name(labels, intent))}</td><td>{_f1(old_f1)}</td><td>{_f1(new_f1)}</td>"
                     f"<td>{'—' if delta is None else f'{delta:+.2f}'}</td></tr>")
     head = (f'<p>整体准确率：线上模型 {_pct(live.accuracy if live else None)} → '
             f'新模型 {_pct(candidate.accuracy)}（留出集 {esc(candidate.total)} 句）</p>')
@@ -132,23 +134,27 @@ def comparison_table(candidate: Report, live: Report | None, live_title: str,
             f'<tbody>{"".join(rows)}</tbody></table></details>')
 
 
-def phrasing_table(checks: Sequence[PhrasingCheck], labels: IntentLabels) -> str:
+def phrasing_table(checks: Sequence[PhrasingCheck], labels: Targets) -> str:
     """The phrasings taught since the live model: expected and understood, in Chinese."""
     head = f'<p class="summary">{esc(summary(checks))}</p>'
     if not checks:
         return head
     rows = "".join(
         f'<tr class="check-{"none" if c.ok is None else ("ok" if c.ok else "bad")}">'
-        f"<td>{esc(c.taught.text)}</td><td>{esc(labels.label(c.taught.intent))}</td>"
-        f"<td>{esc('—' if c.understood is None else labels.label(c.understood))}</td>"
+        f"<td>{esc(c.taught.text)}</td><td>{esc(intent_name(labels, c.taught.intent))}</td>"
+        f"<td>{esc('—' if c.understood is None else intent_name(labels, c.understood))}</td>"
         f'<td class="nowrap">{esc(CHECK_LABELS[c.ok])}</td></tr>'
         for c in checks)
-    return (head + '<table><thead><tr><th scope="col">新教的例句</th><th scope="col">应识别为</th>'
+    opened = " open" if len(checks) <= OPEN_CHECKS else ""  # a long list stays folded, misunderstood first
+    return (head + f"<details{opened}><summary>逐句查看（{len(checks)} 句，未理解的在前）</summary>"
+            '<table><thead><tr><th scope="col">新教的例句</th><th scope="col">应识别为</th>'
             '<th scope="col">新模型识别为</th><th scope="col">结果</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
+            f"<tbody>{rows}</tbody></table></details>")
 
 
-def _verdict(model: ModelInfo) -> str:
+def _verdict(model: ModelInfo, live: str | None) -> str:
+    if model.filename == live:  # its own verdict (maybe stored by an older version) is moot now
+        return IS_LIVE
     if model.gate_allowed is None:
         return "未评估"
     label = "通过" if model.gate_allowed else "未通过"
@@ -159,10 +165,10 @@ def _live_card(view: ModelsView) -> str:
     if view.live is None:
         return '<section class="card"><h2>线上模型</h2><p>未知</p></section>'
     info = view.live_info
-    accuracy = _pct(info.report.accuracy if info and info.report else None)
+    accuracy = _pct(info.report.accuracy) if info and info.report else "未评估（下次训练时一并评估）"
     if view.live_since is not None:
         since = (f"{timefmt.format_time(view.live_since.at)}"
-                 f"（{user_label(view.live_since.username)}{KIND_LABELS.get(view.live_since.kind, '上线')}）")
+                 f"（{user_label(view.live_since.username)} {KIND_LABELS.get(view.live_since.kind, '上线')}）")
     else:
         since = STARTED_BY_RUN
     return (f'<section class="card live"><h2>线上模型</h2><p>{model_title(view.names, view.live)}</p>'
@@ -213,7 +219,7 @@ def _model_row(model: ModelInfo, view: ModelsView, csrf: str) -> str:
     status = "线上" if model.filename == view.live else ("曾上线" if model.ever_live else "")
     return (f"<tr><td>{model_title(view.names, model.filename)}</td>"
             f"<td>{_pct(model.report.accuracy if model.report else None)}</td>"
-            f'<td>{esc(_verdict(model))}</td><td class="nowrap">{esc(status)}</td>'
+            f'<td>{esc(_verdict(model, view.live))}</td><td class="nowrap">{esc(status)}</td>'
             f'<td class="actions">{_actions(model, view, csrf)}</td></tr>')
 
 
@@ -229,8 +235,8 @@ def _history(view: ModelsView) -> str:
         for h in view.history)
     return ('<section class="card"><h2>上线记录</h2><div class="scroll"><table><thead><tr><th scope="col">时间（'
             f'{esc(timefmt.zone_label())}）</th>'
-            '<th scope="col">操作</th><th scope="col">模型</th><th scope="col">替换了</th>'
-            f'<th scope="col">操作人</th></tr></thead><tbody>{items}</tbody></table></div></section>')
+            '<th scope="col" class="nowrap">操作</th><th scope="col">模型</th><th scope="col">替换了</th>'
+            f'<th scope="col" class="nowrap">操作人</th></tr></thead><tbody>{items}</tbody></table></div></section>')
 
 
 def models_page(view: ModelsView, *, user: Any, csrf: str, nav: Sequence[tuple[str, str]],
@@ -257,8 +263,9 @@ def models_page(view: ModelsView, *, user: Any, csrf: str, nav: Sequence[tuple[s
     rows = "".join(_model_row(m, view, csrf) for m in view.models)
     parts.append('<section class="card"><h2>全部模型</h2><p class="meta">旧模型都会保留；比线上模型更早、'
                  '曾经上线过的模型可一键回滚，更新的模型要评估通过后上线。</p><div class="scroll"><table>'
-                 '<thead><tr><th scope="col">模型</th><th scope="col">留出集准确率</th>'
-                 '<th scope="col">评估结论</th><th scope="col">状态</th><th scope="col" class="actions">操作</th>'
+                 '<thead><tr><th scope="col">模型</th><th scope="col" class="nowrap">留出集准确率</th>'
+                 '<th scope="col" class="nowrap">评估结论</th><th scope="col" class="nowrap">状态</th>'
+                 '<th scope="col" class="actions">操作</th>'
                  f'</tr></thead><tbody>{rows}</tbody></table></div></section>')
     parts.append(_history(view))
     head = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if view.busy else ""

@@ -16,8 +16,10 @@ from console.training.names import model_names
 from console.training.pipeline import ActivationRefused, Pipeline
 from console.training.plan import TrainingPlan
 from console.training.rasa_admin import RasaUnavailable
+from console.training.take_back import TakeBackOffer, offer
 from console.web.context import Admitted, Web, form_field, nav
 from console.web.pages.model_versions import ModelsView, models_page
+from console.web.routes.take_back import take_back_url
 
 NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作人员后台”）。"
 
@@ -70,12 +72,25 @@ def register(app: Sanic, web: Web) -> None:
                            notice=notice)
         return web.page(body, status)
 
+    def rollback_offer(pipe: Pipeline, rolled_back_from: str, rolled_back_to: str) -> TakeBackOffer:
+        return offer(console.db, console.files, pipe.models(), rolled_back_from, rolled_back_to)
+
+    def taken_back_notice(request: Request) -> str | None:
+        """The confirmation after 回滚后撤回例句 (its POST redirects here with the counts)."""
+        taken, returned = request.args.get("taken_back", ""), request.args.get("returned", "")
+        if not taken.isdigit():
+            return None
+        notice = f"已从训练数据中撤回 {int(taken)} 条例句"
+        if returned.isdigit() and int(returned):
+            notice += f"，其中 {int(returned)} 条消息已回到待处理消息"
+        return notice + "。下次训练后生效。"
+
     @app.get("/models")
     async def models(request: Request) -> HTTPResponse:
         admitted = await web.admit(request, Permission.RETRAIN, check_csrf=False)
         if not isinstance(admitted, Admitted):
             return admitted
-        return await render(admitted.user, admitted.token)
+        return await render(admitted.user, admitted.token, notice=taken_back_notice(request))
 
     @app.get("/models/status.json")
     async def status(request: Request) -> HTTPResponse:
@@ -142,4 +157,8 @@ def register(app: Sanic, web: Web) -> None:
         except RasaUnavailable as error:
             return await render(user, token, f"上线失败，线上模型未变：{error}", 502)
         await web.record(user, f"model_{kind}", {"model": filename, "previous": previous}, request)
+        if kind == "rollback" and previous:
+            offered = await asyncio.to_thread(rollback_offer, pipe, previous, filename)
+            if not offered.empty:
+                return redirect(take_back_url(previous, filename), status=303)
         return redirect("/models", status=303)

@@ -7,9 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from bot.catalogue.loader import load_catalogue
+from bot.config import PROJECT_ROOT
 from console.auth.audit import recent, record
 from console.cli import model_versions as cli_models
 from console.cli.main import main
+from console.teaching.training_data import add_example
 from console.training import pipeline as pipeline_module
 from console.training import registry
 from console.training.evaluate import Report
@@ -61,12 +64,20 @@ def test_list_shows_readable_names_and_the_file(pipe, capsys):
 
 
 def test_rollback_goes_to_the_newest_older_live_model_and_never_forward(pipe, capsys):
+    # LIVE learned one example after OLD: the rollback names it as one to take back.
+    nlu_dir = pipe.settings.training.data[0]
+    add_example(nlu_dir, "greet", "早上好呀", domain_path=pipe.settings.domain_path)
+    started = {m.filename: m.training_started for m in pipe.models()}
+    record(pipe.db, "li.si", "inbox_decide", {"text": "早上好呀", "action": "assign", "intent": "greet"},
+           now=started[LIVE] - timedelta(seconds=5))
     code, _, err = run(["model", "rollback", NEW], capsys)
     assert code == 1 and "不能回滚" in err
     code, out, _ = run(["model", "rollback"], capsys)
     assert code == 0 and out.startswith("已回滚到 ") and f"（{OLD}）" in out.splitlines()[0]
     assert "替换了 " in out and f"（{LIVE}）" in out
     assert pipe.rasa.loaded == [OLD]
+    assert "回滚前的模型多学了 1 条例句" in out and "  - 早上好呀（问候/打招呼（你好、菜单））" in out
+    assert f"/models/take-back?from={LIVE}&to={OLD}" in out
     newest = recent(pipe.db)[0]
     assert (newest.action, newest.detail) == ("model_rollback", {"model": OLD, "previous": LIVE})
     code, _, err = run(["model", "rollback"], capsys)  # OLD is the oldest: nothing older was live
@@ -74,6 +85,7 @@ def test_rollback_goes_to_the_newest_older_live_model_and_never_forward(pipe, ca
 
 
 def test_evaluate_names_the_taught_phrasings_it_does_not_understand(pipe, capsys, monkeypatch):
+    load_catalogue(pipe.db, PROJECT_ROOT / "data" / "catalogue")
     started = {m.filename: m.training_started for m in pipe.models()}
     record(pipe.db, "li.si", "inbox_decide", {"text": "社保卡丢了咋办", "action": "assign",
                                               "intent": "svc_sbk_replace"}, now=started[NEW] - timedelta(seconds=5))
@@ -85,4 +97,4 @@ def test_evaluate_names_the_taught_phrasings_it_does_not_understand(pipe, capsys
     code, out, _ = run(["model", "evaluate", NEW], capsys)
     assert code == 0, out
     assert "自线上模型以来新教了 1 句，新模型理解了其中 0 句；1 句仍未理解。" in out
-    assert "✗ 社保卡丢了咋办：应识别为 服务事项（sbk-replace），新模型识别为 告别" in out
+    assert "✗ 社保卡丢了咋办：应识别为 社会保障卡挂失补换，新模型识别为 告别（再见、没事了）" in out

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from console.teaching.targets import ServiceName, build_targets
 from console.training.evaluate import Report
-from console.training.intent_labels import IntentLabels
 from console.training.names import ModelName
 from console.training.phrasing_checks import PhrasingCheck
 from console.training.registry import ActivationInfo, ModelInfo
@@ -23,7 +23,8 @@ T0 = datetime(2026, 12, 1, 2, 0)  # 10:00 Beijing time
 OLD, LIVE, NEW, NEWEST = ("20261201-old.tar.gz", "20261202-live.tar.gz", "20261203-new.tar.gz",
                           "20261204-newest.tar.gz")
 USER = SimpleNamespace(username="zhao", role="trainer")
-LABELS = IntentLabels({"sbk-replace": "社会保障卡补换"}, {"office_hours": "办事大厅几点开门"})
+LABELS = build_targets(["svc_sbk_replace", "faq/office_hours", "greet"],
+                       {"sbk-replace": ServiceName("社会保障卡补换", "市人社局")}, {"office_hours": "办事大厅几点开门"})
 
 
 def model(filename: str, day: int, **values) -> ModelInfo:
@@ -74,7 +75,8 @@ def rows(html: str) -> dict[str, str]:
 def test_models_are_listed_by_readable_names_with_the_file_as_a_hint():
     html = page(view())
     listing = section(html, "全部模型")
-    assert "<strong>2026-12-03 10:00 · 微调 · li.si</strong><br>+12 例句 · 2 个新常见问题 · 3 个常见问题问法" in listing
+    assert ('<strong class="model-title">2026-12-03 10:00 · 微调 · li.si</strong>'
+            "<br>+12 例句 · 2 个新常见问题 · 3 个常见问题问法") in listing
     assert f'<span class="filename">{NEW}</span>' in listing
     assert "最早的模型" in rows(html)[OLD]
     assert '<th scope="col" class="actions">操作</th>' in listing
@@ -86,13 +88,22 @@ def test_the_live_card_names_the_model_its_accuracy_and_when_it_went_live():
     card = section(page(view(live_since=went)), "线上模型")
     assert "2026-12-02 10:00 · 微调 · li.si" in card and LIVE in card
     assert "留出集准确率：91.0%" in card
-    assert "上线时间：2026-12-02 11:00（li.si上线）" in card
+    assert "上线时间：2026-12-02 11:00（li.si 上线）" in card
     assert "还没有上线的模型" not in card
 
 
 def test_a_live_model_the_console_never_put_live_was_started_by_make_run():
     card = section(page(view(live_since=None)), "线上模型")
     assert STARTED_BY_RUN in card and "还没有上线的模型" not in card
+    unscored = section(page(view(live=OLD)), "线上模型")
+    assert "留出集准确率：未评估" in unscored and "最早的模型" in unscored
+
+
+def test_the_live_row_says_it_is_live_whatever_verdict_an_older_version_stored():
+    stale = [*MODELS[:2], ModelInfo(filename=LIVE, path=Path("/models") / LIVE, modified_at=T0 + timedelta(days=1),
+                                    gate_allowed=True, gate_reasons=("还没有上线的模型：可以直接启用",)), MODELS[3]]
+    html = page(view(models=stale))
+    assert "还没有上线的模型" not in html and f"<td>{IS_LIVE}</td>" in rows(html)[LIVE]
 
 
 def test_rollback_is_offered_only_for_older_models_that_were_live():
@@ -102,7 +113,7 @@ def test_rollback_is_offered_only_for_older_models_that_were_live():
     assert 'action="/models/activate"' in found[NEW] and ">上线</button>" in found[NEW]  # passed the gate
     assert ">上线</button>" not in found[NEWEST] and "回滚" not in found[NEWEST]  # not evaluated yet
     assert ">评估</button>" in found[NEWEST]
-    assert "<button" not in found[LIVE]
+    assert "<button" not in found[LIVE] and f"<td>{IS_LIVE}</td>" in found[LIVE]
 
 
 def test_no_activation_buttons_for_whoever_may_not_activate():
@@ -122,12 +133,13 @@ def test_the_evaluation_lists_the_taught_phrasings_and_whether_they_are_understo
     assert "评估通过，可以上线" in card
     assert "整体准确率：线上模型 91.0% → 新模型 93.0%" in card
     assert "自线上模型以来新教了 3 句，新模型理解了其中 1 句（另有 1 句评估时未检查）；1 句仍未理解。" in card
+    assert "<details open><summary>逐句查看（3 句，未理解的在前）</summary>" in card
     table = card[card.index("新教的例句"):]
     assert ("<td>周六上班吗</td><td>常见问题：办事大厅几点开门</td><td>社会保障卡补换</td>"
             '<td class="nowrap">未理解</td>') in table
     assert ("<td>社保卡丢了咋办</td><td>社会保障卡补换</td><td>社会保障卡补换</td>"
             '<td class="nowrap">理解</td>') in table
-    assert "<td>新教的还没评估</td><td>问候（你好、菜单）</td><td>—</td>" in table
+    assert "<td>新教的还没评估</td><td>问候/打招呼（你好、菜单）</td><td>—</td>" in table
     assert "svc_sbk_replace" not in card and "faq/office_hours" not in card
     assert "上线这个模型" in card
 

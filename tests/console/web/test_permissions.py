@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import os
 import shutil
 import stat
-import tarfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -37,7 +34,6 @@ from console.teaching import decisions, service
 from console.teaching.service import TrainingFiles
 from console.training.job import TrainingSettings
 from console.training.pipeline import STEP_CANCELLED, STEP_TRAINING, Pipeline, PipelineSettings
-from console.training.plan import MODEL_DOMAIN_MEMBER
 from console.web.pages.layout import CSRF_MESSAGE, FORBIDDEN_MESSAGE
 from tests.support.console_web import (
     PASSWORD,
@@ -52,7 +48,7 @@ from tests.support.console_web import (
     post,
 )
 from tests.support.server_thread import ServerThread, free_port
-from tests.support.training import domain_text, write_project
+from tests.support.training import fake_model, write_project
 
 ROLES = ("anonymous", "reviewer", "trainer", "admin")
 OLDER, NEWER = "20240101-090000-older.tar.gz", "20240102-090000-newer.tar.gz"
@@ -73,11 +69,12 @@ ADMIN = ("admin",)
 GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
               "/audit": ADMIN, "/audit?action=login&from=2020-01-01&page=2": ADMIN, "/audit/export.csv": ADMIN,
               "/users": ADMIN, "/password": VIEW, "/services": VIEW, "/services/edit?id=marriage": VIEW,
-              "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN}
+              "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN,
+              f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN}
 POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
                "/faq/add": VIEW, "/faq/example": VIEW,
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
-               "/models/cancel": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
+               "/models/cancel": TRAIN, "/models/take-back": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
                "/inbox/service": TRAIN, "/users/create": ADMIN, "/users/role": ADMIN, "/users/active": ADMIN,
                "/users/reset": ADMIN, "/password": VIEW}
 #: A complete new service as the 服务事项 form sends it.
@@ -86,16 +83,6 @@ SERVICE_FORM = {"id": "", "name": "养犬登记", "department": "市公安局", 
                 "steps": "提交材料", "time_limit": "即办", "fee": "不收费", "needs_hall": "1",
                 "hall_type": "government_center", "hall_note": "", "online": "皖事通｜搜索养犬登记",
                 "faqs": "要带狗去吗？｜不用。", "related": ""}
-
-
-def fake_model(path: Path, intents) -> Path:
-    """A model archive holding only the training domain (all the console reads of one)."""
-    data = domain_text(intents).encode("utf-8")
-    with tarfile.open(path, "w:gz") as archive:
-        member = tarfile.TarInfo(MODEL_DOMAIN_MEMBER)
-        member.size = len(data)
-        archive.addfile(member, io.BytesIO(data))
-    return path
 
 
 def wait_until(check: Callable[[], bool], seconds: float = 20, what: str = "") -> None:
@@ -266,6 +253,9 @@ def allowed_post(env, user, role: str, path: str) -> None:
         assert response.status_code == 409 and NO_RASA in response.text
         assert "全部模型" in response.text  # the models page again, with the reason on top
         assert snapshot(env) == before
+    elif path == "/models/take-back":
+        response = post(user.http, base + path, {"from": NEWER, "to": OLDER, "csrf": user.csrf})
+        assert response.status_code == 400 and "请选择要撤回的例句" in response.text
     elif path == "/models/cancel":
         response = post(user.http, base + path, {"csrf": user.csrf})
         assert response.status_code == 303 and response.headers["Location"] == "/models"
@@ -306,6 +296,7 @@ EFFECTIVE_FORMS = {
     "/models/evaluate": {"model": NEWER},
     "/models/activate": {"model": OLDER},
     "/models/cancel": {},
+    "/models/take-back": {"from": NEWER, "to": OLDER, "text": PHRASE},
     "/faq/add": {"key": "test_hours", "examples": "办事大厅几点开门\n大厅几点下班",
                  "answer": "工作日 9:00–17:00。"},
     "/faq/example": {"key": "test_hours", "text": "周末大厅开门吗"},
