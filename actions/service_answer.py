@@ -14,7 +14,7 @@ from bot import choices, replies
 from bot.catalogue.render import render_hall_answer, render_service_answer, service_card
 from bot.catalogue.repository import DistrictView, ServiceNotFound
 from bot.flows.registry import FLOWS
-from bot.nlu.service_decision import service_of
+from bot.nlu.service_decision import ASK_SERVICE, service_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,17 +54,23 @@ async def ask_district(dispatcher: CollectingDispatcher, *, with_flow: bool = Fa
 
 
 async def answer_service(
-    dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str, in_flow: bool = False
+    dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str, in_flow: bool = False,
+    found_by_search: bool = False,
 ) -> list[EventType]:
     """Send the full answer for a service; ask for the district when the hall matters.
 
     Inside a guided flow (``in_flow=True``) only the answer is sent: the flow's
-    own question comes next.
+    own question comes next. A service the search stage found (``found_by_search``) may have
+    been removed since: that is no error, and the resident is asked to say it again.
     """
     repo = catalogue()
     try:
         service = await run_blocking(repo.get_service_or_raise, service_id)
     except ServiceNotFound:
+        if found_by_search:  # removed since the search stage's index was built (a few seconds)
+            logger.info("service %s was removed from the catalogue since it was found", service_id)
+            dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
+            return []
         logger.error("intent names a service missing from the catalogue: %s", service_id)
         dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE)
         return []
@@ -124,4 +130,5 @@ class ActionAnswerService(GuardedAction):
         if service_id is None:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
             return []
-        return await answer_service(dispatcher, tracker, service_id)
+        searched = (tracker.latest_message.get("intent") or {}).get("name") == ASK_SERVICE
+        return await answer_service(dispatcher, tracker, service_id, found_by_search=searched)

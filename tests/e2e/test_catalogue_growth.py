@@ -70,5 +70,9 @@ def test_new_service_is_answered_by_name_alias_and_question_then_edited_and_remo
     imported([_service(["犬牌申领"])])  # the alias edited
     _eventually(lambda: answers(f"growth-edit-{time.monotonic()}", "犬牌申领去哪办"))
 
-    imported([])  # removed
+    imported([])  # removed: no answer, and no error in the logs while the index catches up
     _eventually(lambda: not answers(f"growth-gone-{time.monotonic()}", "示例犬只登记怎么办"))
+    time.sleep(LIVE_WITHIN_S)  # past the stage's and the repository's caches
+    assert "示例犬只登记" not in stack.text("growth-after", "示例犬只登记怎么办")
+    log = stack.log_text()
+    assert "Traceback" not in log and " ERROR " not in log
