@@ -2,7 +2,7 @@
 
 Filters apply to the messages before they are grouped, so a group's count, residents and
 examples describe the messages that match (社保 from WeChat last week: 12, not all 92).
-Decided phrasings are left out after grouping. Pure functions over inbox.py's items.
+Decided phrasings are left out. Pure functions over inbox.py's items.
 """
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ class InboxFilter:
 
 def select_groups(items: Iterable[InboxItem], wanted: InboxFilter,
                   decided: Collection[str]) -> list[InboxGroup]:
-    """The groups of the matching items whose phrasing is not decided yet, inbox order."""
-    groups = group_items(i for i in items if wanted.matches(i))
-    return [g for g in groups if normalize(g.text) not in decided]
+    """The groups of the matching items whose phrasing is not decided yet, inbox order.
+
+    ``decided`` holds normalized texts, as each item's ``normalized`` (and a group's text) is,
+    so decided items are left out before grouping; normalizing every group's text again took
+    more than half of this function's time with 2,000 groups."""
+    return group_items(i for i in items if i.normalized not in decided and wanted.matches(i))

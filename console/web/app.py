@@ -9,7 +9,8 @@ Security, on every route (helpers in console/web/context.py):
   one-time password reaches only /password until it has chosen its own;
 * CSRF: every POST except /login carries the session-bound token (form field ``csrf``);
   the login form uses a double-submit token (console/web/routes/auth.py);
-* headers: a strict Content-Security-Policy (no scripts at all), nosniff, no referrer.
+* headers: a strict Content-Security-Policy (no scripts at all; no style but the one
+  stylesheet of console/web/pages/layout.py, admitted by its hash), nosniff, no referrer.
 
 Blocking work (database, YAML files, password hashing) runs in threads.
 """
@@ -28,6 +29,7 @@ from console.auth import sessions
 from console.database import open_database
 from console.teaching.inbox import WINDOW_DAYS
 from console.web.context import Console, Web
+from console.web.pages.layout import STYLE_SOURCE
 from console.web.routes import (
     audit,
     auth,
@@ -42,7 +44,7 @@ from console.web.routes import (
 )
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; "
+    "Content-Security-Policy": (f"default-src 'none'; style-src {STYLE_SOURCE}; "
                                 "form-action 'self'; frame-ancestors 'none'"),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

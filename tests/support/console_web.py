@@ -1,27 +1,31 @@
 """The staff console over real HTTP: its files, accounts, tracker store and a browser-like client.
 
-Shared by the web tests of the console (tests/console/web); the `console` fixture that
-serves one is in that folder's conftest.py.
+Shared by the web tests of the console (tests/console/web; the `console` fixture that
+serves one is in that folder's conftest.py) and its browser tests (tests/web, which start
+theirs with :func:`served_console`).
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 import shutil
 import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
 import requests
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
+from argon2 import PasswordHasher
 
 from bot.catalogue.loader import load_catalogue
 from bot.config import PROJECT_ROOT
-from console.auth import accounts
+from console.auth import accounts, passwords
 from console.database import open_database
-from tests.support.tracker_events import act, bot, fallback, start
+from tests.support.server_thread import ServerThread, free_port
+from tests.support.tracker_events import act, bot, fallback, start, store_directly
 
 PHRASE = "社保卡在哪能弄到手"
 XSS = "<script>alert(1)</script>怎么办"
@@ -32,24 +36,14 @@ SECRET = "test-secret-0123456789abcdef"
 def build_tracker_db(path: Path, t0: float | None = None) -> str:
     """Two residents' fallbacks, an hour ago unless ``t0`` says when (inside the inbox's window)."""
     t0 = time.time() - 3600 if t0 is None else t0
-    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    conversations = {
+    return store_directly(path, {
         "resident-1": [*start(t0), fallback(PHRASE, t0 + 1, ("svc_sbk_apply", 0.31)),
                        act("action_default_fallback", t0 + 2), bot("抱歉，我没有理解。", t0 + 2),
                        act("action_listen", t0 + 2)],
         "resident-2": [*start(t0 + 50), fallback(XSS, t0 + 51, ("svc_sbk_apply", 0.1)),
                        act("action_default_fallback", t0 + 52), bot("抱歉，我没有理解。", t0 + 52),
                        act("action_listen", t0 + 52)],
-    }
-
-    async def save_all() -> None:
-        for sender_id, events in conversations.items():
-            await store.save(DialogueStateTracker.from_events(sender_id, events, slots=domain.slots))
-
-    asyncio.run(save_all())
-    store.engine.dispose()
-    return f"sqlite:///{path}"
+    })
 
 
 def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
@@ -67,6 +61,28 @@ def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
     for role in ("reviewer", "trainer", "admin"):
         accounts.create_user(db, role, PASSWORD, role)
     return nlu_dir, domain_path, db_url, db, build_tracker_db(root / "tracker.db")
+
+
+@contextmanager
+def served_console(root: Path, conversations: Mapping[str, Sequence[Any]] | None = None,
+                   **options: Any) -> Iterator[SimpleNamespace]:
+    """A console on :func:`console_files` under ``root`` served over HTTP, with cheap password
+    hashing while it runs; ``conversations`` (sender id → events) are added to its tracker
+    store first, ``options`` go to create_app. Yields base (URL), db, nlu_dir and tracker_db."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        nlu_dir, domain_path, db_url, db, tracker = console_files(root)
+        if conversations:
+            store_directly(root / "tracker.db", conversations)
+        from console.web.app import create_app
+        app = create_app(db_url, tracker, nlu_dir, domain_path, SECRET, secure_cookies=False, **options)
+        server = ServerThread(app, free_port())
+        server.start()
+        try:
+            yield SimpleNamespace(base=f"http://127.0.0.1:{server.port}", db=db, nlu_dir=nlu_dir,
+                                  tracker_db=root / "tracker.db")
+        finally:
+            server.stop()
 
 
 def get(session: requests.Session, url: str) -> requests.Response:

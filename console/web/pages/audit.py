@@ -90,7 +90,7 @@ def _pager(query: AuditQuery, page: AuditPage) -> str:
 def _row(r: AuditRecord) -> str:
     return (f'<tr><td class="nowrap">{esc(timefmt.format_time(r.at, seconds=True))}</td>'
             f'<td class="nowrap">{esc(user_label(r.username))}</td>'
-            f'<td>{esc(action_label(r.action))}</td>'
+            f'<td class="nowrap">{esc(action_label(r.action))}</td>'
             f'<td class="detail">{esc(describe(r.action, r.detail))}</td>'
             f'<td class="nowrap">{esc(r.ip or "")}</td></tr>')
 

@@ -47,9 +47,10 @@ def _row(decision: Decision, targets: Targets, csrf: str, number: int, can_rever
                 f'<input type="hidden" name="decision" value="{esc(decision.id)}">'
                 f'<input type="hidden" name="page" value="{esc(number)}">'
                 '<button class="secondary" type="submit">撤回</button></form>')
-    return (f'<tr id="d{esc(decision.id)}"><td>{esc(decision.text_normalized)}</td><td>{esc(action)}</td>'
-            f'<td>{esc(target)}</td><td>{esc(decision.username)}</td>'
-            f'<td class="nowrap">{esc(_local(decision.at))}</td><td>{cell}</td></tr>')
+    return (f'<tr id="d{esc(decision.id)}"><td class="text">{esc(decision.text_normalized)}</td>'
+            f'<td class="nowrap">{esc(action)}</td><td>{esc(target)}</td>'
+            f'<td class="nowrap">{esc(decision.username)}</td>'
+            f'<td class="nowrap">{esc(_local(decision.at))}</td><td class="actions">{cell}</td></tr>')
 
 
 def _pager(number: int, pages: int) -> str:
@@ -77,13 +78,10 @@ def decided_page(found: Sequence[Decision], total: int, number: int, targets: Ta
     if found:
         rows = "".join(_row(d, targets, csrf, number, can_revert and (
             d.action != decisions.SERVICE or can_revert_services)) for d in found)
-        body = ('<table><thead><tr><th scope="col">消息</th><th scope="col">处理</th><th scope="col">归入</th>'
-                '<th scope="col">处理人</th><th scope="col">时间</th><th scope="col">操作</th></tr></thead>'
-                f'<tbody>{rows}</tbody></table>')
+        body = ('<div class="scroll"><table><thead><tr><th scope="col">消息</th><th scope="col">处理</th>'
+                '<th scope="col">归入</th><th scope="col">处理人</th><th scope="col">时间</th>'
+                f'<th scope="col" class="actions">操作</th></tr></thead><tbody>{rows}</tbody></table></div>')
     else:
         body = '<p class="card">还没有处理过的消息。</p>'
-    head = "<style>.notice{background:#e8ffea;border:1px solid #00b42a;padding:.6rem 1rem;border-radius:6px}" \
-           "td.nowrap{white-space:nowrap}</style>"
     pager = _pager(number, pages)
-    return layout("已处理的消息", error_notice(message) + notice + intro + pager + body + pager, user, csrf, nav,
-                  head=head)
+    return layout("已处理的消息", error_notice(message) + notice + intro + pager + body + pager, user, csrf, nav)

@@ -12,8 +12,6 @@ from console.web.pages.layout import error_notice, esc, layout
 
 #: Phrasings shown per FAQ before "…".
 SHOWN_EXAMPLES = 5
-_TEXTAREA = 'style="width:100%;font:inherit;padding:.45rem .6rem;border:1px solid #c9cdd4;border-radius:6px"'
-_ANSWER = 'style="white-space:pre-wrap;background:#f7f8fa;border-radius:6px;padding:.5rem .7rem;margin:.4rem 0"'
 
 
 def _hidden(csrf: str) -> str:
@@ -26,7 +24,7 @@ def _faq_card(index: int, faq: Faq, csrf: str, can_annotate: bool,
     more = len(faq.examples) - SHOWN_EXAMPLES
     if more > 0:
         shown += f'<li class="meta">……另有 {esc(more)} 条</li>'
-    answer = (f'<div {_ANSWER}>{esc(faq.answer)}</div>' if faq.answer
+    answer = (f'<div class="answer">{esc(faq.answer)}</div>' if faq.answer
               else '<p class="error">还没有回答（faq.yml 中缺少 utter_faq/' + esc(faq.key) + '）。</p>')
     parts = [
         f'<section class="card" aria-labelledby="faq{index}">',
@@ -51,7 +49,7 @@ def _add_form(csrf: str, typed: Mapping[str, str]) -> str:
     # A newline right after <textarea> is dropped by the browser, so typed text keeps its own.
     return (
         '<section class="card" aria-labelledby="new-faq">'
-        '<h2 id="new-faq" style="font-size:1.15rem;margin-top:0">新增常见问题</h2>'
+        '<h2 id="new-faq">新增常见问题</h2>'
         '<form method="post" action="/faq/add">' + _hidden(csrf) +
         (f'<input type="hidden" name="from_inbox" value="{esc(typed["from_inbox"])}">'
          '<p class="meta">来自待处理消息：保存后这条消息会离开待处理列表。</p>'
@@ -62,15 +60,14 @@ def _add_form(csrf: str, typed: Mapping[str, str]) -> str:
         '<span class="meta" id="key-hint">小写英文字母、数字和下划线，以字母开头，例如 parking；'
         '建好后不能改。</span></p>'
         '<p><label for="examples">居民的问法（每行一条）</label><br>'
-        '<textarea id="examples" name="examples" rows="8" required aria-describedby="examples-hint" '
-        f'{_TEXTAREA}>\n'
+        '<textarea id="examples" name="examples" rows="8" required aria-describedby="examples-hint">\n'
         f'{esc(typed.get("examples", ""))}</textarea><br>'
         f'<span class="meta" id="examples-hint">{MIN_EXAMPLES} 到 {MAX_EXAMPLES} 条，'
         '照居民会说的写（口语、方言、错别字都可以），'
         '越多样越好。不要写具体某项业务的问法（如“社保卡怎么办”），那些由业务意图回答。</span></p>'
         '<p><label for="answer">回答</label><br>'
         f'<textarea id="answer" name="answer" rows="6" required maxlength="{MAX_ANSWER_CHARS}" '
-        f'aria-describedby="answer-hint" {_TEXTAREA}>\n{esc(typed.get("answer", ""))}</textarea><br>'
+        f'aria-describedby="answer-hint">\n{esc(typed.get("answer", ""))}</textarea><br>'
         f'<span class="meta" id="answer-hint">原样发给居民，最多 {MAX_ANSWER_CHARS} 字。不确定的内容不要写死，'
         '结尾请注明“以窗口最新要求为准”。</span></p>'
         '<button type="submit">保存</button></form></section>'

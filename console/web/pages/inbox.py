@@ -23,17 +23,6 @@ from console.web.pages.inbox_card import CHANNEL_LABELS, REASON_LABELS, SERVICE_
 from console.web.pages.layout import error_notice, esc, layout
 from console.web.pages.targets import target_datalist, target_field, target_overview
 
-_STYLE = """<style>
-.notice{background:#e8ffea;border:1px solid #00b42a;padding:.6rem 1rem;border-radius:6px;margin-bottom:1rem}
-.notice form{display:inline}
-.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
-.filters p{margin:0;display:flex;flex-direction:column}
-.pick{float:right;font-weight:400;white-space:nowrap}
-#bulk{position:sticky;bottom:0;z-index:1;box-shadow:0 -2px 8px rgba(0,0,0,.08)}
-ul.targets{columns:2 16rem;margin:.2rem 0 .8rem}
-h3{font-size:1rem;margin:.6rem 0 .2rem}
-</style>"""
-
 
 @dataclass(frozen=True)
 class Notice:
@@ -178,4 +167,4 @@ def inbox_page(view: InboxView, user: Any, csrf: str, nav: Sequence[tuple[str, s
             extras += _bulk(view, csrf)
     pager = _pager(view)
     body = error_notice(view.message) + intro + _filters(view) + pager + "".join(cards) + pager + extras
-    return layout("待处理消息", body, user, csrf, nav, head=_STYLE)
+    return layout("待处理消息", body, user, csrf, nav)

@@ -14,7 +14,6 @@ from console.catalogue.form import HALL_TYPE_CHOICES
 from console.web.pages.layout import error_notice, esc, layout
 from console.web.pages.services import LIVE_NOTE, ORIGIN_LABELS
 
-_WIDE = 'style="width:100%;font:inherit;padding:.45rem .6rem;border:1px solid #c9cdd4;border-radius:6px"'
 #: (field, label, rows, hint); rows 0 = a one-line input.
 FIELDS: tuple[tuple[str, str, int, str], ...] = (
     ("name", "名称", 0, "官方事项名称，不能与其他事项重名。"),
@@ -50,10 +49,10 @@ def _field(key: str, label: str, rows: int, hint: str, form: Mapping[str, str]) 
     value = form.get(key, "")
     if rows:
         # A newline right after <textarea> is dropped by the browser, so typed text keeps its own.
-        control = (f'<textarea id="{key}" name="{key}" rows="{rows}"{described} {_WIDE}>\n'
+        control = (f'<textarea id="{key}" name="{key}" rows="{rows}"{described}>\n'
                    f"{esc(value)}</textarea>")
     else:
-        control = f'<input id="{key}" name="{key}" value="{esc(value)}"{described} {_WIDE}>'
+        control = f'<input class="wide" id="{key}" name="{key}" value="{esc(value)}"{described}>'
     note = f'<br><span class="meta" id="{hint_id}">{esc(hint)}</span>' if hint else ""
     return f'<p><label for="{key}">{esc(label)}</label><br>{control}{note}</p>'
 
@@ -63,7 +62,7 @@ def _hall(form: Mapping[str, str]) -> str:
         f'<option value="{esc(value)}"{" selected" if form.get("hall_type") == value else ""}>{esc(label)}</option>'
         for value, label in HALL_TYPE_CHOICES)
     checked = " checked" if form.get("needs_hall") == "1" else ""
-    return (f'<p><input type="checkbox" id="needs_hall" name="needs_hall" value="1"{checked} style="min-height:auto">'
+    return (f'<p><input type="checkbox" id="needs_hall" name="needs_hall" value="1"{checked}>'
             ' <label for="needs_hall">需要到大厅办理</label>（不勾选表示一般网上就能办）</p>'
             '<p><label for="hall_type">大厅类型</label><br>'
             f'<select id="hall_type" name="hall_type">{options}</select></p>')
@@ -91,7 +90,7 @@ def service_form_page(service_id: str, form: Mapping[str, str], origin: str | No
         '<form method="post" action="/services/save" class="card">'
         f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
         f'<input type="hidden" name="id" value="{esc(service_id)}">'
-        f'<fieldset{disabled} style="border:0;padding:0;margin:0"><legend class="meta">'
+        f'<fieldset{disabled} class="plain"><legend class="meta">'
         f'{"事项内容" if can_manage else "事项内容（只读）"}</legend>{fields}</fieldset>'
         + ('<button type="submit">保存</button>' if can_manage else "") + "</form>")
     if can_manage and service_id:

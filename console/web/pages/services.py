@@ -31,9 +31,10 @@ def matching(services: Sequence[ServiceListing], query: str) -> list[ServiceList
 
 def _row(service: ServiceListing) -> str:
     link = "/services/edit?" + urlencode({"id": service.id})
-    return (f'<tr><td><code>{esc(service.id)}</code></td><td><a href="{esc(link)}">{esc(service.name)}</a></td>'
-            f"<td>{esc(service.department)}</td><td>{esc(len(service.aliases))}</td>"
-            f"<td>{esc(service.examples)}</td><td>{esc(ORIGIN_LABELS.get(service.origin, service.origin))}</td></tr>")
+    return (f'<tr><td class="nowrap"><code>{esc(service.id)}</code></td>'
+            f'<td><a href="{esc(link)}">{esc(service.name)}</a></td>'
+            f"<td>{esc(service.department)}</td><td>{esc(len(service.aliases))}</td><td>{esc(service.examples)}</td>"
+            f'<td class="nowrap">{esc(ORIGIN_LABELS.get(service.origin, service.origin))}</td></tr>')
 
 
 def _pager(query: str, number: int, pages: int) -> str:
@@ -69,9 +70,9 @@ def services_page(services: Sequence[ServiceListing], query: str, number: int, u
     if shown:
         count = (f'<p class="meta">共 {esc(len(found))} 项' + (f"（共 {esc(len(services))} 项中）" if query else "")
                  + "。</p>")
-        table = ('<table><thead><tr><th scope="col">编号</th><th scope="col">名称</th><th scope="col">主管部门</th>'
-                 '<th scope="col">别名数</th><th scope="col">例句数</th><th scope="col">来源</th></tr></thead>'
-                 f'<tbody>{"".join(_row(s) for s in shown)}</tbody></table>')
+        heads = "".join(f'<th scope="col">{h}</th>' for h in ("编号", "名称", "主管部门", "别名数", "例句数", "来源"))
+        table = (f'<div class="scroll"><table><thead><tr>{heads}</tr></thead>'
+                 f'<tbody>{"".join(_row(s) for s in shown)}</tbody></table></div>')
         body = count + table
     else:
         body = '<p class="card">没有找到服务事项。</p>'

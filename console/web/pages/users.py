@@ -34,9 +34,10 @@ def _role_options(chosen: Role | None) -> str:
 
 
 def _state(account: StaffAccount) -> str:
-    state = "启用" if account.active else "停用"
+    """启用 or 停用 on one line; the note on a one-time password may wrap under it."""
+    state = f'<span class="nowrap">{"启用" if account.active else "停用"}</span>'
     if account.active and account.must_change_password:
-        state += "（待修改一次性密码）"
+        state += '<span class="meta">（待修改一次性密码）</span>'
     return state
 
 
@@ -55,7 +56,7 @@ def _actions(account: StaffAccount, me: StaffAccount, csrf: str) -> str:
         switch += (f'{_hidden(csrf, username=name, active="1")}'
                    '<button class="secondary" type="submit">启用</button></form>')
     if account.username == me.username:
-        reset = '<a href="/password">修改我的密码</a>'
+        reset = '<a class="nowrap" href="/password">修改我的密码</a>'
     else:
         reset = (f'<form class="inline" method="post" action="/users/reset">{_hidden(csrf, username=name)}'
                  '<label class="nowrap"><input type="checkbox" name="confirm" value="yes" required> 确认重置</label>'
@@ -66,10 +67,10 @@ def _actions(account: StaffAccount, me: StaffAccount, csrf: str) -> str:
 def _row(account: StaffAccount, me: StaffAccount, csrf: str) -> str:
     mine = "（我）" if account.username == me.username else ""
     return (f'<tr><td class="nowrap">{esc(account.username)}{esc(mine)}</td>'
-            f'<td class="nowrap">{esc(role_label(account.role))}</td><td>{esc(_state(account))}</td>'
+            f'<td class="nowrap">{esc(role_label(account.role))}</td><td>{_state(account)}</td>'
             f'<td class="nowrap">{esc(timefmt.format_time(account.last_login_at, empty="从未登录"))}</td>'
             f'<td class="nowrap">{esc(timefmt.format_time(account.created_at))}</td>'
-            f'<td>{_actions(account, me, csrf)}</td></tr>')
+            f'<td class="forms">{_actions(account, me, csrf)}</td></tr>')
 
 
 def _create_form(csrf: str, username: str, role: Role | None) -> str:

@@ -68,11 +68,14 @@ def register(app: Sanic, web: Web) -> None:
 
     async def render_inbox(user: StaffAccount, token: str, query: InboxQuery, message: str | None = None,
                            status: int = 200, notice: Notice | None = None) -> HTTPResponse:
-        wanted = query.to_filter(time.time() - console.inbox_days * 86400)
+        window_start = time.time() - console.inbox_days * 86400
+        wanted = query.to_filter(window_start)
         targets = await asyncio.to_thread(targets_now)
         known = await asyncio.to_thread(lambda: nlu_index(console.nlu_dir).examples)
+        # Always the whole window: the reader forgets conversations outside what it is asked
+        # for, so reading from a filter's first day made the next page read them all again.
         items, done = await asyncio.gather(
-            asyncio.to_thread(reader_for(console.tracker_db_url).read, wanted.since or 0.0, known),
+            asyncio.to_thread(reader_for(console.tracker_db_url).read, window_start, known),
             asyncio.to_thread(decisions.decided_texts, db),
         )
         page = page_of(select_groups(items, wanted, done), query.page)

@@ -39,7 +39,8 @@ def test_entries_are_in_chinese_and_local_time(seeded):
     base = seeded["base"]
     page = get(logged_in(base, "admin"), base + "/audit?" + urlencode({"user": "bulk.user", "action": "faq_add"})).text
     first = rows(page)[-1]  # the oldest of the page: not T0, which is on a later page
-    assert '<td class="nowrap">bulk.user</td><td>新增常见问题</td><td class="detail">问题标识：k' in first
+    assert ('<td class="nowrap">bulk.user</td><td class="nowrap">新增常见问题</td>'
+            '<td class="detail">问题标识：k') in first
     oldest = get(logged_in(base, "admin"), base + "/audit?" + urlencode(
         {"user": "bulk.user", "action": "faq_add", "page": 2})).text
     assert '<td class="nowrap">2026-03-02 00:30:00</td>' in rows(oldest)[-1]  # UTC 16:30 is the next day
@@ -51,7 +52,7 @@ def test_a_failed_login_is_on_the_page(seeded):
     assert login(base, "reviewer", "not-the-password")[1].status_code == 401
     assert login(base, "ghost.user", "not-the-password")[1].status_code == 401
     page = get(logged_in(base, "admin"), base + "/audit?action=login_failed").text
-    assert ('<td class="nowrap">reviewer</td><td>登录失败</td>'
+    assert ('<td class="nowrap">reviewer</td><td class="nowrap">登录失败</td>'
             '<td class="detail">尝试登录的账号：reviewer；原因：密码错误</td><td class="nowrap">127.0.0.*</td>') in page
     assert "<td class=\"detail\">尝试登录的账号：gh***；原因：账号不存在</td>" in page
     assert "（不存在的账号）" in page and "ghost.user" not in page
@@ -69,7 +70,7 @@ def test_filters_and_pages_come_from_the_database(seeded):
     second = get(admin, base + next_link).text
     assert "第 2 / 3 页" in second and "k099" in second and "k149" not in second
     one_action = get(admin, base + "/audit?" + urlencode({**query, "action": "faq_example"})).text
-    assert "符合条件的记录共 75 条" in one_action and "<td>新增常见问题</td>" not in one_action
+    assert "符合条件的记录共 75 条" in one_action and '<td class="nowrap">新增常见问题</td>' not in one_action
     assert 'value="faq_example" selected' in one_action and 'value="bulk.user" selected' in one_action
     # The local day before holds none of them (they start at 00:30 on the 2nd, 16:30 UTC on the 1st).
     earlier = get(admin, base + "/audit?" + urlencode({"user": "bulk.user", "to": "2026-03-01"})).text

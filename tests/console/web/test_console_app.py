@@ -1,6 +1,8 @@
 """The staff console over real HTTP: sanic serving in a background thread, requests as the browser."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import requests
@@ -8,6 +10,7 @@ import requests
 from bot.config import PROJECT_ROOT
 from console.auth.sessions import SESSION_COOKIE
 from console.teaching import decisions
+from console.web.pages.layout import STYLE_SOURCE
 from tests.support.console_web import (
     PASSWORD,
     PHRASE,
@@ -35,7 +38,10 @@ def test_anonymous_is_sent_to_login(console):
     assert page.text.count("<h1>") == 1 and '<label for="password">' in page.text
     headers = page.headers
     assert headers["Content-Security-Policy"] == (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+        f"default-src 'none'; style-src {STYLE_SOURCE}; form-action 'self'; frame-ancestors 'none'")
+    (style,) = re.findall(r"<style>(.*?)</style>", page.text, flags=re.S)  # the one the CSP admits
+    assert STYLE_SOURCE == f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
+    assert "style=" not in page.text
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
 
@@ -138,7 +144,7 @@ def test_admin_sees_the_decision_in_the_audit_log(console):
     admin = logged_in(base, "admin")
     page = get(admin, base + "/audit")
     assert page.status_code == 200
-    assert "<td>处理待处理消息</td>" in page.text and "inbox_decide</td>" not in page.text
+    assert ">处理待处理消息</td>" in page.text and "inbox_decide</td>" not in page.text
     assert f"消息：{PHRASE}；处理方式：归入意图；意图：svc_sbk_apply" in page.text
 
 

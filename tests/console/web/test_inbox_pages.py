@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from argon2 import PasswordHasher
@@ -14,6 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import PROJECT_ROOT
 from console.auth import passwords
+from console.teaching import inbox_store
 from console.teaching.inbox import PAGE_SIZE
 from tests.support.console_web import SECRET, console_files, csrf_of, get, logged_in, post
 from tests.support.server_thread import ServerThread, free_port
@@ -99,3 +102,23 @@ def test_a_decision_returns_to_the_same_page(paged_console):
     assert re.fullmatch(r"/inbox\?page=2&done=\d+&at=0#notice", response.headers["Location"])
     after = "".join(get(session, f"{paged_console}/inbox?page={n}").text for n in (1, 2, 3))
     assert text not in cards(after)
+
+
+def test_a_date_filter_does_not_make_the_next_page_read_every_conversation_again(paged_console, monkeypatch):
+    """The inbox keeps each conversation it read (inbox_store.py); a view filtered from a later
+    day once made it forget the earlier ones, so the next unfiltered page reread and masked them all
+    (with 2,000 conversations, 0.6 s instead of 0.1 s: tests/web/test_console_inbox_scale.py)."""
+    session = logged_in(paged_console, "reviewer")
+    get(session, f"{paged_console}/inbox")  # everything read once
+    reread: list[str] = []
+    original = inbox_store.find_uncertain
+    monkeypatch.setattr(inbox_store, "find_uncertain",
+                        lambda sender_id, *args: reread.append(sender_id) or original(sender_id, *args))
+    # A day after every conversation here (the messages are an hour old): none of them in it.
+    later = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
+    filtered = get(session, f"{paged_console}/inbox?from={later}&to={later}")
+    assert "没有符合筛选条件的消息" in filtered.text
+    unfiltered = get(session, f"{paged_console}/inbox")
+    assert filtered.status_code == unfiltered.status_code == 200
+    assert "第 1 / 3 页" in unfiltered.text
+    assert reread == []

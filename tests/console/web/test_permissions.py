@@ -199,6 +199,21 @@ def assert_refused(response: requests.Response, role: str, method: str) -> None:
     assert OLDER not in response.text and NEWER not in response.text
 
 
+#: Routes anyone may use: where "/" leads, and the login form.
+PUBLIC_ROUTES = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}
+
+
+def test_every_route_of_the_console_is_in_these_tables(env):
+    """A route added to the app but not to GET_ROUTES, POST_ROUTES and EFFECTIVE_FORMS would
+    escape the role and CSRF checks below: this fails until it is listed."""
+    served = {(method, "/" + "/".join(key)) for key, group in env.server.app.router.groups.items()
+              for route in group.routes for method in route.methods}
+    listed = ({("GET", path.split("?")[0]) for path in GET_ROUTES} | {("POST", path) for path in POST_ROUTES}
+              | {("POST", "/logout")} | PUBLIC_ROUTES)
+    assert served == listed
+    assert set(POST_ROUTES) | {"/logout"} == set(EFFECTIVE_FORMS)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", list(GET_ROUTES))
 def test_get_routes(env, users, path, role):
@@ -392,7 +407,7 @@ def test_trainer_retrains_and_cancels_over_http(env, users):
     retrain = next(r for r in mine if r.action == "model_retrain")
     assert retrain.detail["mode"] == "finetune" and "微调" in retrain.detail["reason"]
     audit_page = get(admin.http, base + "/audit?" + urlencode({"user": "trainer", "action": "model_retrain"})).text
-    assert "<td>开始训练模型</td>" in audit_page and "训练方式：微调" in audit_page
+    assert '<td class="nowrap">开始训练模型</td>' in audit_page and "训练方式：微调" in audit_page
 
 
 def test_models_page_shows_the_plan_and_models_to_trainers_only(env, users):
