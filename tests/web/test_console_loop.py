@@ -148,7 +148,15 @@ def test_fallback_to_inbox_to_retrain_to_live_and_back(loop, browser):
         # 5. Roll back in one click: the old model and its old behaviour return.
         row = page.locator("tr", has=page.locator("td", has_text=loop["live"].name))
         row.locator("button:has-text('回滚到此版本')").click()
-        page.wait_for_url(base + "/models")
+        # 6. The console offers to take back what the rolled-back model had learned.
+        page.wait_for_url(re.compile(re.escape(base) + r"/models/take-back\?"))
+        offered = page.locator("tr", has=page.locator("td", has_text=phrase))
+        assert offered.count() == 1, page.inner_text("main")[:2000]
+        offered.locator("input[type=checkbox]").check()
+        page.click("button:has-text('撤回选中的例句')")
+        page.wait_for_url(re.compile(re.escape(base) + r"/models\?taken_back=1"))
+        nlu_text = "".join(p.read_text(encoding="utf-8") for p in (loop["root"] / "data" / "nlu").glob("*.yml"))
+        assert f"- {phrase}\n" not in nlu_text
         assert loop["live"].name in page.inner_text("section.card:has(h2:has-text('线上模型'))")
         assert service not in stack.text(f"loop-rollback-{uuid.uuid4().hex[:6]}", phrase)
         history = page.inner_text("section.card:has(h2:has-text('上线记录'))")
