@@ -15,7 +15,7 @@ Rasa's tracker, so a hand-back that failed is done again at the resident's next 
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import relationship
 
 from bot.db import Base
@@ -55,6 +55,7 @@ class HandoffRequest(Base):
 
 class HandoffMessage(Base):
     __tablename__ = "handoff_messages"
+    __table_args__ = (Index("ix_handoff_messages_undelivered", "delivered_at", "direction"),)
 
     id = Column(Integer, primary_key=True)
     request_id = Column(Integer, ForeignKey("handoff_requests.id", ondelete="CASCADE"),
@@ -65,3 +66,39 @@ class HandoffMessage(Base):
     created_at = Column(DateTime, nullable=False)
     #: When a channel delivered an agent's or the assistant's message to the resident (None: not yet).
     delivered_at = Column(DateTime)
+    #: Why the channel could not deliver it (e.g. "wechat:45015"); delivered_at is set then too.
+    delivery_error = Column(String(64))
+    delivery_attempts = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class HandoffTicket(Base):
+    """A message left when no agent is on duty or free (留言): called back by a working-day deadline.
+
+    ``number`` is what the resident is told and can ask about (e.g. "LY20261202-0007");
+    ``reason`` is "closed" (outside opening hours) or "no_agent" (waited too long);
+    status "open" → "done". The callback number and message are encrypted; the number is
+    found by ``phone_digest`` (bot/security/columns.py phone_digest).
+    """
+
+    __tablename__ = "handoff_tickets"
+    __table_args__ = (
+        UniqueConstraint("number", name="uq_handoff_tickets_number"),
+        Index("ix_handoff_tickets_status_due", "status", "due_on"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    district = Column(String(32))
+    service_id = Column(String(64))
+    reason = Column(String(16), nullable=False)
+    callback_phone = Column(EncryptedText, nullable=False)
+    phone_digest = Column(String(64), nullable=False)
+    message = Column(EncryptedText, nullable=False)
+    status = Column(String(12), nullable=False)
+    created_at = Column(DateTime, nullable=False)  # naive UTC
+    due_on = Column(Date, nullable=False)  # local (Asia/Shanghai) working day
+    handled_by = Column(String(100))
+    closed_at = Column(DateTime)
+    note = Column(EncryptedText)

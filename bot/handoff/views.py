@@ -20,6 +20,10 @@ class MessageView:
     author: str | None
     text: str  # masked
     at: datetime  # naive UTC
+    #: When the resident's channel took an agent's or the assistant's message (None: not yet).
+    delivered_at: datetime | None = None
+    #: Why it could not be delivered (e.g. "wechat:45015"); None when delivered or pending.
+    delivery_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ class QueueEntry:
 def message_view(message: HandoffMessage) -> MessageView:
     return MessageView(id=message.id, request_id=message.request_id, direction=message.direction,
                        author=message.author, text=mask_personal_data(message.text or ""),
-                       at=message.created_at)
+                       at=message.created_at, delivered_at=message.delivered_at,
+                       delivery_error=message.delivery_error)
 
 
 def request_view(request: HandoffRequest) -> RequestView:
