@@ -34,6 +34,7 @@ def import_models() -> None:
     import bot.applications.models
     import bot.appointments.models
     import bot.catalogue.models
+    import bot.evaluation.models
     import bot.flows.drafts
     import bot.handoff.models
     import bot.records.attempts  # noqa: F401
