@@ -39,7 +39,9 @@ def rasa_argv(args: list[str], env: Mapping[str, str]) -> list[str]:
     token = read_token(env)
     if "--enable-api" in args and not token:
         raise ServeError("--enable-api needs a token: set RASA_TOKEN or RASA_TOKEN_FILE")
-    return ["rasa", "run", *args, *(["--auth-token", token] if token else [])]
+    # "--auth-token=T", not "--auth-token T": a urlsafe token may begin with "-", which
+    # argparse would take for an option and refuse the start (1 token in 64).
+    return ["rasa", "run", *args, *([f"--auth-token={token}"] if token else [])]
 
 
 def main(args: list[str] | None = None) -> None:

@@ -14,10 +14,19 @@ TOKEN = "admin-token-0123456789"
 
 def test_the_token_comes_from_the_environment_or_a_file(tmp_path):
     assert rasa_argv(["--enable-api", "--port", "5005"], {"RASA_TOKEN": TOKEN}) == [
-        "rasa", "run", "--enable-api", "--port", "5005", "--auth-token", TOKEN]
+        "rasa", "run", "--enable-api", "--port", "5005", f"--auth-token={TOKEN}"]
     path = tmp_path / "rasa_token"
     path.write_text(TOKEN + "\n")
-    assert rasa_argv(["--enable-api"], {"RASA_TOKEN_FILE": str(path)})[-2:] == ["--auth-token", TOKEN]
+    assert rasa_argv(["--enable-api"], {"RASA_TOKEN_FILE": str(path)})[-1] == f"--auth-token={TOKEN}"
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa_intact():
+    """secrets.token_urlsafe gives such a token 1 time in 64; argparse must not take it for an option."""
+    from rasa.__main__ import create_argument_parser
+
+    argv = rasa_argv(["--enable-api"], {"RASA_TOKEN": "-aIx0123456789"})
+    parsed = create_argument_parser().parse_args(argv[1:])
+    assert parsed.auth_token == "-aIx0123456789"
 
 
 @pytest.mark.parametrize("args", [["--auth-token", TOKEN], [f"--auth-token={TOKEN}"]])
