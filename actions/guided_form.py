@@ -197,7 +197,7 @@ class ActionStartFlow(GuardedAction):
             send(dispatcher, message)
         state = {**outcome.state, "instance": uuid.uuid4().hex}
         draft_id = await run_blocking(partial(save_draft, ctx.sessions, sender_id=tracker.sender_id, state=state))
-        return [SlotSet("flow_state", {"draft": draft_id}), SlotSet("pending_choice", None),
+        return [SlotSet("flow_state", {"draft": draft_id, "flow": flow_name}), SlotSet("pending_choice", None),
                 SlotSet("offered_flow", None)]
 
 

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot import cli_applications, cli_data, cli_import
+from bot import cli_analytics, cli_applications, cli_data, cli_import
 from bot.catalogue.loader import CatalogueError, load_catalogue, read_catalogue
 from bot.config import get_settings
 from bot.db import session_factory
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-catalogue", help="validate the catalogue files without loading")
     check.add_argument("--dir", help="catalogue folder")
     check.set_defaults(func=_check)
+    cli_analytics.register(sub)
     cli_applications.register(sub)
     cli_data.register(sub)
     cli_import.register(sub)

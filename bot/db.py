@@ -31,6 +31,7 @@ Base: Any = declarative_base()
 def import_models() -> None:
     """Register every table of the application on Base.metadata (its migrations compare
     against all of them). Other applications sharing the database keep their own."""
+    import bot.analytics.models
     import bot.applications.models
     import bot.appointments.models
     import bot.catalogue.models

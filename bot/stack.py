@@ -79,6 +79,7 @@ class Stack:
     tracker_db: Path | None = None
     api_token: str | None = None
     webchat_secret: str | None = None  # signs web chat sessions: tests forge and age tokens with it
+    events_db: Path | None = None  # the SQL event broker's file (the project's stacks)
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list:
         """From loopback, so no token is needed; the tracker stores it as "rest:<sender>"."""
@@ -152,6 +153,8 @@ def running_stack(
     store = "bot.tracker_store.MaskingSQLTrackerStore" if project == PROJECT_ROOT else "SQL"
     endpoints = ("" if in_memory_tracker else
                  f"tracker_store:\n  type: {store}\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n")
+    if project == PROJECT_ROOT and not in_memory_tracker:  # the project's broker, as endpoints.yml has it
+        endpoints += f"event_broker:\n  type: bot.analytics.broker.LocalEventBroker\n  db: {workdir / 'events.db'}\n"
     try:
         if with_actions:
             actions_port = free_port()
@@ -172,7 +175,8 @@ def running_stack(
                  "--credentials", str(workdir / "credentials.yml"),
                  *(["--enable-api"] if api_token else [])],
                 cwd=project, env={**HTTP_LIMITS_ENV, **env}, stdout=out, stderr=subprocess.STDOUT))
-        stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db", api_token, env["WEBCHAT_SECRET"])
+        stack = Stack(f"http://127.0.0.1:{port}", logs, workdir / "tracker.db", api_token, env["WEBCHAT_SECRET"],
+                      workdir / "events.db" if "event_broker:" in endpoints else None)
         wait_http(f"{stack.rasa_url}/", procs[-1], logs["rasa"])
         deadline = time.monotonic() + 120
         while not stack.say("warmup", warmup):  # the root answers before the model is loaded

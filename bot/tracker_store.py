@@ -154,6 +154,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 session.execute(insert(self.SQLEvent.__table__), rows)
             session.commit()
 
+    async def _stream_new_events(self, event_broker: Any, new_events: list[Event], sender_id: str) -> None:
+        """Publish a turn's events: in one call when the broker takes a batch (bot/analytics/broker.py)."""
+        publish_many = getattr(event_broker, "publish_many", None)
+        if publish_many is None:
+            await super()._stream_new_events(event_broker, new_events, sender_id)
+            return
+        publish_many([{"sender_id": sender_id, **event.as_dict()} for event in new_events])
+
     async def stream_events(self, tracker: Any) -> None:
         """Publish new events masked (:meth:`save` does it with the same count; kept for callers)."""
         if self.event_broker is None:

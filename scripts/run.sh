@@ -11,6 +11,7 @@ CONSOLE_PORT=${CONSOLE_PORT:-5002}
 export GOV_VAR_DIR=${GOV_VAR_DIR:-$PWD/var}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-$GOV_VAR_DIR/tracker.db}
+export EVENTS_DB=${EVENTS_DB:-$GOV_VAR_DIR/events.db}
 # WeChat channel (credentials.yml): off unless WECHAT_TOKEN is set; empty defaults let Rasa expand them.
 export WECHAT_TOKEN=${WECHAT_TOKEN:-} WECHAT_APPID=${WECHAT_APPID:-} WECHAT_APPSECRET=${WECHAT_APPSECRET:-}
 export WECHAT_AES_KEY=${WECHAT_AES_KEY:-} WECHAT_API_BASE=${WECHAT_API_BASE:-https://api.weixin.qq.com}
@@ -66,6 +67,9 @@ RASA_URL=http://localhost:$RASA_PORT RASA_TOKEN=$(cat "$GOV_VAR_DIR/rasa_token")
   CONSOLE_PORT=$CONSOLE_PORT "$BIN/python" -m console.web.server >logs/console.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$CONSOLE_PORT/login" "${pids[2]}" "staff console (logs/console.log)"
+# Analytics: conversation events from the SQL event broker into the dashboard's facts.
+"$BIN/python" -m bot analytics >>logs/analytics.log 2>&1 &
+pids+=($!)
 # Retention: old conversation events and abandoned drafts are purged hourly (counts in the log).
 "$BIN/python" -m bot purge --every 3600 >>logs/retention.log 2>&1 &
 pids+=($!)

@@ -1,0 +1,80 @@
+"""Fact tables the analytics worker keeps, so no page ever reads the tracker store.
+
+One row per conversation session (``analytics_sessions``: Rasa starts a new session after
+the domain's session_expiration_time), the services it touched
+(``analytics_session_services``), a histogram of the assistant's response times per day
+and channel (``analytics_response_times``: a median is read from it, no raw timings kept),
+and each source's read position (``analytics_checkpoints``). No message text is kept: only ids, names of
+services, districts and channels, counts and times.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+
+from bot.db import Base
+
+
+class AnalyticsSession(Base):
+    __tablename__ = "analytics_sessions"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "started_ts", name="uq_analytics_sessions_start"),
+        Index("ix_analytics_sessions_day", "day", "channel"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    started_ts = Column(Float, nullable=False)  # Rasa's event timestamp (epoch seconds)
+    started_at = Column(DateTime, nullable=False)  # naive UTC
+    day = Column(Date, nullable=False)  # local (Asia/Shanghai)
+    channel = Column(String(16), nullable=False)
+    district = Column(String(32))
+    entry = Column(String(200))  # where the conversation began (a widget's host page), if known
+    last_service = Column(String(64))
+    turns = Column(Integer, nullable=False, default=0)
+    fallbacks = Column(Integer, nullable=False, default=0)
+    answered = Column(Boolean, nullable=False, default=False)  # a service or FAQ answer was given
+    last_turn_fallback = Column(Boolean, nullable=False, default=False)
+    handoff = Column(Boolean, nullable=False, default=False)  # a hand-off was requested in the session
+    handoff_open = Column(Boolean, nullable=False, default=False)  # …and the assistant has not answered since
+    flow = Column(String(64))  # the latest guided flow started
+    flow_step = Column(Integer)  # the furthest step shown
+    flow_steps = Column(Integer)  # its number of steps
+    flow_outcome = Column(String(12))  # submitted, cancelled, ended; None: started, not finished
+    last_ts = Column(Float, nullable=False)  # the latest event applied (replays are skipped)
+    pending_user_ts = Column(Float)  # the resident's message not yet answered
+
+
+class AnalyticsSessionService(Base):
+    __tablename__ = "analytics_session_services"
+    __table_args__ = (Index("ix_analytics_session_services_service", "service_id"),)
+
+    session_id = Column(Integer, ForeignKey("analytics_sessions.id", ondelete="CASCADE"), primary_key=True)
+    service_id = Column(String(64), primary_key=True)
+
+
+class AnalyticsResponseTime(Base):
+    __tablename__ = "analytics_response_times"
+
+    day = Column(Date, primary_key=True)
+    channel = Column(String(16), primary_key=True)
+    bucket_ms = Column(Integer, primary_key=True)  # lower bound of the bucket (facts.BUCKETS_MS)
+    count = Column(Integer, nullable=False, default=0)
+
+
+class AnalyticsCheckpoint(Base):
+    __tablename__ = "analytics_checkpoints"
+
+    source = Column(String(64), primary_key=True)
+    position = Column(Integer, nullable=False)
+    updated_at = Column(DateTime, nullable=False)
