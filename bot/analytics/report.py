@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.sql import Select
 
+from bot.analytics.facts import BUCKETS_MS
 from bot.analytics.models import AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
 from bot.appointments.calendar import LOCAL_TZ
 from bot.catalogue.models import Service
@@ -144,20 +145,22 @@ def _ratings(session: Any, filters: Filters) -> dict[int, int]:
     return dict(session.execute(query.group_by(Rating.level)).all())
 
 
+def _bucket_end(bound: int) -> int:
+    later = [b for b in BUCKETS_MS if b > bound]
+    return later[0] if later else bound + 1000
+
+
 def median_from_histogram(buckets: Sequence[tuple[int, int]]) -> float | None:
-    """The median's bucket, interpolated inside it; None without data."""
+    """The median, interpolated linearly inside its bucket (facts.BUCKETS_MS); None without data."""
     total = sum(count for _, count in buckets)
     if not total:
         return None
-    ordered = sorted(buckets)
     half, seen = total / 2, 0
-    for index, (bound, count) in enumerate(ordered):
-        if seen + count >= half:
-            upper = ordered[index + 1][0] if index + 1 < len(ordered) else bound + 1000
-            width = max(upper - bound, 1)
-            return bound + width * (half - seen) / count if count else float(bound)
+    for bound, count in sorted(buckets):
+        if count and seen + count >= half:
+            return bound + (_bucket_end(bound) - bound) * (half - seen) / count
         seen += count
-    return float(ordered[-1][0])
+    return None
 
 
 def _median(session: Any, filters: Filters) -> float | None:

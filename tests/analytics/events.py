@@ -37,7 +37,8 @@ def answered_conversation(t: float = T0) -> list[dict[str, Any]]:
             bot(t + 2.33, "【社会保障卡申领】"), slot(t + 2.3, "current_service", "sbk-apply"),
             action(t + 2.4, "action_listen"),
             user(t + 3, "镜湖区", "inform_district"), slot(t + 3, "district", "镜湖区"),
-            action(t + 4, "action_inform_district"), bot(t + 4.2, "镜湖区政务服务中心"), action(t + 4.3, "action_listen"),
+            action(t + 4, "action_inform_district"), bot(t + 4.2, "镜湖区政务服务中心"),
+            action(t + 4.3, "action_listen"),
             user(t + 5, "谢谢", "thank"), action(t + 5.05, "utter_thank"), bot(t + 5.06, "不客气！"),
             action(t + 5.1, "action_listen")]
 

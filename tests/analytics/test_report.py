@@ -98,5 +98,6 @@ def test_by_dimension_and_drop_off(fixture_db):
 
 def test_median_from_a_histogram():
     assert report.median_from_histogram([]) is None
-    assert report.median_from_histogram([(100, 1), (300, 1), (1000, 1)]) == pytest.approx(300 + 700 * 0.5)
+    assert report.median_from_histogram([(100, 1), (300, 1), (1000, 1)]) == pytest.approx(300 + 50 * 0.5)
     assert report.median_from_histogram([(50, 2), (100, 2)]) == pytest.approx(100.0)
+    assert report.median_from_histogram([(1000, 4)]) == pytest.approx(1125.0)  # 1000-1250 ms bucket
