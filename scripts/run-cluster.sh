@@ -81,6 +81,9 @@ pids+=($!)
 wait_for "http://localhost:$CONSOLE_PORT/login" "$!" "staff console (logs/console.log)" 300
 "$BIN/python" -m bot purge --every 3600 >>logs/retention.log 2>&1 &
 pids+=($!)
+# One analytics worker for the cluster: the RabbitMQ queue every node publishes to → facts.
+GOV_ANALYTICS_SOURCE=rabbitmq "$BIN/python" -m bot analytics >>logs/analytics.log 2>&1 &
+pids+=($!)
 cat <<MSG
 
 芜湖政务服务助手（集群模式）已启动 / The assistant is up in the cluster profile:

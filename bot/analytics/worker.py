@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -80,12 +82,20 @@ async def run(sessions: sessionmaker, source: Source, *, stop: asyncio.Event | N
     return progress
 
 
-def source_from_env() -> Source:
-    """GOV_ANALYTICS_SOURCE: "sql" (default; EVENTS_DB) or "rabbitmq" (RABBITMQ_URL, RABBITMQ_QUEUE)."""
+def rabbitmq_url(env: Mapping[str, str]) -> str:
+    """The broker's RabbitMQ from the RABBITMQ_* settings deploy/cluster/endpoints.yml uses."""
+    user = quote(env.get("RABBITMQ_USERNAME", "guest"), safe="")
+    password = quote(env.get("RABBITMQ_PASSWORD", "guest"), safe="")
+    return (f"amqp://{user}:{password}@{env.get('RABBITMQ_HOST', '127.0.0.1')}:"
+            f"{env.get('RABBITMQ_PORT', '5672')}/")
+
+
+def source_from_env(env: Mapping[str, str] | None = None) -> Source:
+    """GOV_ANALYTICS_SOURCE: "sql" (default; EVENTS_DB) or "rabbitmq" (RABBITMQ_*, RABBITMQ_QUEUE)."""
     from bot.analytics.sources import RabbitSource, SqlSource
     from bot.config import get_settings
 
-    if os.environ.get("GOV_ANALYTICS_SOURCE", "sql") == "rabbitmq":
-        return RabbitSource(os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"),
-                            os.environ.get("RABBITMQ_QUEUE", "rasa_events"))
-    return SqlSource(os.environ.get("EVENTS_DB") or str(get_settings().var_dir / "events.db"))
+    env = os.environ if env is None else env
+    if env.get("GOV_ANALYTICS_SOURCE", "sql") == "rabbitmq":
+        return RabbitSource(rabbitmq_url(env), env.get("RABBITMQ_QUEUE", "gov_events"))
+    return SqlSource(env.get("EVENTS_DB") or str(get_settings().var_dir / "events.db"))

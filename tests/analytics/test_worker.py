@@ -54,3 +54,13 @@ def test_a_batch_limit_splits_work_without_losing_events(sessions, tmp_path):
 def test_the_broker_file_is_private(tmp_path):
     LocalEventBroker(str(tmp_path / "private" / "events.db"))
     assert (tmp_path / "private" / "events.db").stat().st_mode & 0o077 == 0
+
+
+def test_the_worker_reads_the_brokers_settings():
+    from bot.analytics.sources import RabbitSource
+
+    env = {"GOV_ANALYTICS_SOURCE": "rabbitmq", "RABBITMQ_HOST": "mq.internal", "RABBITMQ_PORT": "5673",
+           "RABBITMQ_USERNAME": "gov", "RABBITMQ_PASSWORD": "p@ss/word", "RABBITMQ_QUEUE": "gov_events"}
+    source = worker.source_from_env(env)
+    assert isinstance(source, RabbitSource)
+    assert (source.url, source.queue_name) == ("amqp://gov:p%40ss%2Fword@mq.internal:5673/", "gov_events")
