@@ -24,6 +24,8 @@ from bot.handoff.statuses import HandoffStatus
 logger = logging.getLogger(__name__)
 
 POLL_S = 0.25
+#: After a failed poll: not four logged errors a second while the database is away.
+FAILED_PAUSE_S = 2.0
 QUEUED, CLAIMED = HandoffStatus.QUEUED.value, HandoffStatus.CLAIMED.value
 #: The page parts a change refreshes, by the name of their event.
 PARTS = ("queue", "mine", "transcript")
@@ -70,15 +72,17 @@ class Watch:
     async def _run(self) -> None:
         while self._waiting:
             opened = {i for i in self._waiting.values() if i is not None}
+            pause = self._every
             try:
                 rows = await asyncio.to_thread(change_rows, self._db, also=sorted(opened))
-            except Exception:  # the database may be busy or restarting: try again next time
+            except Exception:  # the database may be busy or restarting: try again, a little later
                 logger.exception("hand-off change check failed")
+                pause = max(self._every, FAILED_PAUSE_S)
             else:
                 self.rows = {row[0]: row for row in rows}
                 for woken in list(self._waiting):
                     woken.set()
-            await asyncio.sleep(self._every)
+            await asyncio.sleep(pause)
 
     async def stop(self) -> None:
         self._waiting.clear()
