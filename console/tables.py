@@ -1,5 +1,5 @@
 """The console's database tables: accounts, login sessions, audit log, login attempts,
-inbox decisions, and the model registry.
+inbox decisions, the model registry, and the hand-off desk's canned replies.
 
 They live in the application's database (GOV_DATABASE_URL) but on a metadata of their
 own: the console's migrations (console/migrations) create and change them, the
@@ -137,3 +137,16 @@ class Activation(Base):
     kind = Column(String(16), nullable=False)  # activate | rollback
     username = Column(String(100), nullable=False)
     at = Column(DateTime, nullable=False, index=True)
+
+
+class CannedReply(Base):
+    """A reply agents share (常用回复, console/handoff/canned.py): a short title and the text."""
+
+    __tablename__ = "console_canned_replies"
+    __table_args__ = (UniqueConstraint("title", name="uq_console_canned_replies_title"),)
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(40), nullable=False)
+    text = Column(Text, nullable=False)
+    updated_by = Column(String(100), nullable=False)
+    updated_at = Column(DateTime, nullable=False)

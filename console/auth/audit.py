@@ -26,6 +26,9 @@ EXPORT_LIMIT = 50_000
 #: The audit log's user for a failed login under a name that is no account: not a valid
 #: username (USERNAME_RE), so no account can ever be confused with it.
 UNKNOWN_USER = "(unknown)"
+#: The audit log's user for what the console does by itself (an idle agent's residents
+#: returned to the queue, console/handoff/idle.py); not a valid username either.
+SYSTEM_USER = "(system)"
 
 
 @dataclass(frozen=True)

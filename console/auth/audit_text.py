@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.catalogue.messages import FIELD_LABELS as SERVICE_FIELD_LABELS
 from bot.personal.masking import mask_labelled_lines, mask_personal_data
-from console.auth.audit import UNKNOWN_USER
+from console.auth.audit import SYSTEM_USER, UNKNOWN_USER
 from console.auth.roles import role_label
 
 ACTION_LABELS: dict[str, str] = {
@@ -50,19 +50,32 @@ ACTION_LABELS: dict[str, str] = {
     "model_take_back": "回滚后撤回例句",
     # the log itself
     "audit_export": "导出操作记录",
+    # the hand-off desk (人工服务)
+    "handoff_claim": "接入转人工的居民",
+    "handoff_reply": "回复居民（人工服务）",
+    "handoff_transfer": "转接会话",
+    "handoff_close": "结束人工服务并交还助手",
+    "handoff_release_logout": "退出登录，未回复的居民退回队列",
+    "handoff_release_idle": "坐席闲置，未回复的居民退回队列",
+    "handoff_canned_add": "新增常用回复",
+    "handoff_canned_edit": "修改常用回复",
+    "handoff_canned_delete": "删除常用回复",
 }
 
-USER_LABELS = {"cli": "命令行", UNKNOWN_USER: "（不存在的账号）"}
+USER_LABELS = {"cli": "命令行", UNKNOWN_USER: "（不存在的账号）", SYSTEM_USER: "系统（自动）"}
 
 #: Detail keys, in the order they are shown; keys not listed follow, in their own order.
 DETAIL_LABELS: dict[str, str] = {
     "username": "账号", "attempted": "尝试登录的账号", "role": "角色", "previous_role": "原角色",
+    "request": "会话编号", "canned": "常用回复编号", "agent": "坐席", "title": "标题", "previous_title": "原标题",
     "text": "消息", "action": "处理方式", "intent": "意图",
     "key": "问题标识", "examples": "问法", "answer": "回答",
     "service": "事项编号", "name": "事项名称", "example": "例句", "from_inbox": "来自待处理消息",
     "changed": "改动",
     "model": "模型", "previous": "原线上模型", "rolled_back_to": "回滚到", "mode": "训练方式", "reason": "原因",
     "filters": "筛选条件", "count": "条数",
+    "previous_text": "原内容", "channel": "渠道", "to_agent": "转给", "note": "处理说明",
+    "handed_back": "已交还助手", "requests": "退回队列的会话", "idle_minutes": "闲置分钟数",
     "os_user": "系统账号",
 }
 _ORDER = {key: index for index, key in enumerate(DETAIL_LABELS)}
@@ -74,6 +87,7 @@ _VALUE_LABELS: dict[str, dict[str, str]] = {
     "action": {"assign": "归入意图", "out_of_scope": "不属于服务范围", "dismiss": "忽略",
                "service": "归入服务事项"},
     "mode": {"finetune": "微调", "full": "完整训练", "external": "命令行训练"},
+    "channel": {"webchat": "网页聊天", "wechat": "微信公众号", "rest": "接口"},
 }
 _ROLE_KEYS = ("role", "previous", "previous_role")
 MAX_VALUE_CHARS = 300

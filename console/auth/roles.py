@@ -1,4 +1,5 @@
-"""Roles and what they may do: reviewer < trainer < admin, each with the lower ones' rights.
+"""Roles and what they may do: reviewer < trainer < admin, each with the lower ones' rights;
+beside them agent (坐席), who answers residents handed to a person (转人工) and nothing else.
 
 The permission table is the single place the console asks "may this person do that";
 anything unknown (a role from an old database, a typo) is refused.
@@ -17,20 +18,26 @@ class Permission(str, enum.Enum):
     #: for residents within seconds, with no training or evaluation gate in between.
     MANAGE_SERVICES = "manage_services"
     MANAGE_ACCOUNTS = "manage_accounts"
+    #: The hand-off desk (人工服务): the queue, claiming, replying, transferring, closing, canned replies.
+    HANDLE_HANDOFF = "handle_handoff"
+    #: Change one's own password: every role.
+    OWN_PASSWORD = "own_password"
 
 
 class Role(str, enum.Enum):
     REVIEWER = "reviewer"
     TRAINER = "trainer"
     ADMIN = "admin"
+    AGENT = "agent"
 
 
 #: What staff call the roles (pages, the CLI, the audit log).
-ROLE_LABELS: dict[Role, str] = {Role.REVIEWER: "审核员", Role.TRAINER: "训练员", Role.ADMIN: "管理员"}
+ROLE_LABELS: dict[Role, str] = {Role.REVIEWER: "审核员", Role.TRAINER: "训练员", Role.ADMIN: "管理员",
+                                Role.AGENT: "坐席"}
 
 
 def role_label(role: str | Role) -> str:
-    """审核员 / 训练员 / 管理员; an unknown role as it was given."""
+    """审核员 / 训练员 / 管理员 / 坐席; an unknown role as it was given."""
     try:
         return ROLE_LABELS[Role(getattr(role, "value", role))]
     except ValueError:
@@ -46,13 +53,15 @@ class UnknownRole(ValueError):
         super().__init__(f"没有“{text}”这个角色，可选：{names}。")
 
 
-# What each role adds on top of the role below it.
+# What each role of the chain adds on top of the role below it.
 _OWN: dict[Role, frozenset[Permission]] = {
-    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE}),
+    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE, Permission.OWN_PASSWORD}),
     Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL, Permission.MANAGE_SERVICES}),
-    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
+    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS, Permission.HANDLE_HANDOFF}),
 }
 _ORDER = (Role.REVIEWER, Role.TRAINER, Role.ADMIN)
+#: Outside the chain: an agent sees residents handed to a person, not the inbox or training.
+_AGENT = frozenset({Permission.HANDLE_HANDOFF, Permission.OWN_PASSWORD})
 
 
 def _cumulative() -> dict[Role, frozenset[Permission]]:
@@ -61,6 +70,7 @@ def _cumulative() -> dict[Role, frozenset[Permission]]:
     for role in _ORDER:
         granted = granted | _OWN[role]
         table[role] = granted
+    table[Role.AGENT] = _AGENT
     return table
 
 
@@ -68,7 +78,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = _cumulative()
 
 
 def parse_role(text: str | Role) -> Role:
-    """The Role for "reviewer" / "trainer" / "admin" (any case); UnknownRole otherwise."""
+    """The Role for "reviewer" / "trainer" / "admin" / "agent" (any case); UnknownRole otherwise."""
     if isinstance(text, Role):
         return text
     try:

@@ -51,7 +51,7 @@ def add_commands(sub: Any) -> None:
 
     add = users.add_parser("add", help=f"create an account (password prompted, or ${PASSWORD_ENV})")
     add.add_argument("username")
-    add.add_argument("--role", required=True, help="reviewer, trainer or admin")
+    add.add_argument("--role", required=True, help="reviewer, trainer, admin or agent (坐席)")
     add.set_defaults(func=cmd_add)
 
     list_ = users.add_parser("list", help="all accounts")
@@ -71,7 +71,7 @@ def add_commands(sub: Any) -> None:
 
     role = users.add_parser("role", help="give an account another role")
     role.add_argument("username")
-    role.add_argument("role", help="reviewer, trainer or admin")
+    role.add_argument("role", help="reviewer, trainer, admin or agent (坐席)")
     role.set_defaults(func=cmd_role)
 
 

@@ -1,5 +1,5 @@
 """The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
-accounts (账号管理) and each person's password.
+accounts (账号管理), each person's password, and the hand-off desk (人工服务, 转人工).
 
 Security, on every route (helpers in console/web/context.py):
 
@@ -11,6 +11,8 @@ Security, on every route (helpers in console/web/context.py):
   the login form uses a double-submit token (console/web/routes/auth.py);
 * headers: a strict Content-Security-Policy (no scripts at all; no style but the one
   stylesheet of console/web/pages/layout.py, admitted by its hash), nosniff, no referrer.
+  The hand-off desk's pages (/handoff…) alone also admit same-origin scripts and
+  connections: the console's one script, console/web/static/seat.js, and its event stream.
 
 Blocking work (database, YAML files, password hashing) runs in threads.
 """
@@ -35,6 +37,10 @@ from console.web.routes import (
     auth,
     decided,
     faq,
+    handoff,
+    handoff_chat,
+    handoff_live,
+    handoff_replies,
     inbox,
     model_versions,
     password,
@@ -43,15 +49,18 @@ from console.web.routes import (
     users,
 )
 
+CSP = f"default-src 'none'; style-src {STYLE_SOURCE}; form-action 'self'; frame-ancestors 'none'"
+#: The hand-off desk's pages: the same, plus the one same-origin script and its fetches.
+LIVE_CSP = CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self'; connect-src 'self';")
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (f"default-src 'none'; style-src {STYLE_SOURCE}; "
-                                "form-action 'self'; frame-ancestors 'none'"),
+    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
-ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users)
+ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users,
+                 handoff, handoff_chat, handoff_live, handoff_replies)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,
@@ -69,6 +78,8 @@ def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_pat
     async def security_headers(request: Request, response: HTTPResponse) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
+        if request.path == "/handoff" or request.path.startswith("/handoff/"):
+            response.headers["Content-Security-Policy"] = LIVE_CSP
 
     web = Web(console)
     for module in ROUTE_MODULES:

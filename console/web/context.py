@@ -58,6 +58,8 @@ def form_field(request: Request, name: str, limit: int = MAX_FIELD) -> str:
 
 def nav(user: StaffAccount) -> list[tuple[str, str]]:
     links = []
+    if allows(user.role, Permission.HANDLE_HANDOFF):
+        links.append(("/handoff", "人工服务"))
     if allows(user.role, Permission.VIEW_INBOX):
         links += [("/inbox", "待处理消息"), ("/faq", "常见问题"), ("/services", "服务事项")]
     if allows(user.role, Permission.RETRAIN):
@@ -66,6 +68,15 @@ def nav(user: StaffAccount) -> list[tuple[str, str]]:
         links += [("/audit", "操作记录"), ("/users", "账号管理")]
     links.append((PASSWORD_PATH, "修改密码"))
     return links
+
+
+def home(user: StaffAccount) -> str:
+    """Where a member of staff starts: the inbox, or the hand-off desk for an agent."""
+    if allows(user.role, Permission.VIEW_INBOX):
+        return "/inbox"
+    if allows(user.role, Permission.HANDLE_HANDOFF):
+        return "/handoff"
+    return PASSWORD_PATH
 
 
 class Admitted(NamedTuple):

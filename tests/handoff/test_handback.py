@@ -1,55 +1,20 @@
 """Closing hands the conversation back through Rasa's HTTP API, or at the resident's next message."""
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 from bot.handoff import service
 from bot.handoff.handback import RasaApi, close_and_hand_back, rasa_from_env, resume_events
 from bot.handoff.texts import HANDED_BACK
-
-TOKEN = "t0ken-for-the-fake-rasa-api"
-
-
-class FakeRasaApi:
-    """Records POSTs; answers 200 with the right token, 401 otherwise (as Rasa's API does)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict, object]] = []
-        self.answer_for: dict[str, str] = {}  # conversation → the sender_id the state names
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                parts = urlsplit(self.path)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.calls.append((parts.path, parse_qs(parts.query), body))
-                ok = parse_qs(parts.query).get("token") == [TOKEN]
-                self.send_response(200 if ok else 401)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                conversation = unquote(parts.path.split("/")[2])
-                self.wfile.write(json.dumps({"sender_id": fake.answer_for.get(conversation, conversation),
-                                             "paused": False}).encode())
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+from tests.support.rasa_api import TOKEN, FakeRasaApi, fake_rasa_api
 
 
 @pytest.fixture()
 def rasa_api() -> Iterator[FakeRasaApi]:
-    fake = FakeRasaApi()
-    yield fake
-    fake.server.shutdown()
+    with fake_rasa_api() as fake:
+        yield fake
 
 
 def claimed(sessions, conversation="wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M") -> int:

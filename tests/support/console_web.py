@@ -48,8 +48,8 @@ def build_tracker_db(path: Path, t0: float | None = None) -> str:
 
 def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
     """A console's inputs under `root`: copies of data/nlu and domain.yml, a database with
-    the catalogue (the 归入意图 list names services by it) and one account per role
-    (password PASSWORD), a tracker store with two fallbacks.
+    the catalogue (the 归入意图 list names services by it) and one account per role, named
+    after it (password PASSWORD), a tracker store with two fallbacks.
     Returns (nlu_dir, domain_path, db_url, sessionmaker, tracker_url)."""
     nlu_dir = root / "data" / "nlu"
     shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
@@ -58,7 +58,7 @@ def console_files(root: Path) -> tuple[Path, Path, str, object, str]:
     db_url = f"sqlite:///{root / 'console.db'}"
     db = open_database(db_url)
     load_catalogue(db, PROJECT_ROOT / "data" / "catalogue")
-    for role in ("reviewer", "trainer", "admin"):
+    for role in ("reviewer", "trainer", "admin", "agent"):
         accounts.create_user(db, role, PASSWORD, role)
     return nlu_dir, domain_path, db_url, db, build_tracker_db(root / "tracker.db")
 

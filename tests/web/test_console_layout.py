@@ -14,20 +14,23 @@ import re
 
 import pytest
 
+from bot.handoff import service as handoff
 from console.auth import accounts
 from console.auth.audit import Actor
+from console.handoff import canned
 from console.teaching import service
 from console.teaching.service import TrainingFiles
 from console.web.pages.layout import CONSOLE_TITLE, DEPARTMENT
 from tests.support.console_browser import broken_texts, line_count, page_errors, page_overflows, sign_in
-from tests.support.console_web import PASSWORD, served_console
+from tests.support.console_web import PASSWORD
+from tests.support.handoff_desk import desk_console, queued
 
 pytestmark = pytest.mark.browser
 
 #: The longest kind of username there is (32 characters, the most accounts.py allows).
 LONG_NAME = "chen.xiaoming-shujuju.zhengwu-01"
 PAGES = ("/inbox", "/inbox/decided", "/faq", "/services", "/services/edit?id=marriage", "/services/new",
-         "/audit", "/users", "/password")
+         "/audit", "/users", "/password", "/handoff", "/handoff/replies", "/handoff/1", "/handoff/2")
 #: What must never wrap: column headings, whatever is marked so (names, times, codes, labels), buttons,
 #: the links of the header, the pager.
 ONE_LINE = "th, .nowrap, button, header a, header span, nav.pager span, .secret"
@@ -36,9 +39,17 @@ SIZES = ("1366x768", "768x1024")
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    with served_console(tmp_path_factory.mktemp("layout")) as served:
+    with desk_console(tmp_path_factory.mktemp("layout")) as served:
         assert len(LONG_NAME) == 32
         accounts.create_user(served.db, LONG_NAME, PASSWORD, "reviewer")
+        # The hand-off desk: a resident waiting (/handoff/1), one the admin holds (/handoff/2).
+        long_words = "我想问一下社保卡补办需要带哪些材料" * 6 + "https://example.org/" + "a" * 80
+        queued(served.db, "wechat:layout-1", channel="wechat", district="镜湖区", service_id="sbk-apply",
+               flow_step="社会保障卡挂失补换 · 第3步（共6步）", says=[long_words, "在吗"])
+        held = queued(served.db, "web:layout-2", says=[long_words])
+        handoff.claim(served.db, request_id=held, agent="admin")
+        handoff.reply(served.db, request_id=held, agent="admin", text="您好，" + long_words)
+        canned.add_reply(served.db, Actor("admin"), "请稍等", "请稍等，我帮您查一下。")
         for text in ("这句话已经处理过了", "another message decided in English words"):
             service.decide_inbox_message(served.db, TrainingFiles(served.nlu_dir, served.nlu_dir.parent / "domain.yml"),
                                          Actor(LONG_NAME), text, "dismiss")

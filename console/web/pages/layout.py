@@ -1,6 +1,7 @@
 """The frame of every console page, and the pages without a module of their own (login, messages).
 
-Every value goes through html.escape (:func:`esc`); no scripts. Pages are plain
+Every value goes through html.escape (:func:`esc`); no scripts but the hand-off desk's one
+same-origin file (console/web/static/seat.js, linked by its pages). Pages are plain
 server-rendered forms, Simplified Chinese. This module holds the console's one stylesheet:
 the CSP (console/web/app.py) admits exactly this ``<style>`` by its hash (:data:`STYLE_SOURCE`),
 so no page can carry a style of its own or a ``style=`` attribute; a page needing a look
@@ -112,6 +113,15 @@ tr.check-bad td{background:#ffece8}
 h3{font-size:1rem;margin:1rem 0 .4rem}
 input[type=checkbox]{min-height:auto}
 @media (max-width:600px){main{padding:.5rem}select{max-width:100%}}
+ol.chat{list-style:none;padding:0;margin:.5rem 0}
+ol.chat li{margin:.5rem 0;padding:.4rem .7rem;border-radius:8px;background:#f7f8fa;border-left:4px solid #c9cdd4}
+ol.chat li.resident{border-color:#1f4e8c}
+ol.chat li.agent{background:#eef7f2;border-color:#00a870}
+.said{white-space:pre-wrap;overflow-wrap:anywhere;margin:.2rem 0 0}
+.badge{background:#f53f3f;color:#fff;border-radius:10px;padding:0 .5rem;font-size:.8rem;white-space:nowrap}
+.sent-ok{color:#0b5c3a}.sent-bad{color:#a1151e;font-weight:600}.sent-wait{color:#86909c}
+ul.canned{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.4rem}
+ul.canned a{display:inline-block;border:1px solid #1f4e8c;border-radius:16px;padding:.1rem .7rem;text-decoration:none}
 """
 
 
@@ -171,5 +181,5 @@ def login_page(form_token: str, message: str | None = None, username: str = "") 
 
 def message_page(title: str, message: str, user: Any | None = None, csrf: str | None = None,
                  nav: Sequence[tuple[str, str]] = ()) -> str:
-    body = f'<div class="card"><p>{esc(message)}</p><p><a href="/inbox">返回待处理消息</a></p></div>'
+    body = f'<div class="card"><p>{esc(message)}</p><p><a href="/">返回首页</a></p></div>'
     return layout(title, body, user, csrf, nav)

@@ -1,4 +1,5 @@
-"""Sign in and out. A refused login is audited by accounts.authenticate (login_audit.py).
+"""Sign in and out. A refused login is audited by accounts.authenticate (login_audit.py);
+signing out returns an agent's unanswered residents to the hand-off queue (console/handoff/desk.py).
 
 The login form uses a double-submit token: GET /login sets a random value in a short-lived
 HttpOnly, SameSite=Strict cookie (path /login) and in a hidden field; POST /login must send
@@ -16,7 +17,8 @@ from sanic.response import HTTPResponse, redirect
 
 from console.auth import sessions
 from console.auth.accounts import LoginRefused, RefusalReason, authenticate
-from console.web.context import PASSWORD_PATH, Web, form_field
+from console.handoff import desk
+from console.web.context import PASSWORD_PATH, Web, form_field, home
 from console.web.pages.layout import CSRF_MESSAGE, login_page
 
 LOGIN_FORM_COOKIE = "console_login_form"
@@ -47,7 +49,8 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.get("/")
     async def index(request: Request) -> HTTPResponse:
-        return redirect("/inbox", status=303)
+        user, _ = await web.current(request)
+        return redirect(home(user) if user else "/login", status=303)
 
     @app.get("/login")
     async def login_get(request: Request) -> HTTPResponse:
@@ -68,7 +71,7 @@ def register(app: Sanic, web: Web) -> None:
             return login_form(str(refused), username, status)
         token = await asyncio.to_thread(sessions.start_session, console.db, user)
         await web.record(user, "login", None, request)
-        response = redirect(PASSWORD_PATH if user.must_change_password else "/inbox", status=303)
+        response = redirect(PASSWORD_PATH if user.must_change_password else home(user), status=303)
         set_cookie(response, sessions.SESSION_COOKIE, token, secure)
         set_cookie(response, LOGIN_FORM_COOKIE, "", secure, path="/login", max_age=0)
         return response
@@ -82,6 +85,8 @@ def register(app: Sanic, web: Web) -> None:
             return web.forbidden(user, token, CSRF_MESSAGE)
         await asyncio.to_thread(sessions.end_session, console.db, token)
         await web.record(user, "logout", None, request)
+        # An agent's residents still waiting for an answer go back to the queue (转人工).
+        await asyncio.to_thread(desk.release_on_logout, console.db, web.actor(user, request))
         response = redirect("/login", status=303)
         set_cookie(response, sessions.SESSION_COOKIE, "", secure, max_age=0)
         return response

@@ -23,7 +23,7 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.get(PASSWORD_PATH)
     async def password_form(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False, password_page=True)
+        admitted = await web.admit(request, Permission.OWN_PASSWORD, check_csrf=False, password_page=True)
         if not isinstance(admitted, Admitted):
             return admitted
         user, token = admitted
@@ -31,7 +31,7 @@ def register(app: Sanic, web: Web) -> None:
 
     @app.post(PASSWORD_PATH)
     async def password_change(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=True, password_page=True)
+        admitted = await web.admit(request, Permission.OWN_PASSWORD, check_csrf=True, password_page=True)
         if not isinstance(admitted, Admitted):
             return admitted
         user, token = admitted

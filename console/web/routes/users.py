@@ -16,7 +16,7 @@ from sanic.response import HTTPResponse, redirect
 from console.auth import accounts, staff_admin
 from console.auth.accounts import AccountError, LastAdmin, StaffAccount, UsernameTaken, UserNotFound
 from console.auth.roles import Permission, Role, UnknownRole, allows
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Admitted, Web, form_field, home, nav
 from console.web.pages.users import done_notice, one_time_password_page, users_page
 
 NAME_CHARS = 64
@@ -94,7 +94,7 @@ def register(app: Sanic, web: Web) -> None:
         except (AccountError, UnknownRole) as refused:
             return await listing(user, token, str(refused), _status(refused))
         if account.username == user.username and not allows(account.role, Permission.MANAGE_ACCOUNTS):
-            return redirect("/inbox", status=303)  # no longer an admin: this page is not theirs now
+            return redirect(home(account), status=303)  # no longer an admin: this page is not theirs now
         return redirect("/users?" + urlencode({"done": "role", "user": account.username}), status=303)
 
     @app.post("/users/active")

@@ -1,4 +1,5 @@
-"""The role matrix: each role has exactly its own permissions and those of the roles below."""
+"""The role matrix: each role has exactly its own permissions and those of the roles below;
+the agent (坐席) stands beside the chain with the hand-off desk only."""
 from __future__ import annotations
 
 import pytest
@@ -7,16 +8,19 @@ from console.auth.roles import PERMISSIONS, Permission, Role, UnknownRole, allow
 
 P = Permission
 EXPECTED = {
-    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE},
-    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
-    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS},
+    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD},
+    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
+    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES,
+                 P.MANAGE_ACCOUNTS, P.HANDLE_HANDOFF},
+    Role.AGENT: {P.HANDLE_HANDOFF, P.OWN_PASSWORD},
 }
 
 
 def test_permission_names():
     assert {p.value for p in Permission} == {
-        "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts"}
-    assert [r.value for r in Role] == ["reviewer", "trainer", "admin"]
+        "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts",
+        "handle_handoff", "own_password"}
+    assert [r.value for r in Role] == ["reviewer", "trainer", "admin", "agent"]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -32,6 +36,9 @@ def test_each_role_has_exactly_its_permissions():
         assert PERMISSIONS[role] == expected
         assert permissions_of(role) == expected
     assert PERMISSIONS[Role.REVIEWER] < PERMISSIONS[Role.TRAINER] < PERMISSIONS[Role.ADMIN]
+    # The agent is outside the chain: no inbox, no training, nothing of the reviewer's but a password.
+    assert PERMISSIONS[Role.AGENT] & PERMISSIONS[Role.REVIEWER] == {P.OWN_PASSWORD}
+    assert PERMISSIONS[Role.AGENT] < PERMISSIONS[Role.ADMIN]
 
 
 def test_unknown_roles_and_permissions_are_refused():
@@ -45,6 +52,7 @@ def test_unknown_roles_and_permissions_are_refused():
 def test_parse_role():
     assert parse_role(" Admin ") is Role.ADMIN
     assert parse_role(Role.TRAINER) is Role.TRAINER
+    assert parse_role("AGENT") is Role.AGENT
     with pytest.raises(UnknownRole) as caught:
         parse_role("boss")
-    assert "没有“boss”这个角色" in str(caught.value) and "reviewer、trainer、admin" in str(caught.value)
+    assert "没有“boss”这个角色" in str(caught.value) and "reviewer、trainer、admin、agent" in str(caught.value)

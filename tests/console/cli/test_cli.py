@@ -187,3 +187,9 @@ def test_the_last_enabled_admin_stays(env, console_db, capsys):
     run(["user", "add", "qian", "--role", "admin"], capsys)
     code, out, _ = run(["user", "disable", "zhao"], capsys)
     assert code == 0 and "已停用账号 zhao" in out
+
+
+def test_an_agent_account_is_made_from_the_command_line(env, console_db, capsys):
+    code, out, _ = run(["user", "add", "wang.zuoxi", "--role", "Agent"], capsys)
+    assert code == 0 and "已创建账号 wang.zuoxi，角色：agent（坐席）" in out
+    assert [a.role.value for a in list_users(console_db)] == ["agent"]

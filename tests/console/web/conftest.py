@@ -25,3 +25,12 @@ def console(tmp_path_factory):
     finally:
         server.stop()
         patch.undo()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    """A console for the hand-off desk tests: base, db (accounts reviewer, trainer, admin, agent)."""
+    from tests.support.handoff_desk import desk_console
+
+    with desk_console(tmp_path_factory.mktemp("handoff_desk")) as served:
+        yield served

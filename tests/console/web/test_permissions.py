@@ -4,13 +4,15 @@ The console runs with a model pipeline (console/training/pipeline.py) but no Ras
 activation is refused politely; "training" is a stand-in `rasa` that only sleeps, so a
 retrain can be started and cancelled in a moment. The models folder holds two small
 archives with nothing in them but the training domain, which is all that listing the
-models and planning the next training read.
+models and planning the next training read. The hand-off desk has a resident waiting
+(QUEUED_ID), one held by the admin (HELD_ID) and a canned reply (CANNED_ID).
 """
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import os
+import re
 import shutil
 import stat
 import time
@@ -25,11 +27,14 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from bot.catalogue import editing
+from bot.handoff import service as handoff
+from bot.handoff.models import HandoffMessage, HandoffRequest
 from console.auth import accounts, audit, passwords
 from console.auth.audit import Actor
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
-from console.tables import StaffUser
+from console.handoff import canned
+from console.tables import CannedReply, StaffUser
 from console.teaching import decisions, service
 from console.teaching.service import TrainingFiles
 from console.training.job import TrainingSettings
@@ -50,11 +55,12 @@ from tests.support.console_web import (
 from tests.support.server_thread import ServerThread, free_port
 from tests.support.training import fake_model, write_project
 
-ROLES = ("anonymous", "reviewer", "trainer", "admin")
+ROLES = ("anonymous", "reviewer", "trainer", "admin", "agent")
 OLDER, NEWER = "20240101-090000-older.tar.gz", "20240102-090000-newer.tar.gz"
 NO_RASA = "没有配置对话服务的管理地址和令牌"
 UNDO_TEXT, UNDO_ID = "撤回测试用的一句话", 1
 LOCKED = "登录失败次数过多，请 15 分钟后再试。"
+QUEUED_ID, HELD_ID, CANNED_ID = 1, 2, 1
 
 #: Stands in for `rasa train`: records its arguments, then sleeps until cancelled.
 SLEEPING_RASA = """\
@@ -66,17 +72,26 @@ exec sleep 30
 VIEW = ("reviewer", "trainer", "admin")
 TRAIN = ("trainer", "admin")
 ADMIN = ("admin",)
+DESK = ("agent", "admin")
+SIGNED_IN = (*VIEW, "agent")
 GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
               "/audit": ADMIN, "/audit?action=login&from=2020-01-01&page=2": ADMIN, "/audit/export.csv": ADMIN,
-              "/users": ADMIN, "/password": VIEW, "/services": VIEW, "/services/edit?id=marriage": VIEW,
+              "/users": ADMIN, "/password": SIGNED_IN, "/services": VIEW, "/services/edit?id=marriage": VIEW,
               "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN,
-              f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN}
+              f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN,
+              "/handoff": DESK, "/handoff/queue": DESK, "/handoff/mine": DESK, "/handoff/events": DESK,
+              f"/handoff/{HELD_ID}": DESK, f"/handoff/{HELD_ID}/messages": DESK, "/handoff/replies": DESK,
+              f"/handoff/answer?request={HELD_ID}&service=社会保障卡申领": DESK}
+#: GET routes that answer with a part of a page (for the desk's script), not a page.
+PAGE_PARTS = {"/handoff/queue": "排队中", "/handoff/mine": "我的会话", f"/handoff/{HELD_ID}/messages": "对话记录"}
 POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
                "/faq/add": VIEW, "/faq/example": VIEW,
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
                "/models/cancel": TRAIN, "/models/take-back": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
                "/inbox/service": TRAIN, "/users/create": ADMIN, "/users/role": ADMIN, "/users/active": ADMIN,
-               "/users/reset": ADMIN, "/password": VIEW}
+               "/users/reset": ADMIN, "/password": SIGNED_IN,
+               "/handoff/claim": DESK, "/handoff/reply": DESK, "/handoff/transfer": DESK, "/handoff/close": DESK,
+               "/handoff/replies/save": DESK, "/handoff/replies/delete": DESK}
 #: A complete new service as the 服务事项 form sends it.
 SERVICE_FORM = {"id": "", "name": "养犬登记", "department": "市公安局", "aliases": "办狗证", "examples": "",
                 "summary": "为犬只办理登记。", "eligibility": "养犬居民", "materials": "犬只免疫证明",
@@ -98,7 +113,15 @@ def env(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     root = tmp_path_factory.mktemp("console_permissions")
+    patch.setenv("GOV_VAR_DIR", str(root / "var"))  # key files and no Rasa token of the project's
     nlu_dir, domain_path, db_url, db, tracker = console_files(root)  # with the catalogue
+    # The hand-off desk: a resident waiting, one the admin holds, a canned reply.
+    queued = handoff.request_handoff(db, conversation_id="web:perm-queued", channel="webchat").request.id
+    held = handoff.request_handoff(db, conversation_id="wechat:perm-held", channel="wechat").request.id
+    handoff.claim(db, request_id=held, agent="admin")
+    handoff.record_resident_message(db, request_id=held, text="我想问一下社保卡")
+    first = canned.add_reply(db, Actor("admin"), "问候", "您好，请问有什么可以帮您？")
+    assert (queued, held, first.id) == (QUEUED_ID, HELD_ID, CANNED_ID)
     # A decision of the admin's own, the one the undo and revert forms below would take back.
     undoable = service.decide_inbox_message(db, TrainingFiles(nlu_dir, domain_path), Actor("admin"),
                                             UNDO_TEXT, "dismiss")
@@ -145,9 +168,9 @@ def env(tmp_path_factory):
 def users(env) -> dict:
     """A signed-in browser per role (and one without a session), with its CSRF token."""
     found = {"anonymous": SimpleNamespace(http=requests.Session(), csrf=uuid.uuid4().hex * 2)}
-    for role in ("reviewer", "trainer", "admin"):
+    for role in ("reviewer", "trainer", "admin", "agent"):
         http = logged_in(env.base, role)
-        found[role] = SimpleNamespace(http=http, csrf=csrf_of(get(http, env.base + "/inbox").text))
+        found[role] = SimpleNamespace(http=http, csrf=csrf_of(get(http, env.base + "/password").text))
     return found
 
 
@@ -163,8 +186,15 @@ def snapshot(env) -> dict:
         staff = session.execute(select(StaffUser.username, StaffUser.role, StaffUser.active,
                                        StaffUser.must_change_password, StaffUser.password_hash)
                                 .order_by(StaffUser.username)).all()
+        requests_ = session.execute(select(HandoffRequest.id, HandoffRequest.status, HandoffRequest.agent,
+                                           HandoffRequest.note).order_by(HandoffRequest.id)).all()
+        messages = session.execute(select(HandoffMessage.id).order_by(HandoffMessage.id)).scalars().all()
+        replies = session.execute(select(CannedReply.id, CannedReply.title, CannedReply.text)
+                                  .order_by(CannedReply.id)).all()
     return {
         "accounts": [tuple(row) for row in staff],
+        "handoff": [tuple(row) for row in requests_], "handoff_messages": messages,
+        "canned": [tuple(row) for row in replies],
         "run": id(pipeline.run), "running": bool(pipeline.run and pipeline.run.running),
         "job": id(pipeline.trainer.job), "evaluating": pipeline.evaluating,
         "evaluation_error": pipeline.evaluation_error,
@@ -199,8 +229,13 @@ def assert_refused(response: requests.Response, role: str, method: str) -> None:
     assert OLDER not in response.text and NEWER not in response.text
 
 
-#: Routes anyone may use: where "/" leads, and the login form.
-PUBLIC_ROUTES = {("GET", "/"), ("GET", "/login"), ("POST", "/login")}
+#: Routes anyone may use: where "/" leads, the login form, and the desk's script (no data in it).
+PUBLIC_ROUTES = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/static/seat.js")}
+
+
+def route_of(path: str) -> str:
+    """The router's name of a path: a number segment is the <…:int> parameter it fills."""
+    return re.sub(r"/\d+(?=/|$)", "/<__dynamic__:int>", path.split("?")[0])
 
 
 def test_every_route_of_the_console_is_in_these_tables(env):
@@ -208,7 +243,7 @@ def test_every_route_of_the_console_is_in_these_tables(env):
     escape the role and CSRF checks below: this fails until it is listed."""
     served = {(method, "/" + "/".join(key)) for key, group in env.server.app.router.groups.items()
               for route in group.routes for method in route.methods}
-    listed = ({("GET", path.split("?")[0]) for path in GET_ROUTES} | {("POST", path) for path in POST_ROUTES}
+    listed = ({("GET", route_of(path)) for path in GET_ROUTES} | {("POST", path) for path in POST_ROUTES}
               | {("POST", "/logout")} | PUBLIC_ROUTES)
     assert served == listed
     assert set(POST_ROUTES) | {"/logout"} == set(EFFECTIVE_FORMS)
@@ -218,12 +253,23 @@ def test_every_route_of_the_console_is_in_these_tables(env):
 @pytest.mark.parametrize("path", list(GET_ROUTES))
 def test_get_routes(env, users, path, role):
     user = users[role]
+    if path == "/handoff/events" and role in GET_ROUTES[path]:
+        with user.http.get(env.base + path, stream=True, allow_redirects=False, timeout=10) as stream:
+            assert stream.status_code == 200
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            assert "event: ready" in next(stream.iter_lines(decode_unicode=True, delimiter="\n\n"))
+        return
     response = get(user.http, env.base + path)
     if role not in GET_ROUTES[path]:
         assert_refused(response, role, "GET")
         return
     assert response.status_code == 200, response.text[:300]
-    if path == "/models/status.json":
+    if path in PAGE_PARTS:
+        assert PAGE_PARTS[path] in response.text and "<html" not in response.text
+    elif path.startswith("/handoff/answer"):
+        assert response.headers["Content-Type"].startswith("text/plain")
+        assert response.text.startswith("【社会保障卡申领】")
+    elif path == "/models/status.json":
         body = response.json()
         assert body["live"] == NEWER and body["live_error"] is None
     elif path == "/audit/export.csv":
@@ -297,6 +343,19 @@ def allowed_post(env, user, role: str, path: str) -> None:
         response = post(user.http, base + path, {"current": "not-my-password", "new": "a-new-secret-1",
                                                  "again": "a-new-secret-1", "csrf": user.csrf})
         assert response.status_code == 400 and "当前密码不正确" in response.text
+    elif path in ("/handoff/claim", "/handoff/reply", "/handoff/close"):
+        response = post(user.http, base + path, {"request": "999999", "text": "您好", "note": "已解答",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 404 and "没有找到这个会话" in response.text
+    elif path == "/handoff/transfer":
+        response = post(user.http, base + path, {"request": str(HELD_ID), "to": "nobody", "csrf": user.csrf})
+        assert response.status_code == 400 and "请选择一位在岗的坐席同事" in response.text
+    elif path == "/handoff/replies/save":
+        response = post(user.http, base + path, {"title": " ", "text": "您好", "csrf": user.csrf})
+        assert response.status_code == 400 and "标题不能为空" in response.text
+    elif path == "/handoff/replies/delete":
+        response = post(user.http, base + path, {"id": "999999", "confirm": "yes", "csrf": user.csrf})
+        assert response.status_code == 404 and "没有找到这条常用回复" in response.text
     else:  # pragma: no cover
         raise AssertionError(path)
 
@@ -323,6 +382,12 @@ EFFECTIVE_FORMS = {
     "/users/active": {"username": "trainer", "active": "0", "confirm": "yes"},
     "/users/reset": {"username": "trainer", "confirm": "yes"},
     "/password": {"current": PASSWORD, "new": "taken-over-42", "again": "taken-over-42"},
+    "/handoff/claim": {"request": str(QUEUED_ID)},
+    "/handoff/reply": {"request": str(HELD_ID), "text": "您好，我是人工客服。"},
+    "/handoff/transfer": {"request": str(HELD_ID), "to": "agent"},
+    "/handoff/close": {"request": str(HELD_ID), "note": "已解答"},
+    "/handoff/replies/save": {"title": "稍等", "text": "请稍等，我帮您查一下。"},
+    "/handoff/replies/delete": {"id": str(CANNED_ID), "confirm": "yes"},
     "/logout": {},
 }
 
