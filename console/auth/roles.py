@@ -17,6 +17,11 @@ class Permission(str, enum.Enum):
     #: for residents within seconds, with no training or evaluation gate in between.
     MANAGE_SERVICES = "manage_services"
     MANAGE_ACCOUNTS = "manage_accounts"
+    #: 差评回访: see and move the follow-ups of poor ratings (one's department's, when the
+    #: account has one) and ask for a rating to be set aside (申诉).
+    FOLLOW_UP = "follow_up"
+    #: 申诉复核: approve or refuse an appeal (never one's own).
+    DECIDE_APPEALS = "decide_appeals"
 
 
 class Role(str, enum.Enum):
@@ -48,9 +53,9 @@ class UnknownRole(ValueError):
 
 # What each role adds on top of the role below it.
 _OWN: dict[Role, frozenset[Permission]] = {
-    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE}),
+    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE, Permission.FOLLOW_UP}),
     Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL, Permission.MANAGE_SERVICES}),
-    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
+    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS, Permission.DECIDE_APPEALS}),
 }
 _ORDER = (Role.REVIEWER, Role.TRAINER, Role.ADMIN)
 

@@ -7,15 +7,17 @@ from console.auth.roles import PERMISSIONS, Permission, Role, UnknownRole, allow
 
 P = Permission
 EXPECTED = {
-    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE},
-    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
-    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS},
+    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE, P.FOLLOW_UP},
+    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.FOLLOW_UP, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
+    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.FOLLOW_UP, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES,
+                 P.MANAGE_ACCOUNTS, P.DECIDE_APPEALS},
 }
 
 
 def test_permission_names():
     assert {p.value for p in Permission} == {
-        "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts"}
+        "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts",
+        "follow_up", "decide_appeals"}
     assert [r.value for r in Role] == ["reviewer", "trainer", "admin"]
 
 
