@@ -1,5 +1,5 @@
 """The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
-accounts (账号管理) and each person's password.
+accounts (账号管理), each person's password, and 差评回访 with 申诉复核.
 
 Security, on every route (helpers in console/web/context.py):
 
@@ -31,10 +31,12 @@ from console.teaching.inbox import WINDOW_DAYS
 from console.web.context import Console, Web
 from console.web.pages.layout import STYLE_SOURCE
 from console.web.routes import (
+    appeals,
     audit,
     auth,
     decided,
     faq,
+    followups,
     inbox,
     model_versions,
     password,
@@ -51,7 +53,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
-ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users)
+ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users,
+                 followups, appeals)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import re
 import shutil
 import stat
 import time
@@ -25,10 +26,13 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from bot.catalogue import editing
+from bot.evaluation import appeals
+from bot.evaluation.models import Appeal, FollowUp, Rating
 from console.auth import accounts, audit, passwords
 from console.auth.audit import Actor
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
+from console.followups import texts as followup_texts
 from console.tables import StaffUser
 from console.teaching import decisions, service
 from console.teaching.service import TrainingFiles
@@ -47,6 +51,7 @@ from tests.support.console_web import (
     nlu_digest,
     post,
 )
+from tests.support.ratings import poor_rating
 from tests.support.server_thread import ServerThread, free_port
 from tests.support.training import fake_model, write_project
 
@@ -70,13 +75,16 @@ GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": T
               "/audit": ADMIN, "/audit?action=login&from=2020-01-01&page=2": ADMIN, "/audit/export.csv": ADMIN,
               "/users": ADMIN, "/password": VIEW, "/services": VIEW, "/services/edit?id=marriage": VIEW,
               "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN,
-              f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN}
+              f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN,
+              "/followups": VIEW, "/followups?status=open&overdue=1&page=2": VIEW, "/followups/1": VIEW,
+              "/appeals": ADMIN}
 POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
                "/faq/add": VIEW, "/faq/example": VIEW,
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
                "/models/cancel": TRAIN, "/models/take-back": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
                "/inbox/service": TRAIN, "/users/create": ADMIN, "/users/role": ADMIN, "/users/active": ADMIN,
-               "/users/reset": ADMIN, "/password": VIEW}
+               "/users/reset": ADMIN, "/password": VIEW, "/users/department": ADMIN,
+               "/followups/1/advance": VIEW, "/followups/1/appeal": VIEW, "/appeals/decide": ADMIN}
 #: A complete new service as the 服务事项 form sends it.
 SERVICE_FORM = {"id": "", "name": "养犬登记", "department": "市公安局", "aliases": "办狗证", "examples": "",
                 "summary": "为犬只办理登记。", "eligibility": "养犬居民", "materials": "犬只免疫证明",
@@ -98,7 +106,12 @@ def env(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     root = tmp_path_factory.mktemp("console_permissions")
+    patch.setenv("GOV_DATA_KEY_FILE", str(root / "keys" / "data.key"))
+    patch.setenv("GOV_DIGEST_KEY_FILE", str(root / "keys" / "digest.key"))
     nlu_dir, domain_path, db_url, db, tracker = console_files(root)  # with the catalogue
+    # Follow-up 1 to move and appeal; follow-up 2's rating has appeal 1 (the reviewer's) waiting.
+    assert [poor_rating(db), poor_rating(db)] == [1, 2]
+    assert appeals.request_appeal(db, rating_id=2, requested_by="reviewer", reason="误评").id == 1
     # A decision of the admin's own, the one the undo and revert forms below would take back.
     undoable = service.decide_inbox_message(db, TrainingFiles(nlu_dir, domain_path), Actor("admin"),
                                             UNDO_TEXT, "dismiss")
@@ -161,10 +174,15 @@ def snapshot(env) -> dict:
     decided = sorted(decisions.decided_texts(env.db))
     with env.db() as session:
         staff = session.execute(select(StaffUser.username, StaffUser.role, StaffUser.active,
-                                       StaffUser.must_change_password, StaffUser.password_hash)
+                                       StaffUser.must_change_password, StaffUser.password_hash,
+                                       StaffUser.department)
                                 .order_by(StaffUser.username)).all()
+        evaluation = [session.execute(select(FollowUp.id, FollowUp.status).order_by(FollowUp.id)).all(),
+                      session.execute(select(Appeal.id, Appeal.status).order_by(Appeal.id)).all(),
+                      session.execute(select(Rating.id, Rating.set_aside_at).order_by(Rating.id)).all()]
     return {
         "accounts": [tuple(row) for row in staff],
+        "evaluation": [[tuple(row) for row in rows] for rows in evaluation],
         "run": id(pipeline.run), "running": bool(pipeline.run and pipeline.run.running),
         "job": id(pipeline.trainer.job), "evaluating": pipeline.evaluating,
         "evaluation_error": pipeline.evaluation_error,
@@ -208,7 +226,10 @@ def test_every_route_of_the_console_is_in_these_tables(env):
     escape the role and CSRF checks below: this fails until it is listed."""
     served = {(method, "/" + "/".join(key)) for key, group in env.server.app.router.groups.items()
               for route in group.routes for method in route.methods}
-    listed = ({("GET", path.split("?")[0]) for path in GET_ROUTES} | {("POST", path) for path in POST_ROUTES}
+    def pattern(path: str) -> str:  # /followups/1 is served as /followups/<followup_id:int>
+        return re.sub(r"/\d+(?=/|$)", "/<__dynamic__:int>", path.split("?")[0])
+
+    listed = ({("GET", pattern(path)) for path in GET_ROUTES} | {("POST", pattern(path)) for path in POST_ROUTES}
               | {("POST", "/logout")} | PUBLIC_ROUTES)
     assert served == listed
     assert set(POST_ROUTES) | {"/logout"} == set(EFFECTIVE_FORMS)
@@ -293,6 +314,20 @@ def allowed_post(env, user, role: str, path: str) -> None:
     elif path == "/users/reset":
         response = post(user.http, base + path, {"username": "reviewer", "csrf": user.csrf})
         assert response.status_code == 400 and "请勾选“确认重置”" in response.text
+    elif path == "/users/department":
+        response = post(user.http, base + path, {"username": "nobody", "department": "", "csrf": user.csrf})
+        assert response.status_code == 404 and "没有找到账号 nobody" in response.text
+    elif path == "/followups/1/advance":
+        response = post(user.http, base + path, {"seen": "verifying", "to": "rectifying", "note": "",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 400 and followup_texts.NOTE_REQUIRED in response.text
+    elif path == "/followups/1/appeal":
+        response = post(user.http, base + path, {"reason": "", "csrf": user.csrf})
+        assert response.status_code == 400 and followup_texts.APPEAL_REASON in response.text
+    elif path == "/appeals/decide":
+        response = post(user.http, base + path, {"appeal": "999999", "decision": "approve", "note": "同意",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 404 and followup_texts.APPEAL_MISSING in response.text
     elif path == "/password":
         response = post(user.http, base + path, {"current": "not-my-password", "new": "a-new-secret-1",
                                                  "again": "a-new-secret-1", "csrf": user.csrf})
@@ -323,6 +358,10 @@ EFFECTIVE_FORMS = {
     "/users/active": {"username": "trainer", "active": "0", "confirm": "yes"},
     "/users/reset": {"username": "trainer", "confirm": "yes"},
     "/password": {"current": PASSWORD, "new": "taken-over-42", "again": "taken-over-42"},
+    "/users/department": {"username": "reviewer", "department": "市民政局"},
+    "/followups/1/advance": {"seen": "verifying", "to": "rectifying", "note": "已核实"},
+    "/followups/1/appeal": {"reason": "恶意差评"},
+    "/appeals/decide": {"appeal": "1", "decision": "approve", "note": "同意"},
     "/logout": {},
 }
 
