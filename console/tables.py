@@ -60,6 +60,9 @@ class StaffUser(Base):
     #: login must choose a new one before anything else (console/web/context.py).
     must_change_password = Column(Boolean, nullable=False, default=False, server_default=false())
     last_login_at = Column(DateTime)  # None: no login since the column exists
+    #: The department whose 差评回访 the account sees and moves (a catalogue department);
+    #: None: every department's (console/followups/scope.py).
+    department = Column(String(100))
 
 
 class ConsoleSession(Base):

@@ -120,11 +120,13 @@ class StaffAccount:
     #: Logged in with a one-time password: must choose a new one before anything else.
     must_change_password: bool = False
     last_login_at: datetime | None = None  # naive UTC
+    #: Whose 差评回访 the account works on; None: every department's.
+    department: str | None = None
 
     @classmethod
     def from_row(cls, row: StaffUser) -> StaffAccount:
         return cls(row.id, row.username, Role(row.role), bool(row.active), row.created_at,
-                   bool(row.must_change_password), row.last_login_at)
+                   bool(row.must_change_password), row.last_login_at, row.department or None)
 
 
 #: Called inside the change's transaction with the account as changed (the module docstring).
@@ -267,6 +269,18 @@ def set_role(sessions: sessionmaker, username: str, role: str | Role,
         row = _row(session, username)
         _keep_an_admin(session, row, parsed, bool(row.active))
         row.role = parsed.value
+        return _changed(session, row, on_change)
+
+
+def set_department(sessions: sessionmaker, username: str, department: str | None,
+                   on_change: OnChange | None = None) -> StaffAccount:
+    """Give an account a department (None: every department). Raises UserNotFound.
+
+    Which names are departments is the caller's to check (the catalogue's, console/followups).
+    """
+    with sessions.begin() as session:
+        row = _row(session, username)
+        row.department = (department or "").strip() or None
         return _changed(session, row, on_change)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.catalogue.messages import FIELD_LABELS as SERVICE_FIELD_LABELS
+from bot.evaluation.followups import FollowUpStatus
 from bot.personal.masking import mask_labelled_lines, mask_personal_data
 from console.auth.audit import SYSTEM_USER, UNKNOWN_USER
 from console.auth.roles import role_label
@@ -30,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "user.enable": "启用账号",
     "user.reset": "重置密码（一次性密码）",
     "user.passwd": "设置账号密码（命令行）",
+    "user.department": "设置账号所属部门",
     # teaching
     "inbox_decide": "处理待处理消息",
     "inbox_revert": "撤回待处理消息的处理",
@@ -48,6 +50,11 @@ ACTION_LABELS: dict[str, str] = {
     "model_activate": "上线模型",
     "model_rollback": "回滚模型",
     "model_take_back": "回滚后撤回例句",
+    # 差评回访 and 申诉
+    "followup_advance": "办理差评回访",
+    "appeal_request": "提交差评申诉",
+    "appeal_approve": "申诉复核：通过",
+    "appeal_refuse": "申诉复核：不通过",
     # the log itself
     "audit_export": "导出操作记录",
     # the hand-off desk (人工服务)
@@ -74,8 +81,11 @@ DETAIL_LABELS: dict[str, str] = {
     "changed": "改动",
     "model": "模型", "previous": "原线上模型", "rolled_back_to": "回滚到", "mode": "训练方式", "reason": "原因",
     "filters": "筛选条件", "count": "条数",
-    "previous_text": "原内容", "channel": "渠道", "to_agent": "转给", "note": "处理说明",
+    "previous_text": "原内容", "channel": "渠道", "to_agent": "转给",
     "handed_back": "已交还助手", "requests": "退回队列的会话", "idle_minutes": "闲置分钟数",
+    "department": "部门", "previous_department": "原部门",
+    "followup": "差评回访编号", "appeal": "申诉编号", "rating": "评价编号", "requested_by": "申诉人",
+    "from_status": "原状态", "to_status": "新状态", "reached": "联系到居民", "satisfied": "居民满意", "note": "说明",
     "os_user": "系统账号",
 }
 _ORDER = {key: index for index, key in enumerate(DETAIL_LABELS)}
@@ -88,6 +98,8 @@ _VALUE_LABELS: dict[str, dict[str, str]] = {
                "service": "归入服务事项"},
     "mode": {"finetune": "微调", "full": "完整训练", "external": "命令行训练"},
     "channel": {"webchat": "网页聊天", "wechat": "微信公众号", "rest": "接口"},
+    "from_status": {status.value: status.label for status in FollowUpStatus},
+    "to_status": {status.value: status.label for status in FollowUpStatus},
 }
 _ROLE_KEYS = ("role", "previous", "previous_role")
 MAX_VALUE_CHARS = 300

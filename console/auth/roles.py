@@ -22,6 +22,11 @@ class Permission(str, enum.Enum):
     HANDLE_HANDOFF = "handle_handoff"
     #: Change one's own password: every role.
     OWN_PASSWORD = "own_password"
+    #: 差评回访: see and move the follow-ups of poor ratings (one's department's, when the
+    #: account has one) and ask for a rating to be set aside (申诉).
+    FOLLOW_UP = "follow_up"
+    #: 申诉复核: approve or refuse an appeal (never one's own).
+    DECIDE_APPEALS = "decide_appeals"
 
 
 class Role(str, enum.Enum):
@@ -55,13 +60,15 @@ class UnknownRole(ValueError):
 
 # What each role of the chain adds on top of the role below it.
 _OWN: dict[Role, frozenset[Permission]] = {
-    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE, Permission.OWN_PASSWORD}),
+    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE, Permission.OWN_PASSWORD,
+                              Permission.FOLLOW_UP}),
     Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL, Permission.MANAGE_SERVICES}),
-    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS, Permission.HANDLE_HANDOFF}),
+    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS, Permission.HANDLE_HANDOFF, Permission.DECIDE_APPEALS}),
 }
 _ORDER = (Role.REVIEWER, Role.TRAINER, Role.ADMIN)
-#: Outside the chain: an agent sees residents handed to a person, not the inbox or training.
-_AGENT = frozenset({Permission.HANDLE_HANDOFF, Permission.OWN_PASSWORD})
+#: Outside the chain: an agent serves residents handed to a person and calls back poor ratings
+#: (差评回访); not the inbox or training.
+_AGENT = frozenset({Permission.HANDLE_HANDOFF, Permission.OWN_PASSWORD, Permission.FOLLOW_UP})
 
 
 def _cumulative() -> dict[Role, frozenset[Permission]]:

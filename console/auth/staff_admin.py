@@ -10,6 +10,7 @@ accounts.py's, shared with the CLI.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,6 +83,29 @@ def set_enabled(db: sessionmaker, actor: Actor, username: str, enabled: bool) ->
         return before
     return accounts.set_active(db, username, enabled,
                                on_change=_audited(actor, "user.enable" if enabled else "user.disable"))
+
+
+class UnknownDepartment(accounts.AccountError, ValueError):
+    def __init__(self, department: str) -> None:
+        self.department = department
+        super().__init__(f"没有“{department}”这个部门，请从列表中选择。")
+
+
+def change_department(db: sessionmaker, actor: Actor, username: str, department: str,
+                      known: Collection[str]) -> StaffAccount:
+    """Scope the account's 差评回访 to `department` (one of `known`), or '' for every department.
+
+    Raises UnknownDepartment, UserNotFound; an unchanged department is not audited.
+    """
+    department = department.strip()
+    if department and department not in known:
+        raise UnknownDepartment(department)
+    before = _existing(db, username)
+    if (before.department or "") == department:
+        return before
+    return accounts.set_department(db, username, department or None,
+                                   on_change=_audited(actor, "user.department", department=department or None,
+                                                      previous_department=before.department))
 
 
 def reset_password(db: sessionmaker, actor: Actor, username: str) -> tuple[StaffAccount, str]:

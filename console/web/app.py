@@ -1,5 +1,6 @@
 """The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
-accounts (账号管理), each person's password, and the hand-off desk (人工服务, 转人工).
+accounts (账号管理), each person's password, the hand-off desk (人工服务, 转人工), and 差评回访 with
+申诉复核.
 
 Security, on every route (helpers in console/web/context.py):
 
@@ -33,10 +34,12 @@ from console.teaching.inbox import WINDOW_DAYS
 from console.web.context import Console, Web
 from console.web.pages.layout import STYLE_SOURCE
 from console.web.routes import (
+    appeals,
     audit,
     auth,
     decided,
     faq,
+    followups,
     handoff,
     handoff_chat,
     handoff_live,
@@ -60,7 +63,7 @@ SECURITY_HEADERS = {
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users,
-                 handoff, handoff_chat, handoff_live, handoff_replies)
+                 handoff, handoff_chat, handoff_live, handoff_replies, followups, appeals)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,

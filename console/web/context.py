@@ -62,6 +62,10 @@ def nav(user: StaffAccount) -> list[tuple[str, str]]:
         links.append(("/handoff", "人工服务"))
     if allows(user.role, Permission.VIEW_INBOX):
         links += [("/inbox", "待处理消息"), ("/faq", "常见问题"), ("/services", "服务事项")]
+    if allows(user.role, Permission.FOLLOW_UP):
+        links.append(("/followups", "差评回访"))
+    if allows(user.role, Permission.DECIDE_APPEALS):
+        links.append(("/appeals", "申诉复核"))
     if allows(user.role, Permission.RETRAIN):
         links.append(("/models", "训练与上线"))
     if allows(user.role, Permission.MANAGE_ACCOUNTS):

@@ -30,7 +30,7 @@ def test_a_new_database_gets_the_console_tables_at_head(tmp_path, keys):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     db = open_database(url)
     assert CONSOLE_TABLES | {"console_canned_replies"} <= table_names(url)
-    assert revision(url, HISTORY) == runner.head(HISTORY) == "console_0003_canned_replies"
+    assert revision(url, HISTORY) == runner.head(HISTORY) == "console_0004_staff_department"
     assert revision(url, runner.APP) == runner.head()  # the application's tables are there too
     assert schema_diff(url, HISTORY) == [] and schema_diff(url) == []
     assert ensure_schema(db.kw["bind"]) == "current"
@@ -81,6 +81,27 @@ def test_accounts_made_before_0002_log_in_as_before(tmp_path, keys):
     (zhao,) = accounts.list_users(db)
     assert zhao.username == "zhao" and not zhao.must_change_password and zhao.last_login_at is None
     assert accounts.authenticate(db, "zhao", "jinghu-district-42", "10.0.0.1").last_login_at is not None
+
+
+def test_accounts_made_before_0004_have_no_department_and_see_every_department(tmp_path, keys):
+    """0004 adds the department that scopes 差评回访; existing accounts keep seeing all of them."""
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    session_factory(url)
+    with make_engine(url).begin() as connection:
+        command.upgrade(runner.alembic_config(connection, HISTORY), "console_0002_account_lifecycle")
+        connection.execute(text(
+            "insert into staff_users (username, password_hash, role, active, created_at, must_change_password) "
+            f"values ('qian', '{passwords.hash_password('jinghu-district-42')}', 'reviewer', 1, "
+            "'2026-01-01 08:00:00', 0)"))
+    assert ensure_schema(make_engine(url)) == "upgraded"
+    assert revision(url, HISTORY) == runner.head(HISTORY) and schema_diff(url, HISTORY) == []
+    db = open_database(url)
+    (qian,) = accounts.list_users(db)
+    assert qian.department is None
+    assert accounts.set_department(db, "qian", "市民政局").department == "市民政局"
+    with make_engine(url).begin() as connection:  # and back down: the column goes, the account stays
+        command.downgrade(runner.alembic_config(connection, HISTORY), "console_0002_account_lifecycle")
+        assert connection.execute(text("select username from staff_users")).scalars().all() == ["qian"]
 
 
 def _imports(path: Path) -> set[str]:

@@ -18,9 +18,12 @@ DONE_MESSAGES = {
     "role": "已修改账号 {user} 的角色，下一次操作起生效。",
     "disable": "已停用账号 {user}，其登录会话已全部结束。",
     "enable": "已启用账号 {user}。",
+    "department": "已修改账号 {user} 的所属部门，下一次操作起生效。",
 }
-ROLE_HELP = ("审核员：处理待处理消息、常见问题；训练员：另可训练、上线模型，编辑服务事项；"
-             "管理员：另可查看操作记录、管理账号、接待转人工的居民；坐席：只接待转人工的居民（人工服务）。")
+ROLE_HELP = ("审核员：处理待处理消息、常见问题、差评回访；训练员：另可训练、上线模型，编辑服务事项；"
+             "管理员：另可查看操作记录、管理账号、接待转人工的居民、复核申诉；坐席：接待转人工的居民（人工服务），办理差评回访。")
+DEPARTMENT_HELP = "设置了所属部门的账号只能查看和办理本部门的差评回访；未设置的（以及管理员）可办理全部部门的。"
+ALL_DEPARTMENTS = "（全部部门）"
 
 
 def _hidden(csrf: str, **values: str) -> str:
@@ -41,7 +44,18 @@ def _state(account: StaffAccount) -> str:
     return state
 
 
-def _actions(account: StaffAccount, me: StaffAccount, csrf: str) -> str:
+def _department_form(account: StaffAccount, csrf: str, departments: Sequence[str]) -> str:
+    choices = [("", ALL_DEPARTMENTS), *((d, d) for d in departments)]
+    if account.department and account.department not in departments:  # a department the catalogue dropped
+        choices.append((account.department, account.department))
+    options = "".join(f'<option value="{esc(v)}"{" selected" if v == (account.department or "") else ""}>'
+                      f'{esc(label)}</option>' for v, label in choices)
+    return (f'<form class="inline" method="post" action="/users/department">{_hidden(csrf, username=account.username)}'
+            f'<label class="nowrap">部门 <select name="department" aria-label="{esc(account.username)} 的所属部门">'
+            f'{options}</select></label><button class="secondary" type="submit">设置部门</button></form>')
+
+
+def _actions(account: StaffAccount, me: StaffAccount, csrf: str, departments: Sequence[str]) -> str:
     name = account.username
     role_form = (f'<form class="inline" method="post" action="/users/role">{_hidden(csrf, username=name)}'
                  f'<label class="nowrap">角色 <select name="role" aria-label="{esc(name)} 的角色">'
@@ -61,16 +75,17 @@ def _actions(account: StaffAccount, me: StaffAccount, csrf: str) -> str:
         reset = (f'<form class="inline" method="post" action="/users/reset">{_hidden(csrf, username=name)}'
                  '<label class="nowrap"><input type="checkbox" name="confirm" value="yes" required> 确认重置</label>'
                  '<button class="secondary" type="submit">重置密码</button></form>')
-    return role_form + switch + reset
+    return role_form + _department_form(account, csrf, departments) + switch + reset
 
 
-def _row(account: StaffAccount, me: StaffAccount, csrf: str) -> str:
+def _row(account: StaffAccount, me: StaffAccount, csrf: str, departments: Sequence[str]) -> str:
     mine = "（我）" if account.username == me.username else ""
     return (f'<tr><td class="nowrap">{esc(account.username)}{esc(mine)}</td>'
             f'<td class="nowrap">{esc(role_label(account.role))}</td><td>{_state(account)}</td>'
+            f'<td class="nowrap">{esc(account.department or ALL_DEPARTMENTS)}</td>'
             f'<td class="nowrap">{esc(timefmt.format_time(account.last_login_at, empty="从未登录"))}</td>'
             f'<td class="nowrap">{esc(timefmt.format_time(account.created_at))}</td>'
-            f'<td class="forms">{_actions(account, me, csrf)}</td></tr>')
+            f'<td class="forms">{_actions(account, me, csrf, departments)}</td></tr>')
 
 
 def _create_form(csrf: str, username: str, role: Role | None) -> str:
@@ -90,13 +105,14 @@ def _create_form(csrf: str, username: str, role: Role | None) -> str:
 
 def users_page(accounts: Sequence[StaffAccount], me: StaffAccount, csrf: str, nav: Sequence[tuple[str, str]],
                message: str | None = None, notice: str | None = None, username: str = "",
-               role: Role | None = None) -> str:
+               role: Role | None = None, departments: Sequence[str] = ()) -> str:
     done = f'<p class="notice" role="status">{esc(notice)}</p>' if notice else ""
     table = ('<div class="scroll"><table><thead><tr><th scope="col">用户名</th><th scope="col">角色</th>'
-             f'<th scope="col">状态</th><th scope="col">最近登录（{esc(timefmt.zone_label())}）</th>'
+             '<th scope="col">状态</th><th scope="col">所属部门</th>'
+             f'<th scope="col">最近登录（{esc(timefmt.zone_label())}）</th>'
              '<th scope="col">创建时间</th><th scope="col">操作</th></tr></thead>'
-             f'<tbody>{"".join(_row(a, me, csrf) for a in accounts)}</tbody></table></div>')
-    intro = (f'<p class="meta">{esc(ROLE_HELP)} 停用账号或重置密码会立即结束其登录会话；'
+             f'<tbody>{"".join(_row(a, me, csrf, departments) for a in accounts)}</tbody></table></div>')
+    intro = (f'<p class="meta">{esc(ROLE_HELP)} {esc(DEPARTMENT_HELP)} 停用账号或重置密码会立即结束其登录会话；'
              '至少要保留一个启用的管理员。每项操作都记入操作记录。</p>')
     body = (error_notice(message) + done + intro + _create_form(csrf, username, role)
             + f'<p class="meta">共 {esc(len(accounts))} 个账号。</p>' + table)

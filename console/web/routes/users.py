@@ -1,4 +1,4 @@
-"""账号管理, for admins: list, create, change role, disable and enable, reset a password.
+"""账号管理, for admins: list, create, change role and department, disable and enable, reset a password.
 
 Every change is one audited action of console/auth/staff_admin.py; the rules (valid
 usernames, at least one enabled admin) are console/auth/accounts.py's, shared with the CLI.
@@ -16,10 +16,12 @@ from sanic.response import HTTPResponse, redirect
 from console.auth import accounts, staff_admin
 from console.auth.accounts import AccountError, LastAdmin, StaffAccount, UsernameTaken, UserNotFound
 from console.auth.roles import Permission, Role, UnknownRole, allows
+from console.followups.departments import department_choices
 from console.web.context import Admitted, Web, form_field, home, nav
 from console.web.pages.users import done_notice, one_time_password_page, users_page
 
 NAME_CHARS = 64
+DEPARTMENT_CHARS = 100
 
 
 def _status(error: Exception) -> int:
@@ -36,8 +38,9 @@ def register(app: Sanic, web: Web) -> None:
     async def listing(user: StaffAccount, token: str, message: str | None = None, status: int = 200,
                       notice: str | None = None, username: str = "", role: Role | None = None) -> HTTPResponse:
         found = await asyncio.to_thread(accounts.list_users, db)
-        return web.page(users_page(found, user, web.csrf(token), nav(user), message, notice, username, role),
-                        status)
+        departments = await asyncio.to_thread(department_choices, db)
+        return web.page(users_page(found, user, web.csrf(token), nav(user), message, notice, username, role,
+                                   departments), status)
 
     async def admitted_post(request: Request) -> HTTPResponse | Admitted:
         return await web.admit(request, Permission.MANAGE_ACCOUNTS, check_csrf=True)
@@ -96,6 +99,21 @@ def register(app: Sanic, web: Web) -> None:
         if account.username == user.username and not allows(account.role, Permission.MANAGE_ACCOUNTS):
             return redirect(home(account), status=303)  # no longer an admin: this page is not theirs now
         return redirect("/users?" + urlencode({"done": "role", "user": account.username}), status=303)
+
+    @app.post("/users/department")
+    async def users_department(request: Request) -> HTTPResponse:
+        admitted = await admitted_post(request)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
+        known = await asyncio.to_thread(department_choices, db)
+        try:
+            account = await asyncio.to_thread(staff_admin.change_department, db, web.actor(user, request),
+                                              form_field(request, "username", NAME_CHARS),
+                                              form_field(request, "department", DEPARTMENT_CHARS), known)
+        except AccountError as refused:  # UnknownDepartment too
+            return await listing(user, token, str(refused), _status(refused))
+        return redirect("/users?" + urlencode({"done": "department", "user": account.username}), status=303)
 
     @app.post("/users/active")
     async def users_active(request: Request) -> HTTPResponse:

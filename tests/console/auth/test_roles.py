@@ -1,5 +1,5 @@
 """The role matrix: each role has exactly its own permissions and those of the roles below;
-the agent (坐席) stands beside the chain with the hand-off desk only."""
+the agent (坐席) stands beside the chain with the hand-off desk and 差评回访."""
 from __future__ import annotations
 
 import pytest
@@ -8,18 +8,19 @@ from console.auth.roles import PERMISSIONS, Permission, Role, UnknownRole, allow
 
 P = Permission
 EXPECTED = {
-    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD},
-    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
-    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES,
-                 P.MANAGE_ACCOUNTS, P.HANDLE_HANDOFF},
-    Role.AGENT: {P.HANDLE_HANDOFF, P.OWN_PASSWORD},
+    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP},
+    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP, P.RETRAIN, P.ACTIVATE_MODEL,
+                   P.MANAGE_SERVICES},
+    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP, P.RETRAIN, P.ACTIVATE_MODEL,
+                 P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS, P.HANDLE_HANDOFF, P.DECIDE_APPEALS},
+    Role.AGENT: {P.HANDLE_HANDOFF, P.OWN_PASSWORD, P.FOLLOW_UP},
 }
 
 
 def test_permission_names():
     assert {p.value for p in Permission} == {
         "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts",
-        "handle_handoff", "own_password"}
+        "handle_handoff", "own_password", "follow_up", "decide_appeals"}
     assert [r.value for r in Role] == ["reviewer", "trainer", "admin", "agent"]
 
 
@@ -36,8 +37,8 @@ def test_each_role_has_exactly_its_permissions():
         assert PERMISSIONS[role] == expected
         assert permissions_of(role) == expected
     assert PERMISSIONS[Role.REVIEWER] < PERMISSIONS[Role.TRAINER] < PERMISSIONS[Role.ADMIN]
-    # The agent is outside the chain: no inbox, no training, nothing of the reviewer's but a password.
-    assert PERMISSIONS[Role.AGENT] & PERMISSIONS[Role.REVIEWER] == {P.OWN_PASSWORD}
+    # The agent is outside the chain: no inbox, no training; of the reviewer's only a password and 差评回访.
+    assert PERMISSIONS[Role.AGENT] & PERMISSIONS[Role.REVIEWER] == {P.OWN_PASSWORD, P.FOLLOW_UP}
     assert PERMISSIONS[Role.AGENT] < PERMISSIONS[Role.ADMIN]
 
 

@@ -27,12 +27,15 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from bot.catalogue import editing
+from bot.evaluation import appeals
+from bot.evaluation.models import Appeal, FollowUp, Rating
 from bot.handoff import service as handoff
 from bot.handoff.models import HandoffMessage, HandoffRequest
 from console.auth import accounts, audit, passwords
 from console.auth.audit import Actor
 from console.auth.sessions import SESSION_COOKIE
 from console.database import open_database
+from console.followups import texts as followup_texts
 from console.handoff import canned
 from console.tables import CannedReply, StaffUser
 from console.teaching import decisions, service
@@ -52,6 +55,7 @@ from tests.support.console_web import (
     nlu_digest,
     post,
 )
+from tests.support.ratings import poor_rating
 from tests.support.server_thread import ServerThread, free_port
 from tests.support.training import fake_model, write_project
 
@@ -74,6 +78,7 @@ TRAIN = ("trainer", "admin")
 ADMIN = ("admin",)
 DESK = ("agent", "admin")
 SIGNED_IN = (*VIEW, "agent")
+FOLLOW = (*VIEW, "agent")
 GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": TRAIN, "/models/status.json": TRAIN,
               "/audit": ADMIN, "/audit?action=login&from=2020-01-01&page=2": ADMIN, "/audit/export.csv": ADMIN,
               "/users": ADMIN, "/password": SIGNED_IN, "/services": VIEW, "/services/edit?id=marriage": VIEW,
@@ -81,7 +86,9 @@ GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": T
               f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN,
               "/handoff": DESK, "/handoff/queue": DESK, "/handoff/mine": DESK, "/handoff/events": DESK,
               f"/handoff/{HELD_ID}": DESK, f"/handoff/{HELD_ID}/messages": DESK, "/handoff/replies": DESK,
-              f"/handoff/answer?request={HELD_ID}&service=社会保障卡申领": DESK}
+              f"/handoff/answer?request={HELD_ID}&service=社会保障卡申领": DESK,
+              "/followups": FOLLOW, "/followups?status=open&overdue=1&page=2": FOLLOW, "/followups/1": FOLLOW,
+              "/appeals": ADMIN}
 #: GET routes that answer with a part of a page (for the desk's script), not a page.
 PAGE_PARTS = {"/handoff/queue": "排队中", "/handoff/mine": "我的会话", f"/handoff/{HELD_ID}/messages": "对话记录"}
 POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
@@ -89,9 +96,10 @@ POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, 
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
                "/models/cancel": TRAIN, "/models/take-back": TRAIN, "/services/save": TRAIN, "/services/delete": TRAIN,
                "/inbox/service": TRAIN, "/users/create": ADMIN, "/users/role": ADMIN, "/users/active": ADMIN,
-               "/users/reset": ADMIN, "/password": SIGNED_IN,
+               "/users/reset": ADMIN, "/password": SIGNED_IN, "/users/department": ADMIN,
                "/handoff/claim": DESK, "/handoff/reply": DESK, "/handoff/transfer": DESK, "/handoff/close": DESK,
-               "/handoff/replies/save": DESK, "/handoff/replies/delete": DESK}
+               "/handoff/replies/save": DESK, "/handoff/replies/delete": DESK,
+               "/followups/1/advance": FOLLOW, "/followups/1/appeal": FOLLOW, "/appeals/decide": ADMIN}
 #: A complete new service as the 服务事项 form sends it.
 SERVICE_FORM = {"id": "", "name": "养犬登记", "department": "市公安局", "aliases": "办狗证", "examples": "",
                 "summary": "为犬只办理登记。", "eligibility": "养犬居民", "materials": "犬只免疫证明",
@@ -122,6 +130,9 @@ def env(tmp_path_factory):
     handoff.record_resident_message(db, request_id=held, text="我想问一下社保卡")
     first = canned.add_reply(db, Actor("admin"), "问候", "您好，请问有什么可以帮您？")
     assert (queued, held, first.id) == (QUEUED_ID, HELD_ID, CANNED_ID)
+    # Follow-up 1 to move and appeal; follow-up 2's rating has appeal 1 (the reviewer's) waiting.
+    assert [poor_rating(db), poor_rating(db)] == [1, 2]
+    assert appeals.request_appeal(db, rating_id=2, requested_by="reviewer", reason="误评").id == 1
     # A decision of the admin's own, the one the undo and revert forms below would take back.
     undoable = service.decide_inbox_message(db, TrainingFiles(nlu_dir, domain_path), Actor("admin"),
                                             UNDO_TEXT, "dismiss")
@@ -184,15 +195,20 @@ def snapshot(env) -> dict:
     decided = sorted(decisions.decided_texts(env.db))
     with env.db() as session:
         staff = session.execute(select(StaffUser.username, StaffUser.role, StaffUser.active,
-                                       StaffUser.must_change_password, StaffUser.password_hash)
+                                       StaffUser.must_change_password, StaffUser.password_hash,
+                                       StaffUser.department)
                                 .order_by(StaffUser.username)).all()
         requests_ = session.execute(select(HandoffRequest.id, HandoffRequest.status, HandoffRequest.agent,
                                            HandoffRequest.note).order_by(HandoffRequest.id)).all()
         messages = session.execute(select(HandoffMessage.id).order_by(HandoffMessage.id)).scalars().all()
         replies = session.execute(select(CannedReply.id, CannedReply.title, CannedReply.text)
                                   .order_by(CannedReply.id)).all()
+        evaluation = [session.execute(select(FollowUp.id, FollowUp.status).order_by(FollowUp.id)).all(),
+                      session.execute(select(Appeal.id, Appeal.status).order_by(Appeal.id)).all(),
+                      session.execute(select(Rating.id, Rating.set_aside_at).order_by(Rating.id)).all()]
     return {
         "accounts": [tuple(row) for row in staff],
+        "evaluation": [[tuple(row) for row in rows] for rows in evaluation],
         "handoff": [tuple(row) for row in requests_], "handoff_messages": messages,
         "canned": [tuple(row) for row in replies],
         "run": id(pipeline.run), "running": bool(pipeline.run and pipeline.run.running),
@@ -243,7 +259,7 @@ def test_every_route_of_the_console_is_in_these_tables(env):
     escape the role and CSRF checks below: this fails until it is listed."""
     served = {(method, "/" + "/".join(key)) for key, group in env.server.app.router.groups.items()
               for route in group.routes for method in route.methods}
-    listed = ({("GET", route_of(path)) for path in GET_ROUTES} | {("POST", path) for path in POST_ROUTES}
+    listed = ({("GET", route_of(path)) for path in GET_ROUTES} | {("POST", route_of(path)) for path in POST_ROUTES}
               | {("POST", "/logout")} | PUBLIC_ROUTES)
     assert served == listed
     assert set(POST_ROUTES) | {"/logout"} == set(EFFECTIVE_FORMS)
@@ -339,6 +355,20 @@ def allowed_post(env, user, role: str, path: str) -> None:
     elif path == "/users/reset":
         response = post(user.http, base + path, {"username": "reviewer", "csrf": user.csrf})
         assert response.status_code == 400 and "请勾选“确认重置”" in response.text
+    elif path == "/users/department":
+        response = post(user.http, base + path, {"username": "nobody", "department": "", "csrf": user.csrf})
+        assert response.status_code == 404 and "没有找到账号 nobody" in response.text
+    elif path == "/followups/1/advance":
+        response = post(user.http, base + path, {"seen": "verifying", "to": "rectifying", "note": "",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 400 and followup_texts.NOTE_REQUIRED in response.text
+    elif path == "/followups/1/appeal":
+        response = post(user.http, base + path, {"reason": "", "csrf": user.csrf})
+        assert response.status_code == 400 and followup_texts.APPEAL_REASON in response.text
+    elif path == "/appeals/decide":
+        response = post(user.http, base + path, {"appeal": "999999", "decision": "approve", "note": "同意",
+                                                 "csrf": user.csrf})
+        assert response.status_code == 404 and followup_texts.APPEAL_MISSING in response.text
     elif path == "/password":
         response = post(user.http, base + path, {"current": "not-my-password", "new": "a-new-secret-1",
                                                  "again": "a-new-secret-1", "csrf": user.csrf})
@@ -388,6 +418,10 @@ EFFECTIVE_FORMS = {
     "/handoff/close": {"request": str(HELD_ID), "note": "已解答"},
     "/handoff/replies/save": {"title": "稍等", "text": "请稍等，我帮您查一下。"},
     "/handoff/replies/delete": {"id": str(CANNED_ID), "confirm": "yes"},
+    "/users/department": {"username": "reviewer", "department": "市民政局"},
+    "/followups/1/advance": {"seen": "verifying", "to": "rectifying", "note": "已核实"},
+    "/followups/1/appeal": {"reason": "恶意差评"},
+    "/appeals/decide": {"appeal": "1", "decision": "approve", "note": "同意"},
     "/logout": {},
 }
 
