@@ -14,6 +14,10 @@ one indexed query) whether the conversation has a hand-off:
   request is cancelled, the conversation resumed, and the resident told so in one message;
 - ended but not yet handed back (the console could not reach Rasa's API when an agent
   closed it): handed back now, with the hand-back message, then the message is answered.
+  Where the gate's reply reaches the resident (WeChat's passive reply, REST's response),
+  the stored hand-back message is marked delivered first, so the delivery loop
+  (channels/handoff_delivery.py) does not send it again; the web chat shows a turn from
+  the resident's message on, so there (``says_handback=False``) the loop shows it.
 
 Why here, and not in the tracker store or an action: the paused bot runs no action, so
 only code in front of Rasa can act on "不等了"; the tracker store sees events only after
@@ -43,6 +47,7 @@ from bot.config import get_settings
 from bot.db import session_factory
 from bot.handoff import texts
 from bot.handoff.commands import asks_to_return
+from bot.handoff.outbox import mark_handback_delivered
 from bot.handoff.service import cancel_queued, mark_resumed, pending_handoff, record_resident_message
 from bot.handoff.statuses import ACTIVE, HandoffStatus
 from bot.handoff.views import RequestView
@@ -56,8 +61,9 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 class HandoffGate:
     def __init__(self, on_new_message: OnNewMessage, conversations: Conversations,
-                 sessions: Callable[[], sessionmaker] | None = None) -> None:
+                 sessions: Callable[[], sessionmaker] | None = None, *, says_handback: bool = True) -> None:
         self._assistant = on_new_message
+        self._says_handback = says_handback
         self._conversations = conversations
         self._sessions = sessions or (lambda: session_factory(get_settings().database_url))
 
@@ -82,6 +88,8 @@ class HandoffGate:
         text = texts.CANCELLED if pending.status == HandoffStatus.CANCELLED.value else texts.HANDED_BACK
         if await paused_tracker.hand_back(agent, conversation, text):
             await message.output_channel.send_text_message(conversation, text)
+            if self._says_handback:  # before resumed: the delivery loop waits for that
+                await self._db(mark_handback_delivered, request_id=pending.id)
         await self._db(mark_resumed, request_id=pending.id)
         return await self._assistant(message)
 

@@ -19,6 +19,10 @@ store and the event broker like any other. Writing the store from the console wo
 Rasa's domain and tracker classes in the console, skip the lock, and race a turn that
 saves the same conversation (Rasa finds its new events by counting the stored ones).
 
+Before the API call it waits, briefly (bot/handoff/outbox.py ``wait_for_replies``), until
+the Rasa server has delivered the agent's replies (channels/handoff_delivery.py): they are
+appended to the tracker as they are delivered, and must come before the hand-back.
+
 If Rasa cannot be reached, the request stays closed and ``resumed_at`` empty: the
 channels' gate (channels/handoff_gate.py) hands the conversation back at the resident's
 next message, inside the Rasa server, the same way. Nothing is lost either way.
@@ -36,6 +40,7 @@ import requests
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import get_settings
+from bot.handoff.outbox import wait_for_replies
 from bot.handoff.service import Closed, close, mark_resumed
 
 logger = logging.getLogger(__name__)
@@ -105,6 +110,8 @@ def close_and_hand_back(sessions: sessionmaker, rasa: RasaApi | None, *, request
         logger.warning("hand-off %s closed; no Rasa API token, the conversation resumes at the next message",
                        request_id)
         return HandedBack(closed, False)
+    if not wait_for_replies(sessions, request_id=request_id):  # the agent's last words come first
+        logger.warning("hand-off %s: replies still undelivered; handing back before them", request_id)
     try:
         rasa.append_events(closed.request.conversation_id, resume_events(closed.handback.text))
     except RasaUnreachable as error:

@@ -69,6 +69,9 @@ class HandoffMessage(Base):
     #: Why the channel could not deliver it (e.g. "wechat:45015"); delivered_at is set then too.
     delivery_error = Column(String(64))
     delivery_attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    #: Not before (naive UTC): a node delivering it holds it until then (a lease), a failed
+    #: attempt waits until then (backoff); None: due now (bot/handoff/outbox.py).
+    delivery_due_at = Column(DateTime)
 
 
 class HandoffTicket(Base):

@@ -4,6 +4,12 @@ Replaces Rasa's built-in ``rest:`` channel (same URL and body, {"sender", "messa
 which trusts the body's sender from anyone and accepts any "/payload" as a command.
 credentials.yml: ``channels.rest.RestInput:`` with optional ``token`` / ``token_file``
 (else the environment's REST_TOKEN / REST_TOKEN_FILE).
+
+During a 转人工 the webhook answers nothing (channels/handoff_gate.py); a staff member's
+replies arrive later, as bot events of the conversation "rest:<sender>" with metadata
+``{"handoff": {"message_id": …, "agent": "工作人员"}}``. Integrators poll Rasa's
+``GET /conversations/rest:<sender>/tracker`` (HTTP API on, with its token) for them
+(channels/handoff_delivery.py).
 """
 from __future__ import annotations
 
@@ -20,8 +26,10 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import handoff_delivery
 from channels.client_address import TrustedProxies
 from channels.conversations import AppCapturingBlueprint, Conversations
+from channels.handoff_delivery import TrackerOnly
 from channels.handoff_gate import HandoffGate
 from channels.limits import LimitSettings
 from channels.rest.endpoint import RestEndpoint, load_token
@@ -54,6 +62,8 @@ class RestInput(InputChannel):
                                 limits=shared_state().message_limits(LimitSettings.from_env(), self.name()),
                                 events=self.conversations.events, assistant=assistant)
         hook = AppCapturingBlueprint(self.conversations, "rest_webhook", __name__)
+        # Staff replies of a 转人工 go into the tracker, where integrators read them.
+        handoff_delivery.install(hook, self.name(), lambda: TrackerOnly(self.conversations))
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

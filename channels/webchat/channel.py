@@ -18,7 +18,8 @@ Protocol (socket.io events):
   page → ``session_request`` {token?, last_seen?}; server → ``session_confirm``
   {token, fresh} (fresh: a new, empty conversation) and ``messages`` {messages}.
   page → ``user_uttered`` {token, message, client_id, display?, payload?} (payload: a
-  button tap) → ack {ok, error?}; replies go to the conversation's room as ``messages``.
+  button tap) → ack {ok, error?}; replies go to the conversation's room as ``messages``,
+  and so do staff messages of a 转人工 (``author`` "工作人员", handoff.py).
   server → ``cleared`` when the conversation was erased: the page forgets everything.
 """
 from __future__ import annotations
@@ -46,6 +47,7 @@ from socketio import AsyncServer
 
 from bot.config import PROJECT_ROOT
 from bot.personal.masking import mask_personal_data
+from channels import handoff_delivery
 from channels.client_address import TrustedProxies, is_loopback
 from channels.conversations import Conversations
 from channels.handoff_gate import HandoffGate
@@ -58,6 +60,7 @@ from channels.inbound_text import (
 from channels.limits import TOO_FAST, ConnectionCounter, LimitSettings
 from channels.shared_state import shared_state
 from channels.webchat import clearing
+from channels.webchat.handoff import WebChatDeliverer
 from channels.webchat.history import chat_messages, messages_from
 from channels.webchat.resends import MessageClaims, handle_once
 from channels.webchat.tokens import SessionTokens, load_secret, new_conversation_id
@@ -124,7 +127,9 @@ class WebChatInput(InputChannel):
 
     # -- the blueprint --------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = HandoffGate(on_new_message, self.conversations)  # 转人工: channels/handoff_gate.py
+        # 转人工: channels/handoff_gate.py; a hand-back the gate says reaches the page through
+        # the delivery loop (a turn shows from the resident's message on), handoff.py.
+        on_new_message = HandoffGate(on_new_message, self.conversations, says_handback=False)
         tokens = SessionTokens(load_secret())
         settings = LimitSettings.from_env()
         state = shared_state()  # Redis for a cluster: limits, and rooms every node can emit to
@@ -137,6 +142,7 @@ class WebChatInput(InputChannel):
         self.sio = sio
         channel = self
         page = _AppCapturingBlueprint(self, sio, self.socketio_path, "webchat", __name__)
+        handoff_delivery.install(page, self.name(), lambda: WebChatDeliverer(channel))
 
         @page.route("/", methods=["GET"])
         async def index(request: Request) -> HTTPResponse:

@@ -2,7 +2,9 @@
 
 The tracker store is the single source of truth for the page: live replies and the
 history after a reload or reconnect are both read from it, so every message has one id
-and the page can merge without losing or doubling anything.
+and the page can merge without losing or doubling anything. A staff member's message
+during a 转人工 is a bot event too (channels/staff_replies.py); its ``author`` is the label
+the page shows on it ("工作人员"), None for the assistant's and the resident's own.
 """
 from __future__ import annotations
 
@@ -24,7 +26,13 @@ def _user(event: dict[str, Any], ts: float) -> Message:
     metadata = event.get("metadata") or {}
     return {"id": f"u-{client_id}" if client_id else _stable_id("u", ts, text), "role": "user",
             "text": text, "ts": ts, "buttons": [], "custom": None, "client_id": client_id,
-            "display": metadata.get("display")}
+            "display": metadata.get("display"), "author": None}
+
+
+def _author(metadata: dict[str, Any]) -> str | None:
+    handoff = metadata.get("handoff")
+    label = handoff.get("agent") if isinstance(handoff, dict) else None
+    return label if isinstance(label, str) and label else None
 
 
 def _bot(event: dict[str, Any], ts: float) -> Message:
@@ -36,7 +44,7 @@ def _bot(event: dict[str, Any], ts: float) -> Message:
         custom = {"type": "service_card", "service": metadata["service_card"]}
     return {"id": _stable_id("b", ts, text), "role": "bot", "text": text, "ts": ts,
             "buttons": list(data.get("buttons") or data.get("quick_replies") or []),
-            "custom": custom, "client_id": None, "display": None}
+            "custom": custom, "client_id": None, "display": None, "author": _author(metadata)}
 
 
 def chat_messages(events: Iterable[dict[str, Any]], since: float | None = None) -> list[Message]:

@@ -10,12 +10,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import handoff_delivery
 from channels.conversations import AppCapturingBlueprint, Conversations
 from channels.handoff_gate import HandoffGate
 from channels.shared_state import shared_state
 from channels.wechat import redaction
 from channels.wechat.api import WeChatApi
 from channels.wechat.endpoint import HttpReply, WeChatEndpoint
+from channels.wechat.handoff import WeChatDeliverer
 from channels.wechat.locate import CatalogueLocator
 from channels.wechat.menu import load_menu
 from channels.wechat.settings import WeChatSettings
@@ -38,6 +40,7 @@ class WeChatInput(InputChannel):
         self.settings = settings
         self.endpoint: WeChatEndpoint | None = None
         self.conversations = Conversations()
+        self.deliverer: WeChatDeliverer | None = None  # staff messages of a 转人工 (handoff.py)
 
     def _build_endpoint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> WeChatEndpoint:
         # Rasa configured logging before building channels; no credential may reach a log.
@@ -59,14 +62,20 @@ class WeChatInput(InputChannel):
             logger.info("WeChat channel on (%s mode, customer-service API %s)",
                         "safe/compatible" if self.settings.can_decrypt else "plaintext",
                         "on" if api else "off: set WECHAT_APPID and WECHAT_APPSECRET")
+        missed = state.wechat_missed()
+        self.deliverer = WeChatDeliverer(self.conversations, api.send_text if api else None, missed,
+                                         handoff_delivery.default_sessions)
         return WeChatEndpoint(self.settings, assistant, menu, locator=CatalogueLocator(),
                               send_text=api.send_text if api else None, nonces=state.nonce_store(),
                               shared_turns=state.wechat_turns(self.settings.dedupe_window_s),
-                              choices=state.wechat_choices(), missed=state.wechat_missed())
+                              choices=state.wechat_choices(), missed=missed)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         endpoint = self.endpoint = self._build_endpoint(on_new_message)
         hook = AppCapturingBlueprint(self.conversations, "wechat_webhook", __name__)
+        deliverer = self.deliverer
+        if deliverer is not None:
+            handoff_delivery.install(hook, self.name(), lambda: deliverer)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -31,3 +31,7 @@ RESENT = "（补发上次没收到的内容）"
 #: What a resident says to get the missed parts (compared without spaces and punctuation).
 REPEAT_REQUESTS = frozenset({"再说一遍", "再说一次", "再发一遍", "再发一次", "重发", "重新发送",
                              "没收到", "补发"})
+
+# -- 转人工 ------------------------------------------------------------------------------------
+#: Heads a staff member's message (the assistant's own have no heading).
+STAFF_HEADING = "【工作人员】"

@@ -13,7 +13,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import ConversationPaused, Event
 from sqlalchemy.exc import OperationalError
 
-from bot.handoff import queue, service
+from bot.handoff import outbox, queue, service, texts
 from channels.conversations import Conversations
 from channels.handoff_gate import HandoffGate
 
@@ -122,3 +122,37 @@ def test_no_model_loaded_means_no_database_question():
     gate, assistant = gate_for(SimpleNamespace(is_ready=lambda: False), untouched)
     say(gate, "rest:me", "你好")
     assert assistant == ["你好"]
+
+
+def closed_without_rasa(sessions, conversation: str, channel: str = "rest") -> int:
+    """An agent closed the request while Rasa's API was down: it waits for the next message."""
+    rid = service.request_handoff(sessions, conversation_id=conversation, channel=channel).request.id
+    service.claim(sessions, request_id=rid, agent="zhang")
+    service.close(sessions, request_id=rid, agent="zhang", note="已解答")
+    return rid
+
+
+def test_a_hand_back_the_gate_says_itself_is_not_delivered_again(handoff_sessions):
+    rid = closed_without_rasa(handoff_sessions, "rest:me")
+    gate, assistant = gate_for(Agent(paused=True), lambda: handoff_sessions)
+    assert [m["text"] for m in say(gate, "rest:me", "社保卡怎么办")] == [texts.HANDED_BACK]
+    assert assistant == ["社保卡怎么办"]
+    (handback,) = queue.transcript(handoff_sessions, request_id=rid)
+    assert handback.direction == "system" and handback.delivered_at is not None
+    assert outbox.due(handoff_sessions, channels=["rest"]) == []
+
+
+def test_where_the_gates_reply_is_not_shown_the_delivery_loop_shows_the_hand_back(handoff_sessions):
+    rid = closed_without_rasa(handoff_sessions, "web:me", "webchat")
+    assistant: list[str] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        assistant.append(message.text)
+
+    conversations = Conversations()
+    conversations.app = SimpleNamespace(ctx=SimpleNamespace(agent=Agent(paused=True)))
+    gate = HandoffGate(on_new_message, conversations, sessions=lambda: handoff_sessions, says_handback=False)
+    say(gate, "web:me", "社保卡怎么办")
+    (handback,) = queue.transcript(handoff_sessions, request_id=rid)
+    assert handback.delivered_at is None
+    assert [d.message_id for d in outbox.due(handoff_sessions, channels=["webchat"])] == [handback.id]

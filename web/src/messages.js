@@ -18,7 +18,15 @@ export function normalize(raw) {
     custom: raw.custom && typeof raw.custom === "object" ? raw.custom : null,
     client_id: raw.client_id ? str(raw.client_id) : null,
     display: raw.display ? str(raw.display) : null,
+    // A staff member's message during a 转人工 carries who wrote it ("工作人员"); else null.
+    author: raw.role !== "user" && raw.author ? str(raw.author) : null,
   };
+}
+
+// What a screen reader says before a message: who is speaking.
+export function speakerLabel(m) {
+  if (m.role === "user") return "我说：";
+  return m.author ? m.author + "说：" : "助手说：";
 }
 
 const byTs = (a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

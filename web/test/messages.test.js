@@ -9,6 +9,7 @@ import {
   activeButtonsId,
   latestExchangeStart,
   stripButtonLines,
+  speakerLabel,
 } from "../src/messages.js";
 
 const bot = (id, ts, extra = {}) => ({ id, role: "bot", text: "t" + id, ts, buttons: [], ...extra });
@@ -38,6 +39,7 @@ test("normalize drops junk and fills defaults", () => {
     custom: null,
     client_id: null,
     display: null,
+    author: null,
   });
 });
 
@@ -80,4 +82,16 @@ test("option lines are stripped only where buttons exist", () => {
   ];
   assert.equal(stripButtonLines("请选择：\n1. 镜湖区\n2.弋江区\n", buttons), "请选择：");
   assert.equal(stripButtonLines("a\nb", []), "a\nb");
+});
+
+test("a staff member's message keeps its author, and screen readers say who speaks", () => {
+  const [staff, bot, mine] = mergeMessages([], [
+    { id: "b1", role: "bot", text: "您好，我是工作人员", ts: 1, author: "工作人员" },
+    { id: "b2", role: "bot", text: "助手的话", ts: 2 },
+    { id: "u3", role: "user", text: "谢谢", ts: 3, author: "工作人员" },
+  ]);
+  assert.equal(staff.author, "工作人员");
+  assert.equal(bot.author, null);
+  assert.equal(mine.author, null); // only the server's bot messages carry an author
+  assert.deepEqual([staff, bot, mine].map(speakerLabel), ["工作人员说：", "助手说：", "我说："]);
 });

@@ -1,7 +1,7 @@
 // One message: bubble or service card, its option buttons, read-aloud button.
 import { memo } from "react";
 import { Bubble, Button } from "../ui.js";
-import { shownText, stripButtonLines } from "../messages.js";
+import { shownText, speakerLabel, stripButtonLines } from "../messages.js";
 import { RichText } from "../text.jsx";
 import { ServiceCard } from "./ServiceCard.jsx";
 
@@ -23,7 +23,12 @@ function MessageItem({ m, active, latest, elder, connected, canSpeak, onButton, 
       <div className="Message-main">
         <div className="Message-inner">
           <div className="Message-content">
-            <span className="sr-only">{isUser ? "我说：" : "助手说："}</span>
+            <span className="sr-only">{speakerLabel(m)}</span>
+            {m.author ? (
+              <div className="Message-author" aria-hidden="true">
+                {m.author}
+              </div>
+            ) : null}
             {isCard ? (
               <ServiceCard message={m} />
             ) : text ? (
