@@ -1,8 +1,8 @@
 """Hand-offs: when a staff message may next be tried (a delivering node's lease, or backoff).
 
-Revision ID: 0007_handoff_delivery_due
-Revises: 0006_handoff_delivery_tickets
-Create Date: 2026-12-03
+Revision ID: 0009_handoff_delivery_due
+Revises: 0008_analytics
+Create Date: 2026-12-02
 
 handoff_messages gains ``delivery_due_at`` (naive UTC, nullable): a node of the Rasa
 server claims a message by moving it into the future with a conditional UPDATE
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_handoff_delivery_due"
-down_revision = "0006_handoff_delivery_tickets"
+revision = "0009_handoff_delivery_due"
+down_revision = "0008_analytics"
 branch_labels = None
 depends_on = None
 
