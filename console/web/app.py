@@ -49,6 +49,7 @@ from console.web.routes import (
     password,
     services,
     take_back,
+    tickets,
     users,
 )
 
@@ -63,7 +64,7 @@ SECURITY_HEADERS = {
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users,
-                 handoff, handoff_chat, handoff_live, handoff_replies, followups, appeals)
+                 handoff, handoff_chat, handoff_live, handoff_replies, followups, appeals, tickets)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,
