@@ -1,6 +1,6 @@
 """The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
-accounts (账号管理), each person's password, the hand-off desk (人工服务, 转人工), and 差评回访 with
-申诉复核.
+accounts (账号管理), each person's password, the hand-off desk (人工服务, 转人工), the messages
+residents left for a callback (留言工单), and 差评回访 with 申诉复核.
 
 Security, on every route (helpers in console/web/context.py):
 
