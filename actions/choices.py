@@ -8,6 +8,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.district_memory import DistrictChange, district_change
+from actions.handoff import hand_off
+from actions.handoff_offer import offer_after_failure
+from actions.leave_message import start_leave_message
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from actions.service_answer import answer_service, resolve_district, show_hall
 from bot import choices, replies
@@ -22,6 +25,8 @@ SHORT_REPLY_CHARS = 6
 MIN_CHOICE_CONFIDENCE = 0.05
 MIN_SHARE_OF_BEST = 0.4
 MAX_CHOICES = 3
+#: The one-option offers of a person (actions/handoff_offer.py) and of 留言 (actions/handoff.py).
+OFFER_ALIASES = {"handoff": ("转人工", "人工", "找人工"), "leave_message": ("留言", "我要留言")}
 
 
 def candidate_services(ranking: list[dict[str, Any]]) -> list[str]:
@@ -73,6 +78,8 @@ async def pending_pick(tracker: Tracker) -> int | None:
 
 async def _aliases(kind: str | None, options: list[str]) -> list[list[str]]:
     """The catalogue's other names for the options (芜湖县 for 湾沚区, 社保卡 for 社会保障卡申领)."""
+    if kind in OFFER_ALIASES:
+        return [list(OFFER_ALIASES[kind])]
     if kind == "district":
         found = {d.id: d.aliases for d in await run_blocking(catalogue().districts)}
     else:
@@ -83,6 +90,14 @@ async def _aliases(kind: str | None, options: list[str]) -> list[list[str]]:
 async def resolve_pick(dispatcher: CollectingDispatcher, tracker: Tracker, index: int) -> list[EventType]:
     pending = tracker.get_slot("pending_choice") or {}
     picked = list(pending.get("options") or [])[index]
+    if pending.get("kind") == "handoff":  # 1. 转人工, offered after two failures
+        events = await hand_off(dispatcher, tracker)
+        if events is None:
+            dispatcher.utter_message(response="utter_human_handoff")
+            return [SlotSet("pending_choice", None)]
+        return events
+    if pending.get("kind") == "leave_message":  # 1. 留言, offered out of hours
+        return await start_leave_message(dispatcher, tracker)
     if pending.get("kind") == "district":
         return await _use_district(dispatcher, tracker, picked)
     return await answer_service(dispatcher, tracker, picked)
@@ -123,7 +138,7 @@ class ActionClarify(GuardedAction):
         candidates = offered_services(tracker.latest_message)
         if not candidates:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
-            return [SlotSet("pending_choice", None)]
+            return await offer_after_failure(dispatcher, tracker) or [SlotSet("pending_choice", None)]
         return await offer_services(dispatcher, candidates, replies.CLARIFY, replies.CLARIFY_TAIL)
 
 

@@ -8,33 +8,41 @@ confident the message means something else. The engine decides whether it is an 
 answered here (a service, a FAQ, the likely services) and the question comes again
 after "我们继续：". Confirmation submits. The ask action asks the engine's current
 question, one per message, with numbered buttons.
+
+转人工 in a flow queues the conversation for staff (actions/handoff.py) with the step the
+resident was at; the draft stays, the ask action returns ConversationPaused instead of a
+question, and after the hand-back "再说一遍" asks that question again (the form is still
+active). 留言 and 查留言 start here too (actions/leave_message.py).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from functools import partial
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.choices import offered_services
+from actions.flow_start import begin_flow, context, send
+from actions.handoff import hand_off, is_paused
+from actions.leave_message import LEAVE_FLOW, leave_message_context, ticket_status
 from actions.progress import RECORD_INTENTS, plan_records
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from actions.service_answer import answer_service, resolve_district
 from bot import replies
 from bot.families import family_for_intent
 from bot.flows import appointment, engine
-from bot.flows.context import FlowContext, flow_context
+from bot.flows.context import FlowContext
 from bot.flows.definition import UnknownFlow
-from bot.flows.drafts import delete_draft, load_draft, purge_expired, save_draft
+from bot.flows.drafts import delete_draft, load_draft, save_draft
 from bot.flows.registry import FLOWS
 from bot.flows.submission import submit
+from bot.handoff.commands import asks_ticket_status, asks_to_leave_message
 from bot.nlu.service_decision import ASK_SERVICE, service_of
 
 logger = logging.getLogger(__name__)
@@ -62,6 +70,9 @@ DIGRESSION_CONFIDENCE = 0.7
 #: confidence on; below it the likely services are named.
 ANSWER_CONFIDENCE = 0.5
 _NOT_ANSWERS = ("faq", "out_of_scope", "thank")
+#: Set in the draft when 转人工 queued the conversation mid-flow: the ask action pauses
+#: instead of asking (a validation action can return only slots to the form).
+HANDED_OFF = "handed_off"
 
 
 def read_intent(intent: dict[str, Any]) -> tuple[engine.Command | None, bool]:
@@ -121,15 +132,6 @@ def raw_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-def send(dispatcher: CollectingDispatcher, message: engine.Message) -> None:
-    dispatcher.utter_message(text=message.text,
-                             buttons=[{"title": t, "payload": p} for t, p in message.buttons])
-
-
-async def context() -> FlowContext:
-    return await run_blocking(flow_context)
-
-
 async def load_state(ctx: FlowContext, tracker: Tracker) -> dict[str, Any] | None:
     """The running flow's state; the slot holds only the draft id (see bot/flows/drafts.py)."""
     pointer = tracker.get_slot("flow_state") or {}
@@ -169,7 +171,13 @@ class ActionStartFlow(GuardedAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         current = tracker.get_slot("current_service")
         prefill: dict[str, Any] = {}
-        if intent == "book_appointment":
+        extra: dict[str, Any] = {}
+        if intent == "start_application" and asks_to_leave_message(raw_text(tracker)):
+            flow_name, extra = LEAVE_FLOW, leave_message_context(tracker)  # 留言 (bot/nlu/commands.py)
+        elif intent == "check_progress" and asks_ticket_status(raw_text(tracker)):
+            dispatcher.utter_message(text=await ticket_status(tracker))  # 查留言: this conversation's only
+            return []
+        elif intent == "book_appointment":
             flow_name = appointment.FLOW_NAME
             # What the conversation already said is taken over, named, and 上一步 reaches it.
             if current:
@@ -190,15 +198,7 @@ class ActionStartFlow(GuardedAction):
         else:
             dispatcher.utter_message(text=replies.FLOWS_AVAILABLE if intent != "affirm" else replies.ANYTHING_ELSE)
             return []
-        ctx = await context()
-        await run_blocking(purge_expired, ctx.sessions)  # abandoned drafts keep nothing for long
-        outcome = engine.start(ctx.build(flow_name, sender_id=tracker.sender_id), prefill)
-        for message in outcome.messages:
-            send(dispatcher, message)
-        state = {**outcome.state, "instance": uuid.uuid4().hex}
-        draft_id = await run_blocking(partial(save_draft, ctx.sessions, sender_id=tracker.sender_id, state=state))
-        return [SlotSet("flow_state", {"draft": draft_id, "flow": flow_name}), SlotSet("pending_choice", None),
-                SlotSet("offered_flow", None)]
+        return await begin_flow(dispatcher, tracker, flow_name, prefill, extra)
 
 
 class ActionAskFlowDone(GuardedAction):
@@ -213,6 +213,9 @@ class ActionAskFlowDone(GuardedAction):
         state = await load_state(ctx, tracker)
         if not state:
             return []
+        if state.get(HANDED_OFF):  # 转人工 queued this turn: no question; the conversation pauses
+            await store_state(ctx, tracker, {k: v for k, v in state.items() if k != HANDED_OFF})
+            return [ConversationPaused()]
         send(dispatcher, await run_blocking(engine.question, ctx.build(state["flow"], sender_id=tracker.sender_id),
                                             state))
         if state.get("prefix"):
@@ -261,6 +264,8 @@ class ValidateGuidedForm(FormValidationAction):
         text = raw_text(tracker)
         command, elsewhere = read_intent(intent)
         outcome = await run_blocking(partial(engine.handle, flow, state, text, command, elsewhere=elsewhere))
+        if outcome.handoff:
+            return await self._hand_off(ctx, flow, state, outcome, dispatcher, tracker)
         if outcome.aside:  # a question, not an answer: nothing stored, answered, asked again
             if not await answer_aside(dispatcher, tracker):
                 for message in outcome.messages:
@@ -284,6 +289,25 @@ class ValidateGuidedForm(FormValidationAction):
         await store_state(ctx, tracker, {"flow": state["flow"], "instance": state["instance"],
                                          "done_text": result.text})
         return {"flow_done": "submitted", "flow_state": None}
+
+
+    @staticmethod
+    async def _hand_off(ctx: FlowContext, flow: engine.Flow, state: dict[str, Any], outcome: engine.Outcome,
+                        dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """转人工 mid-flow: queue with the step for the agent and keep the draft; the ask action pauses.
+
+        Out of hours the desk's hours are said and the question comes again; without the
+        queue, the engine's own words (how to reach a person) are.
+        """
+        events = await hand_off(dispatcher, tracker, flow_step=engine.step_text(flow, state))
+        if events is None:
+            for message in outcome.messages:
+                send(dispatcher, message)
+        if events is not None and is_paused(events):
+            await store_state(ctx, tracker, {**outcome.state, "prefix": "", HANDED_OFF: True})
+        else:
+            await store_state(ctx, tracker, outcome.state)
+        return {"flow_done": None}
 
 
 class ActionFlowEnd(GuardedAction):

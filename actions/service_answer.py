@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.district_memory import district_change
+from actions.handoff_offer import offer_after_failure
 from actions.runtime import GuardedAction, catalogue, run_blocking
 from bot import choices, replies
 from bot.catalogue.render import render_hall_answer, render_service_answer, service_card
@@ -70,7 +71,7 @@ async def answer_service(
         if found_by_search:  # removed since the search stage's index was built (a few seconds)
             logger.info("service %s was removed from the catalogue since it was found", service_id)
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
-            return []
+            return await offer_after_failure(dispatcher, tracker)
         logger.error("intent names a service missing from the catalogue: %s", service_id)
         dispatcher.utter_message(text=replies.SERVICE_UNAVAILABLE)
         return []
@@ -129,6 +130,6 @@ class ActionAnswerService(GuardedAction):
         service_id = service_of(tracker.latest_message)
         if service_id is None:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD)
-            return []
+            return await offer_after_failure(dispatcher, tracker)
         searched = (tracker.latest_message.get("intent") or {}).get("name") == ASK_SERVICE
         return await answer_service(dispatcher, tracker, service_id, found_by_search=searched)

@@ -2,9 +2,11 @@
 
 `python -m bot purge` deletes tracker events older than GOV_RETENTION_DAYS (default
 180) from Rasa's SQL tracker store (table `events`, its `timestamp` is Unix seconds),
-flow drafts untouched for 24 h (bot/flows/drafts.py) and ended 转人工 requests with their
-messages after the same GOV_RETENTION_DAYS (bot/handoff/), and prints how many of each
-it removed, never what. `--every 3600` repeats it until stopped (what `make run` uses).
+flow drafts untouched for 24 h (bot/flows/drafts.py), ended 转人工 requests with their
+messages and messages left for a callback (留言) closed longer than the same
+GOV_RETENTION_DAYS ago, with their phone numbers (bot/handoff/; open ones stay until
+handled), and prints how many of each it removed, never what. `--every 3600` repeats it
+until stopped (what `make run` uses).
 
 On SQLite the deletes run with secure_delete on and the WAL is checkpointed after them,
 so the removed text does not stay readable in free pages or in the -wal file.
@@ -28,6 +30,7 @@ from bot.config import Settings, ensure_private_sqlite, get_settings, sqlite_pat
 from bot.db import session_factory
 from bot.flows.drafts import purge_expired
 from bot.handoff.service import purge_ended
+from bot.handoff.tickets import purge_done_tickets
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,12 @@ class PurgeReport:
     tracker_events: int
     drafts: int
     handoffs: int = 0  # ended 转人工 requests with their messages (bot/handoff/)
+    tickets: int = 0  # 留言 closed longer than the retention period ago, with their phones
 
     def summary(self) -> str:
         text = f"已清理：对话记录事件 {self.tracker_events} 条，未完成的填写草稿 {self.drafts} 份"
-        return text + (f"，已结束的人工服务记录 {self.handoffs} 条" if self.handoffs else "")
+        text += f"，已结束的人工服务记录 {self.handoffs} 条" if self.handoffs else ""
+        return text + (f"，已办结的留言 {self.tickets} 条" if self.tickets else "")
 
 
 def tracker_url(value: str) -> str:
@@ -96,11 +101,13 @@ def purge(settings: Settings | None = None, *, now: datetime | None = None) -> P
                                   older_than=timedelta(days=settings.retention_days), now=now)
     sessions = session_factory(settings.database_url)
     drafts = purge_expired(sessions, now=now)
-    handoffs = purge_ended(sessions, older_than=timedelta(days=settings.retention_days), now=now)
+    kept = timedelta(days=settings.retention_days)
+    handoffs = purge_ended(sessions, older_than=kept, now=now)
+    tickets = purge_done_tickets(sessions, older_than=kept, now=now)
     engine = sessions.kw["bind"]
-    if (drafts or handoffs) and engine.dialect.name == "sqlite":
+    if (drafts or handoffs or tickets) and engine.dialect.name == "sqlite":
         checkpoint(engine)
-    return PurgeReport(events, drafts, handoffs)
+    return PurgeReport(events, drafts, handoffs, tickets)
 
 
 def purge_every(seconds: float, *, rounds: int | None = None,

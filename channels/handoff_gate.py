@@ -12,6 +12,9 @@ one indexed query) whether the conversation has a hand-off:
   assistant is silent twice over: by this gate and by Rasa's own processor;
 - queued, and the message is exactly "不等了" / "回到机器人" (bot/handoff/commands.py): the
   request is cancelled, the conversation resumed, and the resident told so in one message;
+- queued, and the message is exactly "留言": the request is cancelled, the conversation
+  resumed ("好的，已取消排队，改为留言。"), and the message goes on to the assistant, which
+  starts the 留言 flow (a callback ticket, bot/handoff/tickets.py);
 - ended but not yet handed back (the console could not reach Rasa's API when an agent
   closed it): handed back now, with the hand-back message, then the message is answered.
   Where the gate's reply reaches the resident (WeChat's passive reply, REST's response),
@@ -46,7 +49,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import get_settings
 from bot.db import session_factory
 from bot.handoff import texts
-from bot.handoff.commands import asks_to_return
+from bot.handoff.commands import asks_to_leave_message, asks_to_return
 from bot.handoff.outbox import mark_handback_delivered
 from bot.handoff.service import cancel_queued, mark_resumed, pending_handoff, record_resident_message
 from bot.handoff.statuses import ACTIVE, HandoffStatus
@@ -83,6 +86,9 @@ class HandoffGate:
         if pending is None:
             return await self._assistant(message)
         if pending.status in ACTIVE:
+            if pending.status == HandoffStatus.QUEUED.value and asks_to_leave_message(message.text) \
+                    and await self._leave_queue_for_message(agent, message):
+                return await self._assistant(message)  # "留言" starts the 留言 flow there
             await self._to_agent(agent, message, pending)
             return None
         text = texts.CANCELLED if pending.status == HandoffStatus.CANCELLED.value else texts.HANDED_BACK
@@ -93,15 +99,27 @@ class HandoffGate:
         await self._db(mark_resumed, request_id=pending.id)
         return await self._assistant(message)
 
+    async def _leave_queue_for_message(self, agent: Any, message: UserMessage) -> bool:
+        """"留言" while queued: leave the queue and resume; False when an agent claimed it just now."""
+        conversation = message.sender_id
+        cancelled = await self._db(cancel_queued, conversation_id=conversation)
+        if cancelled is None:
+            return False
+        if await paused_tracker.hand_back(agent, conversation, texts.TO_MESSAGE):
+            await message.output_channel.send_text_message(conversation, texts.TO_MESSAGE)
+        await self._db(mark_resumed, request_id=cancelled.id)
+        return True
+
     async def _to_agent(self, agent: Any, message: UserMessage, pending: RequestView) -> None:
         """Leave the queue on "不等了", else store the message for the agent; the assistant says nothing."""
         conversation = message.sender_id
         if pending.status == HandoffStatus.QUEUED.value and asks_to_return(message.text):
             cancelled = await self._db(cancel_queued, conversation_id=conversation)
             if cancelled is not None:
-                await paused_tracker.log_silently(agent, message, then_hand_back=texts.CANCELLED)
+                said = texts.cancelled_text(pending.flow_step)  # back to the flow the resident left, if any
+                await paused_tracker.log_silently(agent, message, then_hand_back=said)
                 await self._db(mark_resumed, request_id=cancelled.id)
-                await message.output_channel.send_text_message(conversation, texts.CANCELLED)
+                await message.output_channel.send_text_message(conversation, said)
                 return
             # An agent claimed it a moment ago: the words go to them like any others.
         # A tapped web chat button sends its payload ("1"); its label is what the resident saw.

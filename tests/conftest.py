@@ -102,7 +102,9 @@ def stack(tmp_path_factory, catalogue_db_url, wechat_api):
     """The real assistant (action server + Rasa with REST, web chat and WeChat), shared.
 
     Rasa's HTTP API is on, behind ``stack.api_token``, as `make run` starts it: the hand-off
-    tests close a request the way the console does (bot/handoff/handback.py).
+    tests close a request the way the console does (bot/handoff/handback.py). The hand-off
+    desk is open around the clock here (GOV_HANDOFF_HOURS), so they queue at any hour;
+    the hours themselves are tests/handoff/test_hours.py and tests/actions/test_handoff.py.
     """
     import secrets
 
@@ -110,7 +112,8 @@ def stack(tmp_path_factory, catalogue_db_url, wechat_api):
     from tests.support.servers import all_channels, trained_model
 
     with running_stack(tmp_path_factory.mktemp("stack"), trained_model(), catalogue_db_url,
-                       credentials=all_channels(wechat_api.base), api_token=secrets.token_urlsafe(24)) as running:
+                       credentials=all_channels(wechat_api.base), api_token=secrets.token_urlsafe(24),
+                       extra_env={"GOV_HANDOFF_HOURS": "全年无休 0:00-24:00"}) as running:
         yield running
 
 

@@ -8,9 +8,10 @@ the answers (ID numbers, phones) stay out of the tracker store, and the draft ke
 only until the flow is submitted or cancelled.
 
 Controls at any step: BACK (上一步), RESTART (重新填), CANCEL (不办了; asks once),
-REPEAT (再说一遍), HELP (帮助), HANDOFF (转人工) and MENU (菜单, 你好: a flow is running,
-this is how to leave it). At the summary the resident confirms, names a field to change
-("手机号填错了") or taps 修改 and picks one from a numbered list.
+REPEAT (再说一遍), HELP (帮助), HANDOFF (转人工: the outcome says so, and the caller queues the
+conversation for staff with the draft kept; :func:`step_text` tells staff where the resident is)
+and MENU (菜单, 你好: a flow is running, this is how to leave it). At the summary the resident
+confirms, names a field to change ("手机号填错了") or taps 修改 and picks one from a numbered list.
 
 One rule reads every message at every step (:func:`handle`):
 
@@ -25,6 +26,8 @@ One rule reads every message at every step (:func:`handle`):
 4. Anything else that is a question, or that NLU reads as something else, is an
    *aside*: nothing is stored, the caller answers it and the same question comes
    again after "我们继续：". The rest gets the step's own explanation.
+5. A step that asks for the resident's own words (``own_words``: a message to staff)
+   takes any text its parser accepts, questions included; only exact command words act.
 
 Trailing punctuation (voice input ends with "。") is stripped from every answer here.
 """
@@ -49,7 +52,7 @@ class Command(str, enum.Enum):
     HELP = "help"
     AFFIRM = "affirm"
     DENY = "deny"
-    HANDOFF = "handoff"  # 转人工: how to reach a person, then the same question
+    HANDOFF = "handoff"  # 转人工: Outcome.handoff (the caller queues), else how to reach a person
     MENU = "menu"  # 菜单, 你好, starting something else: say a flow is running and how to leave
 
 
@@ -135,6 +138,8 @@ class Step:
     # it raises Unrecognised for replies it does not know, which then go to the options
     describe: Callable[[Values], str] | None = None  # the summary's text when it needs other
     # answers (the hall of a district depends on the service)
+    own_words: bool = False  # the answer is the resident's own words (a message to staff):
+    # anything but an exact command word is taken, questions included, whatever NLU read
 
 
 def free_text(well_formed: Callable[[str], bool] | None = None) -> Callable[[Parser], Parser]:
@@ -184,6 +189,9 @@ class Outcome:
     # Not an answer but a question or another request: nothing was stored. `messages` say
     # so; a caller that can answer it (a service, a FAQ) sends its answer instead.
     aside: bool = False
+    # 转人工: the resident asks for a person. `messages` say how to reach one and the question
+    # comes again; a caller that can queue the conversation for staff does so instead.
+    handoff: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,7 @@ class Flow:
     summary_note: str = ""
     confirm: bool = True  # False: done once the last step is answered (a lookup has nothing to confirm)
     cancelled_text: str = ""  # said on 不办了 instead of "好的，<title>已取消…"
+    queue_on_handoff: bool = True  # False: 转人工 only says how to reach a person (the 留言 flow itself)
 
     def step(self, slot: str) -> Step:
         return next(s for s in self.steps if s.slot == slot)
@@ -251,6 +260,15 @@ def position(flow: Flow, values: Values, slot: str) -> tuple[int, int]:
     """(n, total) for "第n步，共total步": the step's place among the steps that apply."""
     active = flow.active_steps(values)
     return next(i for i, s in enumerate(active, 1) if s.slot == slot), len(active)
+
+
+def step_text(flow: Flow, state: dict[str, Any]) -> str:
+    """Where the resident is, for staff: "高龄津贴申请 · 第3步（共8步）", "高龄津贴申请 · 核对信息"."""
+    if state.get("stage") == "asking" and state.get("current"):
+        n, total = position(flow, state["values"], state["current"])
+        return f"{flow.title} · 第{n}步（共{total}步）"
+    where = {"confirming": "核对信息", "choosing_field": "选择要改的项", "confirm_cancel": "确认是否不办了"}
+    return f"{flow.title} · {where.get(state.get('stage') or '', '填写中')}"
 
 
 def question(flow: Flow, state: dict[str, Any]) -> Message:
@@ -343,6 +361,9 @@ class _Aside(Exception):
 
 def _read(step: Step, raw: str, values: Values, elsewhere: bool) -> Any:
     """The step's value for a message (rules 2-4), or StepError / _Aside."""
+    if step.own_words:
+        said = (raw or "").strip()
+        return step.parse(said, values) if step.parse is not None else said
     text = clean_answer(raw)
     question = looks_like_question(raw)
     if is_free_text(step):
@@ -456,11 +477,15 @@ def handle(flow: Flow, state: dict[str, Any], text: str, command: Command | None
     """
     state = {**state, "values": dict(state["values"]), "asked": list(state["asked"]), "prefix": ""}
     values = state["values"]
-    if command is None:
+    if state["stage"] == "asking" and state.get("current") and flow.step(state["current"]).own_words:
+        command, elsewhere = command_in(text), False  # only exact command words: the rest is the message
+    elif command is None:
         command = command_in(text)
 
     if command is Command.HANDOFF:
-        return _ask(state, RESUME, [Message(HANDOFF_TEXT)])
+        asked = _ask(state, RESUME, [Message(HANDOFF_TEXT)])
+        asked.handoff = flow.queue_on_handoff
+        return asked
     if command is Command.MENU:
         return _ask(state, RESUME, [Message(MENU_TEXT.format(title=flow.title))])
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.applications.kinds import FORMS
-from bot.flows import application_flow, appointment, cancel_booking, progress_lookup
+from bot.flows import application_flow, appointment, cancel_booking, leave_message, progress_lookup
 from bot.flows.definition import FlowDefinition, UnknownFlow
 
 
@@ -59,6 +59,7 @@ def _every_flow() -> FlowRegistry:
     registry.register(progress_lookup.DEFINITION)
     for definition in cancel_booking.DEFINITIONS:  # own bookings, or by number
         registry.register(definition)
+    registry.register(leave_message.DEFINITION)  # 留言 for the hand-off desk
     return registry
 
 

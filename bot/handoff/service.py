@@ -276,7 +276,7 @@ def close(sessions: sessionmaker, *, request_id: int, agent: str, note: str,
         ).rowcount
         request = _changed(session, request_id, moved, NotHolder)
         handback = HandoffMessage(request_id=request_id, direction=Direction.SYSTEM.value,
-                                  text=texts.HANDED_BACK, created_at=now)
+                                  text=texts.handed_back_text(request.flow_step), created_at=now)
         session.add(handback)
         session.flush()
         return Closed(request_view(request), message_view(handback))

@@ -16,6 +16,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.handoff.commands import LEAVE_WORDS, STATUS_WORDS
+
 COMMANDS: Dict[str, str] = {
     **dict.fromkeys(("办理", "申请", "在线办理", "在线申请", "开始申请", "开始办理", "现在申请"), "start_application"),
     **dict.fromkeys(("预约", "预约办事", "我要预约"), "book_appointment"),
@@ -29,6 +31,9 @@ COMMANDS: Dict[str, str] = {
     **dict.fromkeys(("确认", "确认提交", "提交"), "affirm"),
     **dict.fromkeys(("菜单", "主菜单"), "greet"),
     **dict.fromkeys(("转人工", "人工"), "human_handoff"),
+    # 留言 and 查留言 (bot/handoff/commands.py): action_start_flow tells them apart by the words.
+    **dict.fromkeys(LEAVE_WORDS, "start_application"),
+    **dict.fromkeys(STATUS_WORDS, "check_progress"),
 }
 
 

@@ -67,6 +67,9 @@ ACTION_LABELS: dict[str, str] = {
     "handoff_canned_add": "新增常用回复",
     "handoff_canned_edit": "修改常用回复",
     "handoff_canned_delete": "删除常用回复",
+    # 留言工单 (转人工 out of hours)
+    "handoff_ticket_reveal": "查看留言的完整回电号码",
+    "handoff_ticket_close": "办结留言",
 }
 
 USER_LABELS = {"cli": "命令行", UNKNOWN_USER: "（不存在的账号）", SYSTEM_USER: "系统（自动）"}
@@ -87,6 +90,7 @@ DETAIL_LABELS: dict[str, str] = {
     "followup": "差评回访编号", "appeal": "申诉编号", "rating": "评价编号", "requested_by": "申诉人",
     "from_status": "原状态", "to_status": "新状态", "reached": "联系到居民", "satisfied": "居民满意", "note": "说明",
     "os_user": "系统账号",
+    "ticket": "留言编号",
 }
 _ORDER = {key: index for index, key in enumerate(DETAIL_LABELS)}
 

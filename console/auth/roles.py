@@ -18,7 +18,8 @@ class Permission(str, enum.Enum):
     #: for residents within seconds, with no training or evaluation gate in between.
     MANAGE_SERVICES = "manage_services"
     MANAGE_ACCOUNTS = "manage_accounts"
-    #: The hand-off desk (人工服务): the queue, claiming, replying, transferring, closing, canned replies.
+    #: The hand-off desk (人工服务): the queue, claiming, replying, transferring, closing, canned replies,
+    #: and the messages left for a callback (留言工单) with their full callback numbers.
     HANDLE_HANDOFF = "handle_handoff"
     #: Change one's own password: every role.
     OWN_PASSWORD = "own_password"

@@ -15,8 +15,8 @@ helped:
 * ``clarified``: the next action was ``action_clarify`` (numbered choices were offered);
   the resident's pick, if any, is recorded so the operator sees what was meant;
 * ``handoff``: the resident's next request was ``human_handoff``;
-* ``not_understood``: the reply was a "please say it again" (utter_ask_rephrase,
-  utter_default, replies.NOT_UNDERSTOOD: action_clarify with nothing to offer);
+* ``not_understood``: the reply was a "please say it again" (utter_ask_rephrase or
+  action_ask_rephrase, utter_default, replies.NOT_UNDERSTOOD: action_clarify with nothing to offer);
 * ``out_of_scope``: the service search judged the message out of scope (parse data
   ``service_search.out_of_scope``; the resident got the out-of-scope reply);
 * ``acknowledged``: the reply was a generic acknowledgement (utter_thank, utter_goodbye,
@@ -65,7 +65,8 @@ CHOICE_SLOT = "pending_choice"
 #: The form every guided flow runs in (domain.yml ``forms``, bot/flows).
 FLOW_LOOP = "guided_form"
 #: Replies that ask the resident to say it again: nothing was understood.
-REPHRASE_ACTIONS = frozenset({"utter_ask_rephrase", "utter_default", "action_default_fallback"})
+REPHRASE_ACTIONS = frozenset({"utter_ask_rephrase", "utter_default", "action_default_fallback",
+                              "action_ask_rephrase"})
 REPHRASE_TEXTS = frozenset({replies.NOT_UNDERSTOOD})
 #: Replies that acknowledge whatever was said.
 ACKNOWLEDGE_ACTIONS = frozenset({"utter_thank", "utter_goodbye"})

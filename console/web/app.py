@@ -1,6 +1,6 @@
 """The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
-accounts (账号管理), each person's password, the hand-off desk (人工服务, 转人工), and 差评回访 with
-申诉复核.
+accounts (账号管理), each person's password, the hand-off desk (人工服务, 转人工), the messages
+residents left for a callback (留言工单), and 差评回访 with 申诉复核.
 
 Security, on every route (helpers in console/web/context.py):
 
@@ -49,6 +49,7 @@ from console.web.routes import (
     password,
     services,
     take_back,
+    tickets,
     users,
 )
 
@@ -63,7 +64,7 @@ SECURITY_HEADERS = {
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users,
-                 handoff, handoff_chat, handoff_live, handoff_replies, followups, appeals)
+                 handoff, handoff_chat, handoff_live, handoff_replies, followups, appeals, tickets)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,

@@ -59,7 +59,7 @@ def form_field(request: Request, name: str, limit: int = MAX_FIELD) -> str:
 def nav(user: StaffAccount) -> list[tuple[str, str]]:
     links = []
     if allows(user.role, Permission.HANDLE_HANDOFF):
-        links.append(("/handoff", "人工服务"))
+        links += [("/handoff", "人工服务"), ("/handoff/tickets", "留言工单")]
     if allows(user.role, Permission.VIEW_INBOX):
         links += [("/inbox", "待处理消息"), ("/faq", "常见问题"), ("/services", "服务事项")]
     if allows(user.role, Permission.FOLLOW_UP):

@@ -6,77 +6,26 @@ confidences below are what the trained model gave these phrasings.
 from __future__ import annotations
 
 import asyncio
-import uuid
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import OperationalError
 
 from actions.choices import ActionClarify, ActionResolveChoice
-from actions.guided_form import ActionAskFlowDone, ActionStartFlow, ValidateGuidedForm
+from actions.guided_form import ActionAskFlowDone, ValidateGuidedForm
 from actions.service_answer import ActionAnswerService
 from bot.db import session_factory
 from bot.flows.drafts import load_draft
+from bot.handoff.service import pending_handoff
+from tests.support.form_chat import Chat, latest, run
 from tests.support.ids import id_number
 
 pytestmark = pytest.mark.usefixtures("use_catalogue_db")
 
 ELDER_ID = id_number("19400315")
-UNSURE = {"intent": "nlu_fallback", "confidence": 0.3}  # names, digits: what DIET makes of them
-
-
-def latest(text: str, intent: str | None, confidence: float, **extra: Any) -> dict[str, Any]:
-    return {"text": text, "intent": {"name": intent, "confidence": confidence, **extra.pop("intent_extra", {})},
-            "intent_ranking": extra.pop("ranking", [{"name": intent, "confidence": confidence}]),
-            "entities": [], **extra}
-
-
-def run(action, tracker: Tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
-
-
-class Chat:
-    """One conversation: starts a flow, then feeds the form one message at a time."""
-
-    def __init__(self, db_url: str, **slots: Any) -> None:
-        self.db_url = db_url
-        self.sender = f"test-{uuid.uuid4().hex[:10]}"
-        self.slots: dict[str, Any] = {"district": None, "current_service": None, "pending_choice": None,
-                                      "offered_flow": None, "flow_state": None, **slots}
-
-    def tracker(self, message: dict[str, Any]) -> Tracker:
-        events = [{"event": "user", "text": message["text"], "parse_data": message}]
-        return Tracker(self.sender, dict(self.slots), message, events, False, None,
-                       {"name": "guided_form"} if self.slots.get("flow_state") else {}, "action_listen")
-
-    def start(self, text: str, intent: str) -> list[dict[str, Any]]:
-        messages, events = run(ActionStartFlow(), self.tracker(latest(text, intent, 1.0)))
-        for event in events:
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
-        return messages + self.ask()
-
-    def ask(self) -> list[dict[str, Any]]:
-        messages, _ = run(ActionAskFlowDone(), self.tracker(latest("", None, 0.0)))
-        return messages
-
-    def say(self, text: str, intent: str = UNSURE["intent"], confidence: float = UNSURE["confidence"],
-            **extra: Any) -> str:
-        dispatcher = CollectingDispatcher()
-        result = asyncio.run(ValidateGuidedForm().validate_flow_done(
-            text, dispatcher, self.tracker(latest(text, intent, confidence, **extra)), {}))
-        self.slots.update({k: v for k, v in result.items() if k != "flow_done"})
-        messages = dispatcher.messages + (self.ask() if result.get("flow_done") is None else [])
-        self.last = messages
-        return "\n".join(m.get("text") or "" for m in messages)
-
-    def values(self) -> dict[str, Any]:
-        state = load_draft(session_factory(self.db_url), sender_id=self.sender,
-                           draft_id=self.slots["flow_state"]["draft"])
-        return state["values"]
 
 
 @pytest.fixture()
@@ -87,7 +36,50 @@ def elderly(use_catalogue_db) -> Chat:
     return chat
 
 
-def test_handoff_mid_flow_says_how_to_reach_a_person_and_asks_again(elderly):
+@pytest.fixture()
+def desk_open(monkeypatch):
+    """The desk's clock at Wednesday 10:00 in Wuhu (the city hall's hours: open)."""
+    from bot.handoff import desk
+
+    monkeypatch.delenv(desk.HOURS_ENV, raising=False)
+    monkeypatch.setattr(desk, "now", lambda: datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc))
+    return desk
+
+
+def test_handoff_mid_flow_queues_with_the_step_pauses_and_keeps_the_draft(elderly, desk_open):
+    elderly.say("王秀英")
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateGuidedForm().validate_flow_done(
+        "转人工", dispatcher, elderly.tracker(latest("转人工", "human_handoff", 1.0)), {}))
+    assert result == {"flow_done": None}
+    [queued] = [m["text"] for m in dispatcher.messages]
+    assert "已为您转人工" in queued and "回复“再说一遍”就能接着填" in queued
+    request = pending_handoff(session_factory(elderly.db_url), conversation_id=elderly.sender)
+    assert request.status == "queued" and request.flow_step == "高龄津贴申请 · 第3步（共6步）"
+    # The form asks next: no question, the conversation pauses; the answers stay in the draft.
+    asked, events = run(ActionAskFlowDone(), elderly.tracker(latest("", None, 0.0)))
+    assert asked == [] and events == [{"event": "pause", "timestamp": None}]
+    assert elderly.values()["elder_name"] == "王秀英"
+    # After the hand-back, 再说一遍 asks the same question again, and the flow goes on.
+    assert elderly.say("再说一遍", "form_repeat", 1.0).endswith("（可以一个一个数字说）。")
+    assert "（第4步" in elderly.say(ELDER_ID)
+
+
+def test_handoff_mid_flow_out_of_hours_tells_the_hours_and_asks_again(elderly, desk_open, monkeypatch):
+    monkeypatch.setattr(desk_open, "now", lambda: datetime(2026, 12, 5, 2, 0, tzinfo=timezone.utc))  # Saturday
+    reply = elderly.say("转人工", "human_handoff", 1.0)
+    assert "现在不是人工服务时间" in reply and "下次上班：12月7日（周一）8:30" in reply
+    assert "您填的内容都还在" in reply and reply.endswith("请告诉我老人的姓名。") and "我们继续" in reply
+    assert pending_handoff(session_factory(elderly.db_url), conversation_id=elderly.sender) is None
+
+
+def test_handoff_mid_flow_without_the_queue_says_how_to_reach_a_person_and_asks_again(elderly, monkeypatch):
+    import actions.handoff
+
+    def unreachable():
+        raise OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(actions.handoff, "app_sessions", unreachable)
     reply = elderly.say("转人工", "human_handoff", 1.0)
     assert "12345" in reply and "咨询窗口" in reply
     assert reply.endswith("请告诉我老人的姓名。") and "我们继续" in reply

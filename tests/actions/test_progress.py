@@ -95,9 +95,9 @@ def start(intent, text, sender):
 
 
 def test_the_intents_start_the_flows_through_action_start_flow(ctx, monkeypatch):
-    import actions.guided_form
+    import actions.flow_start
 
-    monkeypatch.setattr(actions.guided_form, "flow_context", lambda: ctx)  # today fixed
+    monkeypatch.setattr(actions.flow_start, "flow_context", lambda: ctx)  # today fixed
     book_visit(ctx.sessions, sender="A", day=THU)
     remote = book_visit(ctx.sessions, sender="A", service="medins-remote", day=FRI)
     texts, flow_state = start("cancel_appointment", "取消异地就医备案的预约", "A")

@@ -156,3 +156,37 @@ def test_where_the_gates_reply_is_not_shown_the_delivery_loop_shows_the_hand_bac
     (handback,) = queue.transcript(handoff_sessions, request_id=rid)
     assert handback.delivered_at is None
     assert [d.message_id for d in outbox.due(handoff_sessions, channels=["webchat"])] == [handback.id]
+
+
+# -- 留言 while queued, and a flow the resident left ------------------------------------------
+
+def test_leave_a_message_while_queued_leaves_the_queue_and_the_assistant_starts_the_form(handoff_sessions):
+    rid = service.request_handoff(handoff_sessions, conversation_id="web:me", channel="webchat").request.id
+    agent = Agent(paused=True)
+    gate, assistant = gate_for(agent, lambda: handoff_sessions)
+    replies = say(gate, "web:me", "留言")
+    assert [m["text"] for m in replies] == [texts.TO_MESSAGE]
+    assert assistant == ["留言"]  # on to Rasa, where "留言" starts the 留言 flow
+    assert [e.type_name for e in agent.tracker.events] == ["resume", "bot", "action"] and not agent.tracker.paused
+    request = service.pending_handoff(handoff_sessions, conversation_id="web:me")
+    assert request is None  # cancelled and already handed back
+    assert queue.transcript(handoff_sessions, request_id=rid) == []  # not stored for an agent
+
+
+def test_leave_a_message_once_an_agent_has_it_reaches_the_agent(handoff_sessions):
+    rid = service.request_handoff(handoff_sessions, conversation_id="web:me", channel="webchat").request.id
+    service.claim(handoff_sessions, request_id=rid, agent="zhang")
+    gate, assistant = gate_for(Agent(), lambda: handoff_sessions)
+    assert say(gate, "web:me", "留言") == [] and assistant == []
+    assert [m.text for m in queue.transcript(handoff_sessions, request_id=rid)] == ["留言"]
+
+
+def test_leaving_the_queue_names_the_flow_left_behind(handoff_sessions):
+    service.request_handoff(handoff_sessions, conversation_id="web:me", channel="webchat",
+                            flow_step="高龄津贴申请 · 第3步（共6步）")
+    agent = Agent()
+    gate, assistant = gate_for(agent, lambda: handoff_sessions)
+    [reply] = say(gate, "web:me", "不等了")
+    assert reply["text"] == texts.cancelled_text("高龄津贴申请 · 第3步（共6步）")
+    assert "高龄津贴申请 · 第3步（共6步）还没办完" in reply["text"] and "再说一遍" in reply["text"]
+    assert assistant == [] and not agent.tracker.paused

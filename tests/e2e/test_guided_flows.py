@@ -177,8 +177,10 @@ def test_tracker_store_keeps_no_id_or_phone_numbers(stack, sender):
 def test_commands_and_questions_mid_flow_are_answered_never_stored(stack, sender):
     start_elderly(stack, sender)
     stack.say(sender, "1")
-    handoff = stack.text(sender, "转人工")
-    assert "12345" in handoff and handoff.endswith("请告诉我老人的姓名。")
+    handoff = stack.text(sender, "转人工")  # queued with the step for the agent; the answers are kept
+    assert "已为您转人工" in handoff and "高龄津贴申请 · 第2步（共6步）已保存" in handoff
+    assert "还没办完" in stack.text(sender, "不等了")
+    assert stack.text(sender, "再说一遍").endswith("请告诉我老人的姓名。")
     assert "您正在办理高龄津贴申请" in stack.text(sender, "你好")
     assert "您正在办理高龄津贴申请" in stack.text(sender, "我要预约")
     question = stack.text(sender, "社保卡怎么办")

@@ -13,10 +13,10 @@ import requests
 from sqlalchemy import select
 
 from bot.db import session_factory
-from bot.handoff import queue, service
+from bot.handoff import queue, service, tickets
 from bot.handoff.handback import RasaApi, close_and_hand_back
 from bot.handoff.models import HandoffRequest
-from bot.handoff.texts import CANCELLED, HANDED_BACK
+from bot.handoff.texts import CANCELLED, HANDED_BACK, TO_MESSAGE
 from tests.support.webchat_client import Page, run
 from tests.support.wechat_fakes import WeChatServer, reply_content
 
@@ -173,3 +173,18 @@ def test_wechat_menu_hand_off_stays_silent_until_the_resident_goes_back(stack, w
             HandoffRequest.conversation_id == f"wechat:{sender}")).scalar_one()
     assert (request.channel, request.status) == ("wechat", "cancelled")
     assert [m.text for m in queue.transcript(desk, request_id=request.id)] == ["身份证过期了怎么换"]
+
+
+def test_a_resident_tired_of_waiting_leaves_a_message_and_can_ask_about_it(stack, sender, desk):
+    assert "可以回复“留言”" in stack.text(sender, "转人工")
+    started = stack.text(sender, "留言")  # the gate leaves the queue; the assistant starts the 留言 flow
+    assert started.startswith(TO_MESSAGE) and "我们来留言" in started and "（第1步，共2步）" in started
+    assert pending(desk, sender) is None
+    assert "（第2步，共2步）" in stack.text(sender, "13912345678")
+    assert "· 回电号码：139****5678" in stack.text(sender, "补办的社保卡什么时候能拿到？")
+    done = stack.text(sender, "1")
+    assert "留言成功。留言编号：LY " in done
+    [ticket] = tickets.tickets_of_conversation(desk, conversation_id=f"rest:{sender}")
+    assert ticket.reason == "no_agent" and ticket.display in done
+    assert ticket.display in stack.text(sender, "查留言")
+    assert ticket.display not in stack.text(f"{sender}-other", "查留言")

@@ -11,23 +11,11 @@ from bot.db import session_factory
 from bot.flows import elderly_allowance, engine, sbk_replace
 from bot.flows.context import flow_context
 from bot.flows.engine import Option
+from tests.support.flows import drive
 from tests.support.ids import id_number
 
 TODAY = date(2026, 11, 29)
 DISTRICTS = (Option("镜湖区", "jinghu"), Option("弋江区", "yijiang"))
-
-
-def drive(flow, answers, state=None):
-    outcome = engine.start(flow) if state is None else None
-    state = outcome.state if outcome else state
-    transcript = []
-    for answer in answers:
-        outcome = engine.handle(flow, state, answer)
-        state = outcome.state
-        transcript += [m.text for m in outcome.messages]
-        if not (outcome.finished or outcome.cancelled):
-            transcript.append(engine.question(flow, state).text)
-    return outcome, transcript
 
 
 def test_elderly_allowance_by_an_agent():

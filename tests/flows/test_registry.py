@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.applications.kinds import FORMS, KINDS
-from bot.flows import appointment, cancel_booking, progress_lookup
+from bot.flows import appointment, cancel_booking, leave_message, progress_lookup
 from bot.flows.context import FlowContext
 from bot.flows.definition import FlowDefinition, SubmitResult, UnknownFlow
 from bot.flows.registry import FLOWS, FlowRegistry
@@ -17,12 +17,12 @@ from bot.replies import FLOW_UNKNOWN
 
 def test_every_flow_is_registered_once_by_the_name_its_state_carries():
     assert [d.name for d in FLOWS] == ["elderly-allowance", "sbk-replace", appointment.FLOW_NAME,
-                                      progress_lookup.FLOW_NAME, *cancel_booking.FLOW_NAMES]
+                                      progress_lookup.FLOW_NAME, *cancel_booking.FLOW_NAMES, leave_message.FLOW_NAME]
     assert {form.kind for form in FORMS} == set(KINDS)
 
 
 @pytest.mark.parametrize("name, applies", [("elderly-allowance", True), ("sbk-replace", True),
-                                           ("appointment", False), ("progress_lookup", False),
+                                           ("appointment", False), ("progress_lookup", False), ("leave_message", False),
                                            ("idcard", False), ("", False), (None, False)])
 def test_which_services_can_be_applied_for_in_the_chat(name, applies):
     assert FLOWS.is_application(name) is applies

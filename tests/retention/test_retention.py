@@ -12,6 +12,7 @@ from bot import cli, retention
 from bot.config import get_settings
 from bot.db import session_factory
 from bot.flows.drafts import FlowDraft, load_draft, save_draft
+from bot.handoff.tickets import close_ticket, create_ticket, list_tickets
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 
@@ -138,3 +139,21 @@ def test_a_failed_round_is_reported_and_the_loop_goes_on(deployment, monkeypatch
     retention.purge_every(60, rounds=2, sleep=lambda _s: None, report=reports.append)
     assert reports == [retention.PurgeReport(1, 0)]
     assert "清理失败，下一轮再试：RuntimeError: database is locked" in capsys.readouterr().err
+
+
+def test_messages_left_for_a_callback_go_once_closed_longer_than_the_retention_period(deployment, keys):
+    sessions = session_factory(get_settings().database_url)
+
+    def ticket(conversation: str, days_ago: int, closed_days_ago: int | None) -> str:
+        made = create_ticket(sessions, conversation_id=conversation, channel="webchat", phone="13955556666",
+                             message="请回电", reason="closed", days=2, now=NOW - timedelta(days=days_ago))
+        if closed_days_ago is not None:
+            close_ticket(sessions, ticket_id=made.id, handled_by="zhang", note="已回电",
+                         now=NOW - timedelta(days=closed_days_ago))
+        return made.number
+
+    ticket("web:old", 200, 190)
+    kept = {ticket("web:recent", 30, 20), ticket("web:waiting", 400, None)}  # an open one stays
+    report = retention.purge(now=NOW)
+    assert report.tickets == 1 and "已办结的留言 1 条" in report.summary()
+    assert {t.number for t in list_tickets(sessions)} == kept

@@ -30,6 +30,7 @@ from bot.catalogue import editing
 from bot.evaluation import appeals
 from bot.evaluation.models import Appeal, FollowUp, Rating
 from bot.handoff import service as handoff
+from bot.handoff import tickets
 from bot.handoff.models import HandoffMessage, HandoffRequest
 from console.auth import accounts, audit, passwords
 from console.auth.audit import Actor
@@ -63,6 +64,8 @@ ROLES = ("anonymous", "reviewer", "trainer", "admin", "agent")
 OLDER, NEWER = "20240101-090000-older.tar.gz", "20240102-090000-newer.tar.gz"
 NO_RASA = "没有配置对话服务的管理地址和令牌"
 UNDO_TEXT, UNDO_ID = "撤回测试用的一句话", 1
+#: A message left for a callback (留言), the one the ticket forms below would reveal or close.
+TICKET_PHONE, TICKET_ID = "13912345678", 1
 LOCKED = "登录失败次数过多，请 15 分钟后再试。"
 QUEUED_ID, HELD_ID, CANNED_ID = 1, 2, 1
 
@@ -88,7 +91,7 @@ GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": T
               f"/handoff/{HELD_ID}": DESK, f"/handoff/{HELD_ID}/messages": DESK, "/handoff/replies": DESK,
               f"/handoff/answer?request={HELD_ID}&service=社会保障卡申领": DESK,
               "/followups": FOLLOW, "/followups?status=open&overdue=1&page=2": FOLLOW, "/followups/1": FOLLOW,
-              "/appeals": ADMIN}
+              "/appeals": ADMIN, "/handoff/tickets": DESK}
 #: GET routes that answer with a part of a page (for the desk's script), not a page.
 PAGE_PARTS = {"/handoff/queue": "排队中", "/handoff/mine": "我的会话", f"/handoff/{HELD_ID}/messages": "对话记录"}
 POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
@@ -99,7 +102,8 @@ POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, 
                "/users/reset": ADMIN, "/password": SIGNED_IN, "/users/department": ADMIN,
                "/handoff/claim": DESK, "/handoff/reply": DESK, "/handoff/transfer": DESK, "/handoff/close": DESK,
                "/handoff/replies/save": DESK, "/handoff/replies/delete": DESK,
-               "/followups/1/advance": FOLLOW, "/followups/1/appeal": FOLLOW, "/appeals/decide": ADMIN}
+               "/followups/1/advance": FOLLOW, "/followups/1/appeal": FOLLOW, "/appeals/decide": ADMIN,
+               "/handoff/tickets/reveal": DESK, "/handoff/tickets/close": DESK}
 #: A complete new service as the 服务事项 form sends it.
 SERVICE_FORM = {"id": "", "name": "养犬登记", "department": "市公安局", "aliases": "办狗证", "examples": "",
                 "summary": "为犬只办理登记。", "eligibility": "养犬居民", "materials": "犬只免疫证明",
@@ -133,6 +137,9 @@ def env(tmp_path_factory):
     # Follow-up 1 to move and appeal; follow-up 2's rating has appeal 1 (the reviewer's) waiting.
     assert [poor_rating(db), poor_rating(db)] == [1, 2]
     assert appeals.request_appeal(db, rating_id=2, requested_by="reviewer", reason="误评").id == 1
+    ticket = tickets.create_ticket(db, conversation_id="web:resident", channel="webchat", phone=TICKET_PHONE,
+                                   message="请回电", reason="closed", days=2)
+    assert ticket.id == TICKET_ID
     # A decision of the admin's own, the one the undo and revert forms below would take back.
     undoable = service.decide_inbox_message(db, TrainingFiles(nlu_dir, domain_path), Actor("admin"),
                                             UNDO_TEXT, "dismiss")
@@ -220,6 +227,7 @@ def snapshot(env) -> dict:
         "nlu_files": sorted(p.name for p in env.nlu_dir.rglob("*")),
         "models": sorted((p.name, p.stat().st_mtime) for p in env.models.iterdir()),
         "pointer": env.pointer.exists(),
+        "tickets": [(t.number, t.status, t.note) for t in tickets.list_tickets(env.db)],
         "calls": env.calls.read_text() if env.calls.exists() else "",
     }
 
@@ -242,7 +250,7 @@ def assert_refused(response: requests.Response, role: str, method: str) -> None:
     else:
         assert response.status_code == 403, response.text[:300]
         assert FORBIDDEN_MESSAGE in response.text
-    assert OLDER not in response.text and NEWER not in response.text
+    assert OLDER not in response.text and NEWER not in response.text and TICKET_PHONE not in response.text
 
 
 #: Routes anyone may use: where "/" leads, the login form, and the desk's script (no data in it).
@@ -386,6 +394,12 @@ def allowed_post(env, user, role: str, path: str) -> None:
     elif path == "/handoff/replies/delete":
         response = post(user.http, base + path, {"id": "999999", "confirm": "yes", "csrf": user.csrf})
         assert response.status_code == 404 and "没有找到这条常用回复" in response.text
+    elif path == "/handoff/tickets/reveal":
+        response = post(user.http, base + path, {"id": "999999", "csrf": user.csrf})
+        assert response.status_code == 404 and "没有找到这条留言" in response.text
+    elif path == "/handoff/tickets/close":
+        response = post(user.http, base + path, {"id": str(TICKET_ID), "note": " ", "csrf": user.csrf})
+        assert response.status_code == 400 and "请填写处理说明" in response.text
     else:  # pragma: no cover
         raise AssertionError(path)
 
@@ -422,6 +436,8 @@ EFFECTIVE_FORMS = {
     "/followups/1/advance": {"seen": "verifying", "to": "rectifying", "note": "已核实"},
     "/followups/1/appeal": {"reason": "恶意差评"},
     "/appeals/decide": {"appeal": "1", "decision": "approve", "note": "同意"},
+    "/handoff/tickets/reveal": {"id": str(TICKET_ID)},
+    "/handoff/tickets/close": {"id": str(TICKET_ID), "note": "已回电"},
     "/logout": {},
 }
 
