@@ -130,7 +130,7 @@ def test_closing_needs_a_note_and_hands_the_conversation_back(desk, monkeypatch)
     assert closed.status == "closed" and closed.resumed_at is not None
     (entry,) = entries(db, "handoff_close", rid)
     assert entry.detail["handed_back"] is True and "13812345678" not in str(entry.detail)
-    assert "处理说明：已告知补办材料，回电138****5678" in describe(entry.action, entry.detail)
+    assert "说明：已告知补办材料，回电138****5678" in describe(entry.action, entry.detail)
     page = get(seat.http, f"{base}/handoff/{rid}").text
     assert "已结束" in page and 'action="/handoff/reply"' not in page and HANDED_BACK in page
 

@@ -26,7 +26,7 @@ def test_an_agent_starts_at_the_desk_and_sees_nothing_else(desk):
     assert get(seat.http, base + "/").headers["Location"] == "/handoff"
     page = get(seat.http, base + "/handoff").text
     links = re.findall(r'<a href="([^"]+)">', page.split("</header>")[0])
-    assert links == ["/handoff", "/password"]
+    assert links == ["/handoff", "/handoff/tickets", "/followups", "/password"]
     assert "agent（坐席）" in page
     for path in ("/inbox", "/faq", "/models", "/users", "/audit"):
         assert get(seat.http, base + path).status_code == 403
@@ -116,7 +116,7 @@ def test_an_admin_makes_an_agent_account_on_the_users_page(desk):
     base, db = desk.base, desk.db
     admin = agent(base, db, "admin")
     form = get(admin.http, base + "/users").text
-    assert '<option value="agent">坐席</option>' in form and "坐席：只接待转人工的居民" in form
+    assert '<option value="agent">坐席</option>' in form and "坐席：接待转人工的居民（人工服务），办理差评回访" in form
     made = post(admin.http, base + "/users/create", {"username": "new.zuoxi", "role": "agent", "csrf": admin.csrf})
     assert made.status_code == 200 and "已创建账号 new.zuoxi（坐席）" in made.text
     assert accounts.get_user(db, "new.zuoxi").role.value == "agent"
