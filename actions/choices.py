@@ -11,6 +11,7 @@ from actions.district_memory import DistrictChange, district_change
 from actions.handoff import hand_off
 from actions.handoff_offer import offer_after_failure
 from actions.leave_message import start_leave_message
+from actions.rating import answer_rating
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from actions.service_answer import answer_service, resolve_district, show_hall
 from bot import choices, replies
@@ -117,6 +118,9 @@ class ActionClarify(GuardedAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        rated = await answer_rating(dispatcher, tracker)  # "很满意" may come as nlu_fallback
+        if rated is not None:
+            return rated
         text = tracker.latest_message.get("text") or ""
         if choices.parse_number(text) is not None or len(normalize(text)) <= SHORT_REPLY_CHARS:
             index = await pending_pick(tracker)  # a short reply to the last numbered question
@@ -164,6 +168,9 @@ class ActionResolveChoice(GuardedAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        rated = await answer_rating(dispatcher, tracker)  # a rating's level, by number or words
+        if rated is not None:
+            return rated
         pending = tracker.get_slot("pending_choice") or {}
         options = list(pending.get("options") or [])
         if not options:

@@ -32,13 +32,15 @@ from actions.flow_start import begin_flow, context, send
 from actions.handoff import hand_off, is_paused
 from actions.leave_message import LEAVE_FLOW, leave_message_context, ticket_status
 from actions.progress import RECORD_INTENTS, plan_records
+from actions.rating import invite_rating
 from actions.runtime import GuardedAction, catalogue, run_blocking, service_id_from_intent
 from actions.service_answer import answer_service, resolve_district
 from bot import replies
+from bot.evaluation.invitations import Context
 from bot.families import family_for_intent
 from bot.flows import appointment, engine
 from bot.flows.context import FlowContext
-from bot.flows.definition import UnknownFlow
+from bot.flows.definition import SubmitResult, UnknownFlow
 from bot.flows.drafts import delete_draft, load_draft, save_draft
 from bot.flows.registry import FLOWS
 from bot.flows.submission import submit
@@ -288,7 +290,18 @@ class ValidateGuidedForm(FormValidationAction):
         # Keep only the reply (no answers), so a retried call repeats it instead of failing.
         await store_state(ctx, tracker, {"flow": state["flow"], "instance": state["instance"],
                                          "done_text": result.text})
-        return {"flow_done": "submitted", "flow_state": None}
+        return {"flow_done": "submitted", "flow_state": None, **await self._invite(dispatcher, tracker, result)}
+
+    @staticmethod
+    async def _invite(dispatcher: CollectingDispatcher, tracker: Tracker, result: SubmitResult) -> dict[str, Any]:
+        """一事一评: an application or booking just submitted is offered for rating (actions/rating.py)."""
+        rateable = result.rateable
+        if rateable is None:
+            return {}
+        events = await invite_rating(dispatcher, tracker, Context(rateable.kind), rateable.reference,
+                                     service_id=rateable.service_id, reference=rateable.reference,
+                                     flow_finished=True)
+        return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
 
 
     @staticmethod

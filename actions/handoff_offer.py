@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.handoff import LEAVE_CHOICE, app_sessions
+from actions.rating import answer_rating
 from actions.runtime import GuardedAction, run_blocking
 from bot import replies
 from bot.handoff import desk, texts
@@ -88,5 +89,8 @@ class ActionAskRephrase(GuardedAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: dict[str, Any]) -> list[EventType]:
+        declined = await answer_rating(dispatcher, tracker)  # "不用了" to a rating invitation
+        if declined is not None:
+            return declined
         dispatcher.utter_message(response="utter_ask_rephrase")
         return await offer_after_failure(dispatcher, tracker) or [SlotSet("pending_choice", None)]

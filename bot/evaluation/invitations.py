@@ -18,8 +18,9 @@ from enum import Enum
 
 OPEN_FOR = timedelta(minutes=30)
 
-#: What a resident says to turn an invitation down (exact replies, punctuation ignored).
-DECLINE_WORDS = frozenset({"不评", "不评了", "不评价", "不用了", "不用", "算了", "跳过", "不想评", "以后再说"})
+#: What a resident says to turn an invitation down (exact replies; bot/nlu/commands.py makes them
+#: choose_number, so the answer reaches the pending rating whatever the classifier thought).
+DECLINE_WORDS = frozenset({"不评", "不评了", "不评价", "不想评", "不想评价", "不用评价", "跳过", "不打分"})
 
 
 class Context(str, Enum):

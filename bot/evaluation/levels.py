@@ -81,6 +81,8 @@ _WORDS: tuple[tuple[str, Level], ...] = (
     ("特别满意", Level.VERY_SATISFIED), ("非常好", Level.VERY_SATISFIED),
     ("满意", Level.SATISFIED), ("好评", Level.SATISFIED),
 )
+#: Replies that are nothing but a rating (bot/nlu/commands.py reads them as choose_number).
+LEVEL_WORDS: tuple[str, ...] = tuple(words for words, _ in _WORDS)
 _DECORATION = re.compile(r"[\s。！!，,.、~～…]+")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,6 +51,14 @@ def invite(sessions: sessionmaker, *, conversation_id: str, subject: str, channe
         return True
     except IntegrityError:
         return False  # the same subject invited a moment ago by a concurrent turn
+
+
+def forget_invitation(sessions: sessionmaker, *, conversation_id: str, subject: str) -> None:
+    """Undo an invitation never shown (what it was for failed); a rated or declined one stays."""
+    with sessions.begin() as session:
+        session.execute(delete(RatingInvitation).where(
+            RatingInvitation.conversation_id == conversation_id, RatingInvitation.subject == subject,
+            RatingInvitation.rated_at.is_(None), RatingInvitation.declined_at.is_(None)))
 
 
 def _open_invitation(session: Session, conversation_id: str, now: datetime) -> RatingInvitation | None:

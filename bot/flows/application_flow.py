@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.applications.service import submit_application
-from bot.flows.definition import FlowDefinition, State, SubmitResult
+from bot.flows.definition import FlowDefinition, Rateable, State, SubmitResult
 from bot.flows.engine import Flow
 from bot.flows.form import ApplicationForm
 from bot.receipts import idempotency_key
@@ -27,6 +27,7 @@ def definition(form: ApplicationForm) -> FlowDefinition:
         receipt = submit_application(ctx.sessions, kind=form.kind, sender_id=sender_id, fields=values,
                                      id_number=values[form.id_field], phone=values[form.phone_field],
                                      idempotency_key=idempotency_key(sender_id, state["instance"]))
-        return SubmitResult(receipt_text(receipt.display, form.next_steps(values)))
+        return SubmitResult(receipt_text(receipt.display, form.next_steps(values)),
+                            rateable=Rateable("application", form.kind, receipt.display))
 
     return FlowDefinition(form.kind, build=build, submit=submit, application=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.appointments.calendar import bookable_dates, day_label, why_not_bookable
 from bot.appointments.service import DateNotBookable, SlotFull, available_slots, book
 from bot.flows.dates import read_date
-from bot.flows.definition import FlowDefinition, State, SubmitResult
+from bot.flows.definition import FlowDefinition, Rateable, State, SubmitResult
 from bot.flows.engine import CONTROLS_HINT, Flow, Option, Step, StepError, Unrecognised, option_label, reopen
 from bot.flows.fields import parse_contact_phone, parse_name, show_phone
 from bot.receipts import idempotency_key
@@ -137,7 +137,8 @@ def _submit(ctx: FlowContext, state: State, sender_id: str) -> SubmitResult:
     place = ctx.hall_text(values["district"], ctx.hall_types[values["service"]]) or booking.hall_name
     return SubmitResult(
         f"预约成功！预约编号：{booking.display}\n时间：{day} {values['slot']}\n地点：{place}\n"
-        "请按时带好材料到大厅，报姓名和预约编号。去不了的话，发“取消预约”。")
+        "请按时带好材料到大厅，报姓名和预约编号。去不了的话，发“取消预约”。",
+        rateable=Rateable("booking", values["service"], booking.display))
 
 
 DEFINITION = FlowDefinition(FLOW_NAME, build=_build, submit=_submit)

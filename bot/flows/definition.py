@@ -17,9 +17,19 @@ State = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Rateable:
+    """What a submission can be rated as (好差评): an application or a booking, by its receipt."""
+
+    kind: str  # "application" or "booking" (bot/evaluation/invitations.py Context)
+    service_id: str
+    reference: str  # the receipt number as residents read it
+
+
+@dataclass(frozen=True)
 class SubmitResult:
     text: str
     reopened: State | None = None  # flow state to continue with (e.g. slot full)
+    rateable: Rateable | None = None  # the resident is invited to rate it (actions/guided_form.py)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.applications.kinds import FORMS
-from bot.flows import application_flow, appointment, cancel_booking, leave_message, progress_lookup
+from bot.flows import application_flow, appointment, cancel_booking, leave_message, progress_lookup, rating_reason
 from bot.flows.definition import FlowDefinition, UnknownFlow
 
 
@@ -60,6 +60,7 @@ def _every_flow() -> FlowRegistry:
     for definition in cancel_booking.DEFINITIONS:  # own bookings, or by number
         registry.register(definition)
     registry.register(leave_message.DEFINITION)  # 留言 for the hand-off desk
+    registry.register(rating_reason.DEFINITION)  # why a rating was poor (好差评)
     return registry
 
 

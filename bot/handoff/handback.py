@@ -40,8 +40,14 @@ import requests
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import get_settings
+from bot.evaluation.invitations import Context, subject_of
+from bot.evaluation.ratings import forget_invitation, invite
+from bot.evaluation.texts import invitation, invitation_text, what_was_rated
+from bot.handoff.errors import HandoffError
+from bot.handoff.models import HandoffRequest
 from bot.handoff.outbox import wait_for_replies
 from bot.handoff.service import Closed, close, mark_resumed
+from bot.handoff.statuses import HandoffStatus
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +58,14 @@ class RasaUnreachable(RuntimeError):
     """Rasa's HTTP API did not take the events (down, API off, wrong token)."""
 
 
-def resume_events(text: str) -> list[dict[str, Any]]:
-    """The events that hand a paused conversation back, as Rasa's JSON (rasa.shared.core.events)."""
-    return [{"event": "resume"}, {"event": "bot", "text": text, "data": {}, "metadata": {}},
+def resume_events(text: str, pending_choice: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The events that hand a paused conversation back, as Rasa's JSON (rasa.shared.core.events).
+
+    ``pending_choice``: the numbered question the message ends with (a rating invitation),
+    so the resident's "1" is read against it (actions/choices.py).
+    """
+    slots = [{"event": "slot", "name": "pending_choice", "value": pending_choice}] if pending_choice else []
+    return [{"event": "resume"}, {"event": "bot", "text": text, "data": {}, "metadata": {}}, *slots,
             {"event": "action", "name": ACTION_LISTEN}]
 
 
@@ -96,6 +107,35 @@ def rasa_from_env() -> RasaApi | None:
 
 
 @dataclass(frozen=True)
+class Invited:
+    """A rating invitation for the closed hand-off (好差评), said with the hand-back message."""
+
+    conversation_id: str
+    subject: str
+    text: str
+    pending: dict[str, Any]
+
+
+def rating_invitation(sessions: sessionmaker, request_id: int) -> Invited | None:
+    """Invite a rating of the hand-off unless the rules say no (bot/evaluation/invitations.py).
+
+    A request made inside a guided flow is not rated now: the resident goes back to the flow.
+    """
+    with sessions() as session:
+        request = session.get(HandoffRequest, request_id)
+        if request is None or request.status != HandoffStatus.CLAIMED.value or request.flow_step:
+            return None
+        conversation, channel = request.conversation_id, request.channel
+        service_id, district = request.service_id, request.district
+    subject = subject_of(Context.HANDOFF, str(request_id))
+    if not invite(sessions, conversation_id=conversation, subject=subject, channel=channel, service_id=service_id,
+                  reference=f"转人工-{request_id}", district=district):
+        return None
+    what = what_was_rated(None, Context.HANDOFF.value)
+    return Invited(conversation, subject, invitation_text(what), invitation(what)[2])
+
+
+@dataclass(frozen=True)
 class HandedBack:
     closed: Closed
     #: False: Rasa was not reached; the gate resumes the conversation at the resident's next message.
@@ -105,7 +145,14 @@ class HandedBack:
 def close_and_hand_back(sessions: sessionmaker, rasa: RasaApi | None, *, request_id: int, agent: str,
                         note: str) -> HandedBack:
     """Close a claimed request (errors as :func:`bot.handoff.service.close`), then resume its conversation."""
-    closed = close(sessions, request_id=request_id, agent=agent, note=note)
+    invited = rating_invitation(sessions, request_id)
+    try:
+        closed = close(sessions, request_id=request_id, agent=agent, note=note,
+                       then_say=invited.text if invited else "")
+    except HandoffError:
+        if invited is not None:
+            forget_invitation(sessions, conversation_id=invited.conversation_id, subject=invited.subject)
+        raise
     if rasa is None:
         logger.warning("hand-off %s closed; no Rasa API token, the conversation resumes at the next message",
                        request_id)
@@ -113,7 +160,8 @@ def close_and_hand_back(sessions: sessionmaker, rasa: RasaApi | None, *, request
     if not wait_for_replies(sessions, request_id=request_id):  # the agent's last words come first
         logger.warning("hand-off %s: replies still undelivered; handing back before them", request_id)
     try:
-        rasa.append_events(closed.request.conversation_id, resume_events(closed.handback.text))
+        rasa.append_events(closed.request.conversation_id,
+                           resume_events(closed.handback.text, invited.pending if invited else None))
     except RasaUnreachable as error:
         logger.warning("hand-off %s closed; resuming later: %s", request_id, error)
         return HandedBack(closed, False)

@@ -256,10 +256,11 @@ def transfer(sessions: sessionmaker, *, request_id: int, agent: str, to_agent: s
         return request_view(_changed(session, request_id, moved, NotHolder))
 
 
-def close(sessions: sessionmaker, *, request_id: int, agent: str, note: str,
+def close(sessions: sessionmaker, *, request_id: int, agent: str, note: str, then_say: str = "",
           now: datetime | None = None) -> Closed:
     """End a claimed request with a short resolution note and queue the hand-back message.
 
+    ``then_say`` follows the hand-back words in the same message (the rating invitation).
     Handing the conversation back to the assistant in Rasa is bot/handoff/handback.py.
     """
     agent, now = _agent(agent), now or utcnow()
@@ -275,8 +276,9 @@ def close(sessions: sessionmaker, *, request_id: int, agent: str, note: str,
             .execution_options(synchronize_session=False)
         ).rowcount
         request = _changed(session, request_id, moved, NotHolder)
-        handback = HandoffMessage(request_id=request_id, direction=Direction.SYSTEM.value,
-                                  text=texts.handed_back_text(request.flow_step), created_at=now)
+        said = texts.handed_back_text(request.flow_step) + (f"\n{then_say}" if then_say else "")
+        handback = HandoffMessage(request_id=request_id, direction=Direction.SYSTEM.value, text=said,
+                                  created_at=now)
         session.add(handback)
         session.flush()
         return Closed(request_view(request), message_view(handback))

@@ -16,6 +16,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.evaluation.invitations import DECLINE_WORDS
+from bot.evaluation.levels import LEVEL_WORDS
 from bot.handoff.commands import LEAVE_WORDS, STATUS_WORDS
 
 COMMANDS: Dict[str, str] = {
@@ -34,6 +36,10 @@ COMMANDS: Dict[str, str] = {
     # 留言 and 查留言 (bot/handoff/commands.py): action_start_flow tells them apart by the words.
     **dict.fromkeys(LEAVE_WORDS, "start_application"),
     **dict.fromkeys(STATUS_WORDS, "check_progress"),
+    # 好差评: a rating's words (满意, 非常不满意, 差评…) or 不评了 answer the pending invitation
+    # (actions/rating.py); the numbers 1-5 are choose_number already.
+    **dict.fromkeys(LEVEL_WORDS, "choose_number"),
+    **dict.fromkeys(DECLINE_WORDS, "choose_number"),
 }
 
 

@@ -69,7 +69,7 @@ REPHRASE_ACTIONS = frozenset({"utter_ask_rephrase", "utter_default", "action_def
                               "action_ask_rephrase"})
 REPHRASE_TEXTS = frozenset({replies.NOT_UNDERSTOOD})
 #: Replies that acknowledge whatever was said.
-ACKNOWLEDGE_ACTIONS = frozenset({"utter_thank", "utter_goodbye"})
+ACKNOWLEDGE_ACTIONS = frozenset({"utter_thank", "utter_goodbye", "action_thank", "action_goodbye"})
 ACKNOWLEDGE_TEXTS = frozenset({replies.ANYTHING_ELSE})
 #: Conversation ids of the channels that do not say so in the event (channels/*/).
 _CHANNEL_PREFIXES = (("wechat:", "wechat"), ("web:", "webchat"), ("rest:", "rest"))

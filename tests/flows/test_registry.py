@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.applications.kinds import FORMS, KINDS
-from bot.flows import appointment, cancel_booking, leave_message, progress_lookup
+from bot.flows import appointment, cancel_booking, leave_message, progress_lookup, rating_reason
 from bot.flows.context import FlowContext
 from bot.flows.definition import FlowDefinition, SubmitResult, UnknownFlow
 from bot.flows.registry import FLOWS, FlowRegistry
@@ -17,7 +17,8 @@ from bot.replies import FLOW_UNKNOWN
 
 def test_every_flow_is_registered_once_by_the_name_its_state_carries():
     assert [d.name for d in FLOWS] == ["elderly-allowance", "sbk-replace", appointment.FLOW_NAME,
-                                      progress_lookup.FLOW_NAME, *cancel_booking.FLOW_NAMES, leave_message.FLOW_NAME]
+                                      progress_lookup.FLOW_NAME, *cancel_booking.FLOW_NAMES, leave_message.FLOW_NAME,
+                                      rating_reason.FLOW_NAME]
     assert {form.kind for form in FORMS} == set(KINDS)
 
 

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.evaluation.texts import invitation, invitation_text
 from bot.handoff import service
+from bot.handoff.errors import NotHolder
 from bot.handoff.handback import RasaApi, close_and_hand_back, rasa_from_env, resume_events
 from bot.handoff.texts import HANDED_BACK
 from tests.support.rasa_api import TOKEN, FakeRasaApi, fake_rasa_api
@@ -30,9 +32,29 @@ def test_closing_appends_resume_the_message_and_listen_to_the_tracker(handoff, r
     path, query, events = rasa_api.calls[0]
     assert path == "/conversations/wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M/tracker/events"
     assert query["token"] == [TOKEN]
-    assert events == [{"event": "resume"}, {"event": "bot", "text": HANDED_BACK, "data": {}, "metadata": {}},
+    said = HANDED_BACK + "\n" + invitation_text("人工服务")  # 好差评: the hand-off is rated once
+    assert events == [{"event": "resume"}, {"event": "bot", "text": said, "data": {}, "metadata": {}},
+                      {"event": "slot", "name": "pending_choice", "value": invitation("人工服务")[2]},
                       {"event": "action", "name": "action_listen"}]
+    assert done.closed.handback.text == said
     assert service.pending_handoff(handoff, conversation_id=done.closed.request.conversation_id) is None
+
+
+def test_a_hand_off_asked_for_inside_a_flow_is_not_rated_now(handoff, rasa_api):
+    rid = service.request_handoff(handoff, conversation_id="web:inflow12", channel="webchat",
+                                  flow_step="高龄津贴申请 · 第3步（共6步）").request.id
+    service.claim(handoff, request_id=rid, agent="zhang")
+    close_and_hand_back(handoff, RasaApi(rasa_api.url, TOKEN), request_id=rid, agent="zhang", note="已解答")
+    (_, _, events), = rasa_api.calls
+    assert "满意" not in events[1]["text"] and [e["event"] for e in events] == ["resume", "bot", "action"]
+
+
+def test_a_refused_close_leaves_no_invitation_behind(handoff, rasa_api):
+    rid = claimed(handoff, conversation="wechat:refused-close")
+    with pytest.raises(NotHolder):
+        close_and_hand_back(handoff, RasaApi(rasa_api.url, TOKEN), request_id=rid, agent="li", note="已解答")
+    done = close_and_hand_back(handoff, RasaApi(rasa_api.url, TOKEN), request_id=rid, agent="zhang", note="已解答")
+    assert invitation_text("人工服务") in done.closed.handback.text  # the holder's close still invites
 
 
 def test_a_conversation_id_cannot_leave_its_path(handoff, rasa_api):
