@@ -25,6 +25,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from bot.appointments.calendar import LOCAL_TZ
+from bot.handoff.origin import channel_of
 
 FALLBACK_INTENT = "nlu_fallback"
 REPHRASE_ACTIONS = frozenset({"utter_ask_rephrase", "utter_default", "action_default_fallback"})
@@ -32,15 +33,10 @@ HANDOFF_ACTION = "action_human_handoff"
 FAQ_ACTION_PREFIX = "utter_faq"
 FLOW_OUTCOMES = frozenset({"submitted", "cancelled", "ended"})
 _STEP = re.compile(r"（第(\d{1,2})步，共(\d{1,2})步）")
-_CHANNELS = (("wechat:", "wechat"), ("web:", "webchat"), ("rest:", "rest"))
 
 #: Lower bounds of the response-time buckets, in ms: 50 ms steps to 1 s, 250 ms to 5 s, 1 s to 30 s.
 BUCKETS_MS: tuple[int, ...] = (tuple(range(0, 1000, 50)) + tuple(range(1000, 5000, 250))
                                + tuple(range(5000, 30001, 1000)))
-
-
-def channel_of(conversation_id: str) -> str:
-    return next((name for prefix, name in _CHANNELS if conversation_id.startswith(prefix)), "other")
 
 
 def bucket_of(ms: float) -> int:

@@ -27,7 +27,7 @@ from bot.evaluation.clock import utcnow
 from bot.evaluation.errors import InvalidStep, NoteRequired, NotFound
 from bot.evaluation.models import FollowUp, FollowUpStep, Rating
 from bot.evaluation.views import FollowUpView, StepView, followup_view, step_view
-from bot.evaluation.workdays import due_date, local_date
+from bot.workdays import due_date, local_date
 
 DEFAULT_DAYS = 5
 MAX_NOTE_CHARS = 500

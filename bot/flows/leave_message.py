@@ -22,9 +22,9 @@ from bot.handoff import desk
 from bot.handoff.hours import local
 from bot.handoff.origin import channel_of
 from bot.handoff.texts import day_label, ticket_done_text
-from bot.handoff.ticket_numbers import working_days_after
 from bot.handoff.tickets import MAX_MESSAGE_CHARS, create_ticket
 from bot.personal.masking import mask_personal_data
+from bot.workdays import add_working_days
 
 if TYPE_CHECKING:
     from bot.flows.context import FlowContext
@@ -55,7 +55,7 @@ def show_message(value: str) -> str:
 def build(_ctx: FlowContext, _sender_id: str = "") -> Flow:
     """The deadline said is the one the ticket will get: the desk's clock (bot/handoff/desk.py), Wuhu's date."""
     days = desk.ticket_days()
-    due = day_label(working_days_after(local(desk.now()).date(), days))
+    due = day_label(add_working_days(local(desk.now()).date(), days))
     return Flow(
         name=FLOW_NAME,
         title="留言",

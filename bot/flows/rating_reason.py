@@ -21,10 +21,10 @@ from bot.evaluation.texts import (
     REASON_INTRO,
     REASON_QUESTION,
 )
-from bot.evaluation.workdays import local_date, working_days_between
 from bot.flows.definition import FlowDefinition, State, SubmitResult
 from bot.flows.engine import Flow, Option, Step, StepError
 from bot.personal.masking import mask_personal_data
+from bot.workdays import local_date, working_days_between
 
 if TYPE_CHECKING:
     from bot.flows.context import FlowContext

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
-
-from bot.appointments.calendar import is_working_day
+from datetime import date
 
 PREFIX = "LY"
 SEQUENCE_DIGITS = 4
@@ -57,19 +55,3 @@ def parse_ticket_number(text: str | None) -> str | None:
     cleaned = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
     match = _NUMBER.match(cleaned)
     return f"{PREFIX}{match.group(1)}-{match.group(2)}" if match else None
-
-
-def _working(day: date) -> bool:
-    known = is_working_day(day)
-    return day.weekday() < 5 if known is None else known
-
-
-def working_days_after(day: date, count: int) -> date:
-    """The `count`-th official working day after `day` (`day` itself is not counted)."""
-    found = 0
-    while True:
-        day += timedelta(days=1)
-        if _working(day):
-            found += 1
-            if found >= count:
-                return day

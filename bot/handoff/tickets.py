@@ -26,11 +26,11 @@ from bot.handoff.ticket_numbers import (
     sequence_of,
     ticket_number,
     ticket_prefix,
-    working_days_after,
 )
 from bot.personal.masking import mask_personal_data, mask_phone
 from bot.security.columns import phone_digest
 from bot.validators.phone import is_storable_phone, phone_digits
+from bot.workdays import add_working_days
 
 OPEN, DONE = "open", "done"
 REASONS = ("closed", "no_agent")  # outside opening hours; waited with no agent
@@ -132,7 +132,7 @@ def create_ticket(sessions: sessionmaker, *, conversation_id: str, channel: str,
             number=ticket_number(today, (sequence_of(last) if last else 0) + 1),
             conversation_id=conversation_id, channel=channel, district=district, service_id=service_id,
             reason=reason, callback_phone=phone, phone_digest=digest, message=message, status=OPEN,
-            created_at=at, due_on=working_days_after(today, days))
+            created_at=at, due_on=add_working_days(today, days))
         session.add(ticket)
         session.flush()
         return _view(ticket)

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from bot.handoff import tickets
 from bot.handoff.errors import NoteRequired
-from bot.handoff.ticket_numbers import format_ticket_number, parse_ticket_number, working_days_after
+from bot.handoff.ticket_numbers import format_ticket_number, parse_ticket_number
 from bot.handoff.tickets import (
     InvalidTicket,
     TicketAlreadyDone,
@@ -19,6 +19,7 @@ from bot.handoff.tickets import (
     purge_done_tickets,
     tickets_of_conversation,
 )
+from bot.workdays import add_working_days
 
 PHONE = "13912345678"
 #: 2026-12-02 20:30 in Wuhu (a Wednesday), and 2026-12-03 00:30 in Wuhu but still Dec 2 in UTC.
@@ -43,11 +44,11 @@ def test_numbers_count_per_local_day_and_read_out_in_groups(handoff):
 
 
 def test_the_deadline_counts_official_working_days():
-    assert working_days_after(date(2026, 12, 2), 2) == date(2026, 12, 4)  # Wednesday → Friday
-    assert working_days_after(date(2026, 12, 4), 2) == date(2026, 12, 8)  # the weekend skipped
-    assert working_days_after(date(2026, 9, 30), 2) == date(2026, 10, 9)  # 国庆节 skipped
-    assert working_days_after(date(2026, 10, 9), 1) == date(2026, 10, 10)  # a make-up Saturday counts
-    assert working_days_after(date(2030, 10, 4), 1) == date(2030, 10, 7)  # unknown year: Monday to Friday
+    assert add_working_days(date(2026, 12, 2), 2) == date(2026, 12, 4)  # Wednesday → Friday
+    assert add_working_days(date(2026, 12, 4), 2) == date(2026, 12, 8)  # the weekend skipped
+    assert add_working_days(date(2026, 9, 30), 2) == date(2026, 10, 9)  # 国庆节 skipped
+    assert add_working_days(date(2026, 10, 9), 1) == date(2026, 10, 10)  # a make-up Saturday counts
+    assert add_working_days(date(2030, 10, 4), 1) == date(2030, 10, 7)  # unknown year: Monday to Friday
 
 
 def test_a_ticket_left_on_a_holiday_is_due_after_it(handoff):

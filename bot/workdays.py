@@ -1,5 +1,8 @@
 """Deadlines in working days, by China's official calendar (holidays and 调休 make-up days).
 
+Shared by the hand-off desk's tickets (bot/handoff/tickets.py) and the follow-ups of poor
+ratings (bot/evaluation/followups.py).
+
 A year chinese-calendar does not know yet counts Monday to Friday, so a deadline is never
 left unset; the package is updated when the State Council publishes the next year.
 """

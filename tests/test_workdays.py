@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.evaluation.workdays import add_working_days, due_date, local_date, working_days_between
+from bot.workdays import add_working_days, due_date, local_date, working_days_between
 
 
 def test_an_ordinary_week():
