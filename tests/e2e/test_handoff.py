@@ -13,6 +13,8 @@ import requests
 from sqlalchemy import select
 
 from bot.db import session_factory
+from bot.evaluation.models import Rating
+from bot.evaluation.texts import THANKS, invitation_text
 from bot.handoff import queue, service, tickets
 from bot.handoff.handback import RasaApi, close_and_hand_back
 from bot.handoff.models import HandoffRequest
@@ -36,6 +38,11 @@ def tracker(stack, conversation: str) -> dict:
                             params={"token": stack.api_token}, timeout=30)
     response.raise_for_status()
     return response.json()
+
+
+def ratings_of(desk, conversation: str) -> list[Rating]:
+    with desk() as session:
+        return list(session.execute(select(Rating).where(Rating.conversation_id == conversation)).scalars())
 
 
 def pending(desk, sender: str):
@@ -88,10 +95,14 @@ def test_an_agent_claims_replies_and_closes_then_the_assistant_answers_again(sta
     assert done.resumed
     state = tracker(stack, f"rest:{sender}")
     assert state["paused"] is False
-    assert [(e["event"], e.get("text") or e.get("name")) for e in state["events"][-3:]] == [
-        ("resume", None), ("bot", HANDED_BACK), ("action", "action_listen")]
+    said = HANDED_BACK + "\n" + invitation_text("人工服务")  # 好差评: the hand-off is rated once
+    assert [(e["event"], e.get("text") or e.get("name")) for e in state["events"][-4:]] == [
+        ("resume", None), ("bot", said), ("slot", "pending_choice"), ("action", "action_listen")]
     assert [m.direction for m in queue.transcript(desk, request_id=rid)] == \
         ["resident", "agent", "resident", "system"]
+    assert stack.text(sender, "2") == THANKS  # 满意, for this hand-off
+    [rating] = ratings_of(desk, f"rest:{sender}")
+    assert (rating.level, rating.subject, rating.reference) == (4, f"handoff:{rid}", f"转人工-{rid}")
     assert SBK in stack.text(sender, "社保卡怎么办理")
 
 

@@ -24,6 +24,15 @@
   }
   var transcript = document.getElementById("transcript");
   var holder = transcript ? holderOf(transcript) : null;
+  // A form of this page is being sent (claim, close, transfer…): its answer is the next page.
+  // Reloading now would cancel that navigation and lose what the server says (e.g. 已结束).
+  var leaving = false;
+
+  function reload() {
+    if (!leaving) {
+      window.location.reload();
+    }
+  }
 
   function refresh(name) {
     var box = document.getElementById(name);
@@ -33,7 +42,7 @@
     fetch(box.getAttribute("data-src"), {credentials: "same-origin", cache: "no-store"})
       .then(function (response) {
         if (response.redirected || response.status === 401 || response.status === 403) {
-          window.location.reload();  // signed out or no longer allowed: the server says where to go
+          reload();  // signed out or no longer allowed: the server says where to go
           return null;
         }
         return response.ok ? response.text() : null;
@@ -44,7 +53,7 @@
         }
         box.innerHTML = html;
         if (name === "transcript" && holderOf(box) !== holder) {
-          window.location.reload();  // claimed, transferred or closed: the forms below change
+          reload();  // claimed, transferred or closed: the forms below change
         }
       })
       .catch(function () { /* the next event or the reconnect tries again */ });
@@ -85,6 +94,9 @@
     var form = submit.target;
     var source = form.getAttribute("data-answer");
     if (!source) {
+      if (!submit.defaultPrevented) {
+        leaving = true;  // a plain form: the browser goes to its answer
+      }
       return;
     }
     submit.preventDefault();
