@@ -62,6 +62,13 @@ class QueueWatcher(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
+        try:
+            self._watch()
+        except requests.RequestException:
+            if not self.stop.is_set():
+                raise  # the console going away at the end of the run is expected; anything else is not
+
+    def _watch(self) -> None:
         with self.http.get(self.base + "/handoff/events", stream=True, timeout=(5, 60)) as stream:
             for line in stream.iter_lines(decode_unicode=True):
                 if self.stop.is_set():
