@@ -177,6 +177,7 @@ def main() -> None:
         sent = api.sent = TimedList()
         os.environ["GOV_DATA_KEY_FILE"] = str(Path(tmp) / "keys" / "data.key")  # the stack inherits them
         os.environ["GOV_DIGEST_KEY_FILE"] = str(Path(tmp) / "keys" / "digest.key")
+        os.environ["GOV_HANDOFF_HOURS"] = "全年无休 0:00-24:00"  # the desk open whenever the bench runs
         db_url = catalogue_database(Path(tmp))
         desk = session_factory(db_url)
         log("starting the assistant…")
