@@ -38,3 +38,10 @@ def catalogue_database(folder: Path) -> str:
 def pct(values: list[float], q: float) -> float:
     """The q-th percentile (1..99), interpolated between the measured values."""
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def latency_row(name: str, values: list[float], ref: list[float]) -> str:
+    """A markdown row of latencies in seconds: n, p50, p95, max (ms) and the ratios to `ref`'s p50 and p95."""
+    p50, p95 = pct(values, 50), pct(values, 95)
+    return (f"| {name} | {len(values)} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {max(values) * 1000:.0f} | "
+            f"{p50 / pct(ref, 50):.2f} | {p95 / pct(ref, 95):.2f} |")

@@ -37,7 +37,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bot, tests.support as a script
 
-from bench.common import catalogue_database, pct
+from bench.common import catalogue_database, latency_row, pct
 from bot.db import session_factory
 from bot.handoff import queue, service
 from bot.stack import latest_model, running_stack
@@ -161,12 +161,6 @@ def server_side(desk, requests_: dict[str, int]) -> list[float]:
     return [t.total_seconds() for t in times]
 
 
-def row(name: str, values: list[float], ref: list[float]) -> str:
-    p50, p95 = pct(values, 50), pct(values, 95)
-    return (f"| {name} | {len(values)} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {max(values) * 1000:.0f} | "
-            f"{p50 / pct(ref, 50):.2f} | {p95 / pct(ref, 95):.2f} |")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--conversations", type=int, default=20)
@@ -193,10 +187,10 @@ def main() -> None:
           f"all replied to at once, {args.rounds} rounds; one Rasa server, SQLite, poll every {poll} s\n")
     print("| path | n | p50 ms | p95 ms | max ms | p50 ratio to reference | p95 ratio to reference |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    print(row(f"reference: assistant answer on the web chat ({args.conversations} at once)", ref, ref))
-    print(row("staff reply stored → web chat page", web, ref))
-    print(row("staff reply stored → WeChat customer-service API", via_wechat, ref))
-    print(row("(both channels) stored → marked delivered, database times", marked, ref))
+    print(latency_row(f"reference: assistant answer on the web chat ({args.conversations} at once)", ref, ref))
+    print(latency_row("staff reply stored → web chat page", web, ref))
+    print(latency_row("staff reply stored → WeChat customer-service API", via_wechat, ref))
+    print(latency_row("(both channels) stored → marked delivered, database times", marked, ref))
     ok = max(pct(web, 95), pct(via_wechat, 95)) < 1.0
     print(f"\nGoal (issue 16): both under 1 s at p95: {'met' if ok else 'NOT met'}.")
 

@@ -34,7 +34,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for bot, console, tests.support as a script
 
-from bench.common import catalogue_database, pct
+from bench.common import catalogue_database, latency_row, pct
 from bot.config import PROJECT_ROOT
 from bot.db import session_factory
 from bot.handoff import service
@@ -117,12 +117,6 @@ def requests_to_page(url: str, desk, watcher: QueueWatcher, n: int, rounds: int)
     return times
 
 
-def row(name: str, values: list[float], ref: list[float]) -> str:
-    p50, p95 = pct(values, 50), pct(values, 95)
-    return (f"| {name} | {len(values)} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {max(values) * 1000:.0f} | "
-            f"{p50 / pct(ref, 50):.2f} | {p95 / pct(ref, 95):.2f} |")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--conversations", type=int, default=20)
@@ -163,8 +157,8 @@ def main() -> None:
           "one Rasa server, one console, SQLite\n")
     print("| path | n | p50 ms | p95 ms | max ms | p50 ratio to reference | p95 ratio to reference |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    print(row(f"reference: assistant answer over REST ({args.conversations} at once)", ref, ref))
-    print(row("request sent → listed on the open queue page", shown, ref))
+    print(latency_row(f"reference: assistant answer over REST ({args.conversations} at once)", ref, ref))
+    print(latency_row("request sent → listed on the open queue page", shown, ref))
     print(f"\nGoal (issue 16): under 1 s at p95: {'met' if pct(shown, 95) < 1.0 else 'NOT met'}.")
 
 
