@@ -12,13 +12,15 @@ Differences from Rasa's built-in ``socketio`` channel, and why:
 - typed text is text: only a button the assistant offered may send a payload
   (channels/inbound_text.py); messages, connections and conversations per socket are
   limited (channels/limits.py); "清除记录" erases the conversation (clearing.py);
-- the page itself (web/dist, built by `make web`) is served at /chat/.
+- the page (web/dist, built by `make web`), the widget loader and the demo host pages are
+  served at /chat/ (pages.py); only the allow-listed sites may frame the page (embedding.py).
 
 Protocol (socket.io events):
   page → ``session_request`` {token?, last_seen?}; server → ``session_confirm``
   {token, fresh} (fresh: a new, empty conversation) and ``messages`` {messages}.
-  page → ``user_uttered`` {token, message, client_id, display?, payload?} (payload: a
-  button tap) → ack {ok, error?}; replies go to the conversation's room as ``messages``,
+  page → ``user_uttered`` {token, message, client_id, display?, payload?, opening?} (payload: a
+  button tap; opening: an embedded page's {service?, topic?, entry?} with the first "/greet",
+  opening.py) → ack {ok, error?}; replies go to the conversation's room as ``messages``,
   and so do staff messages of a 转人工 (``author`` "工作人员", handoff.py).
   server → ``cleared`` when the conversation was erased: the page forgets everything.
 """
@@ -40,9 +42,7 @@ from rasa.core.channels.channel import (
     UserMessage,
 )
 from rasa.core.channels.socketio import SocketBlueprint
-from sanic import Blueprint, Sanic, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
 from bot.config import PROJECT_ROOT
@@ -52,6 +52,7 @@ from channels.client_address import TrustedProxies, is_loopback
 from channels.conversations import Conversations
 from channels.handoff_gate import HandoffGate
 from channels.inbound_text import (
+    OPENING_PAYLOAD,
     has_user_message,
     is_payload,
     offered_payloads,
@@ -59,9 +60,11 @@ from channels.inbound_text import (
 )
 from channels.limits import TOO_FAST, ConnectionCounter, LimitSettings
 from channels.shared_state import shared_state
-from channels.webchat import clearing
+from channels.webchat import clearing, opening
+from channels.webchat.embedding import FrameAncestors
 from channels.webchat.handoff import WebChatDeliverer
 from channels.webchat.history import chat_messages, messages_from
+from channels.webchat.pages import add_routes
 from channels.webchat.resends import MessageClaims, handle_once
 from channels.webchat.tokens import SessionTokens, load_secret, new_conversation_id
 
@@ -70,8 +73,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_DIST = PROJECT_ROOT / "web" / "dist"
 MAX_FRAME_BYTES = 64 * 1024  # one socket.io message; HTTP bodies are capped by SANIC_REQUEST_MAX_SIZE
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-NOT_BUILT = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>芜湖政务服务助手</title>"
-             "<p>聊天页面尚未构建。请在项目目录运行 <code>make web</code>（或 <code>make run</code>）。</p></html>")
 
 
 def _valid_id(value: Any) -> str | None:
@@ -131,6 +132,7 @@ class WebChatInput(InputChannel):
         # the delivery loop (a turn shows from the resident's message on), handoff.py.
         on_new_message = HandoffGate(on_new_message, self.conversations, says_handback=False)
         tokens = SessionTokens(load_secret())
+        ancestors = FrameAncestors.from_env()  # who may frame /chat/ (the widget); a bad list stops the start
         settings = LimitSettings.from_env()
         state = shared_state()  # Redis for a cluster: limits, and rooms every node can emit to
         limits = state.message_limits(settings, self.name())
@@ -144,23 +146,7 @@ class WebChatInput(InputChannel):
         page = _AppCapturingBlueprint(self, sio, self.socketio_path, "webchat", __name__)
         handoff_delivery.install(page, self.name(), lambda: WebChatDeliverer(channel))
 
-        @page.route("/", methods=["GET"])
-        async def index(request: Request) -> HTTPResponse:
-            if not request.path.endswith("/"):
-                return response.redirect(request.path + "/")  # relative asset paths need it
-            html = self.dist / "index.html"
-            if not html.exists():
-                return response.html(NOT_BUILT, status=503)
-            return await response.file(str(html), mime_type="text/html; charset=utf-8",
-                                       headers={"Cache-Control": "no-cache"})
-
-        @page.route("/assets/<name:path>", methods=["GET"])
-        async def asset(_: Request, name: str) -> HTTPResponse:
-            root = (self.dist / "assets").resolve()
-            path = (root / name).resolve()
-            if root not in path.parents or not path.is_file():
-                return response.text("not found", status=404)
-            return await response.file(str(path), headers={"Cache-Control": "public, max-age=31536000, immutable"})
+        add_routes(page, self.dist, ancestors)
 
         def conversation_rooms(sid: str) -> list[str]:
             return [room for room in sio.rooms(sid) if room != sid]
@@ -178,7 +164,9 @@ class WebChatInput(InputChannel):
             if limited and not sockets.acquire(address):
                 logger.warning("web chat: connection refused, too many from one address")
                 return False
-            await sio.save_session(sid, {"address": address if limited else None, "clear": None})
+            origin = request.headers.get("origin") if request is not None else None  # the page's own
+            await sio.save_session(sid, {"address": address if limited else None, "clear": None,
+                                         "origin": origin if isinstance(origin, str) else None})
             return True
 
         @sio.on("disconnect")
@@ -262,14 +250,21 @@ class WebChatInput(InputChannel):
                 if ack is not None:
                     return ack
                 tapped = data.get("payload") is True
-                said = resident_text(text, offered=offered_payloads(events) if tapped else (),
-                                     opening_allowed=tapped and not has_user_message(events))
+                opens = tapped and not has_user_message(events)
+                said = resident_text(text, offered=offered_payloads(events) if tapped else (), opening_allowed=opens)
                 if display is None and is_payload(text) and not is_payload(said):
                     display = _shown(text.strip())  # show what was typed
+                metadata = {"display": display} if display else {}
+                if opens and said == OPENING_PAYLOAD:  # an embedded page's service and host page
+                    agent = channel.conversations.agent()
+                    start = await opening.opening(data.get("opening"), said, ancestors=ancestors,
+                                                  self_origin=session.get("origin"),
+                                                  intents=agent.domain.intents if agent is not None else ())
+                    said, metadata = start.text, {**metadata, **start.metadata}
                 try:
                     await on_new_message(UserMessage(
                         said, CollectingOutputChannel(), conversation, input_channel=channel.name(),
-                        message_id=client_id, metadata={"display": display} if display else {}))
+                        message_id=client_id, metadata=metadata))
                 except Exception:
                     logger.exception("web chat message failed")
                     return {"ok": False, "error": "server_error"}

@@ -13,6 +13,7 @@ import { Composer } from "./components/Composer.jsx";
 import { withEchoes, isHidden, activeButtonsId, latestExchangeStart } from "./messages.js";
 import { loadElder, saveElder, loadSpeak, saveSpeak } from "./elder.js";
 import { speechSupported, speak, stopSpeaking, speechText } from "./speech.js";
+import { useHostLink } from "./hostLink.js";
 
 const QUICK = [
   { name: "常办业务", payload: "菜单" },
@@ -27,10 +28,15 @@ const BANNER = {
   reconnected: "已重新连接",
 };
 
-export default function App({ conn, events }) {
+const NOT_KEPT = "本窗口不能保存对话：离开或刷新本页后，将开始新的对话。";
+
+// embed: inside the web widget (embed.js), else null; kept: false when storage is blocked.
+export default function App({ conn, events, embed = null, elderDefault = false, kept = true }) {
   const st = useSyncExternalStore(conn.subscribe, conn.getState);
-  const [elder, setElder] = useState(loadElder);
+  const [elder, setElder] = useState(() => loadElder(elderDefault));
+  // Read-aloud follows a chosen elder mode, not the widget's default one.
   const [speakOn, setSpeakOn] = useState(() => loadSpeak(loadElder()));
+  useHostLink(embed);
   const [showOlder, setShowOlder] = useState(false);
   const canSpeak = useMemo(speechSupported, []);
   const listRef = useRef(null);
@@ -161,6 +167,11 @@ export default function App({ conn, events }) {
           <div className="Navbar-rightSlot">{toggles}</div>
         </div>
       </header>
+      {kept ? null : (
+        <p className="EmbedNote" role="note">
+          {NOT_KEPT}
+        </p>
+      )}
       <div className={"StatusBanner" + (banner ? " is-" + banner : "")} role="status" aria-live="polite">
         {banner ? BANNER[banner] : ""}
       </div>

@@ -77,7 +77,8 @@ function loadMessages(token) {
   return Array.isArray(list) ? mergeMessages([], list) : [];
 }
 
-export function createConnection({ onReplies } = {}) {
+// opening: an embedded page's {service?, topic?, entry?} (embed.js), sent with "/greet".
+export function createConnection({ onReplies, opening } = {}) {
   forget(K_LEGACY_SESSION);
   const token = readString(K_TOKEN);
   let state = {
@@ -121,6 +122,7 @@ export function createConnection({ onReplies } = {}) {
     };
     if (entry.display) payload.display = entry.display;
     if (entry.payload) payload.payload = true; // a button tap: may carry the button's payload
+    if (entry.opening) payload.opening = entry.opening;
     socket.emit("user_uttered", payload, (resp) => {
       inflight.delete(entry.client_id);
       if (resp && resp.error === "bad_session") {
@@ -152,7 +154,7 @@ export function createConnection({ onReplies } = {}) {
     if (!ready || !state.token || greeted) return;
     if (state.messages.length === 0 && state.outbox.length === 0) {
       greeted = true;
-      send("/greet", null, { payload: true });
+      send("/greet", null, { payload: true, opening: opening && Object.keys(opening).length ? opening : null });
     }
   }
 
@@ -254,6 +256,7 @@ export function createConnection({ onReplies } = {}) {
       message: text,
       display: display ? String(display) : null,
       payload: Boolean(options && options.payload),
+      opening: (options && options.opening) || null,
       ts: Date.now() / 1000,
       status: "pending",
     };
@@ -267,7 +270,7 @@ export function createConnection({ onReplies } = {}) {
     const old = state.outbox.find((o) => o.client_id === clientId);
     if (!old) return;
     setState({ outbox: state.outbox.filter((o) => o.client_id !== clientId) });
-    send(old.message, old.display, { payload: old.payload });
+    send(old.message, old.display, { payload: old.payload, opening: old.opening });
   }
 
   return {

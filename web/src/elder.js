@@ -19,8 +19,10 @@ function put(key, value) {
   }
 }
 
-export function loadElder() {
-  return get(K_ELDER) === "1";
+// The resident's choice, else the default (on inside a widget unless its site said off).
+export function loadElder(fallback = false) {
+  const v = get(K_ELDER);
+  return v === null ? !!fallback : v === "1";
 }
 
 export function applyElderClass(on) {
