@@ -21,7 +21,7 @@ CATALOGUE_INPUTS := $(shell find data/catalogue -name '*.yml' 2>/dev/null)
 export GOV_VAR_DIR ?= $(CURDIR)/var
 DB_STAMP := $(GOV_VAR_DIR)/.catalogue-loaded
 MODEL_STAMP := models/.trained
-WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.js -type f 2>/dev/null)
 WEB_PAGE := web/dist/index.html
 
 export TF_CPP_MIN_LOG_LEVEL := 2
