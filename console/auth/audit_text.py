@@ -50,6 +50,7 @@ ACTION_LABELS: dict[str, str] = {
     "model_take_back": "回滚后撤回例句",
     # the log itself
     "audit_export": "导出操作记录",
+    "dashboard_export": "导出服务分析",
 }
 
 USER_LABELS = {"cli": "命令行", UNKNOWN_USER: "（不存在的账号）"}

@@ -17,6 +17,8 @@ class Permission(str, enum.Enum):
     #: for residents within seconds, with no training or evaluation gate in between.
     MANAGE_SERVICES = "manage_services"
     MANAGE_ACCOUNTS = "manage_accounts"
+    #: The 服务分析 dashboard and its CSV export: aggregate figures only, no conversation.
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 class Role(str, enum.Enum):
@@ -48,7 +50,7 @@ class UnknownRole(ValueError):
 
 # What each role adds on top of the role below it.
 _OWN: dict[Role, frozenset[Permission]] = {
-    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE}),
+    Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE, Permission.VIEW_DASHBOARD}),
     Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL, Permission.MANAGE_SERVICES}),
     Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
 }

@@ -1,4 +1,4 @@
-"""The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
+"""The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, 服务分析, audit log,
 accounts (账号管理) and each person's password.
 
 Security, on every route (helpers in console/web/context.py):
@@ -33,6 +33,7 @@ from console.web.pages.layout import STYLE_SOURCE
 from console.web.routes import (
     audit,
     auth,
+    dashboard,
     decided,
     faq,
     inbox,
@@ -51,7 +52,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
-ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users)
+ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users,
+                 dashboard)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,

@@ -60,6 +60,8 @@ def nav(user: StaffAccount) -> list[tuple[str, str]]:
     links = []
     if allows(user.role, Permission.VIEW_INBOX):
         links += [("/inbox", "待处理消息"), ("/faq", "常见问题"), ("/services", "服务事项")]
+    if allows(user.role, Permission.VIEW_DASHBOARD):
+        links.append(("/dashboard", "服务分析"))
     if allows(user.role, Permission.RETRAIN):
         links.append(("/models", "训练与上线"))
     if allows(user.role, Permission.MANAGE_ACCOUNTS):

@@ -112,6 +112,20 @@ tr.check-bad td{background:#ffece8}
 h3{font-size:1rem;margin:1rem 0 .4rem}
 input[type=checkbox]{min-height:auto}
 @media (max-width:600px){main{padding:.5rem}select{max-width:100%}}
+.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem;margin:0 0 1rem}
+.figure{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:.5rem .7rem;display:flex;
+flex-direction:column}
+.figure span{color:#4e5969;font-size:.85rem}
+.figure strong{font-size:1.3rem;white-space:nowrap}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(30rem,100%),1fr));gap:0 1rem}
+figure.chart{margin:0 0 1rem}
+figure.chart figcaption{font-weight:600;margin-bottom:.3rem}
+svg.chart{display:block;width:100%;height:auto}
+table.numbers td{text-align:right;white-space:nowrap}
+table.numbers tbody th{background:#fff;font-weight:500}
+dl.definitions dt{font-weight:600;margin-top:.5rem}
+dl.definitions dd{margin:0 0 0 1rem}
+details{margin:0 0 1rem}
 """
 
 

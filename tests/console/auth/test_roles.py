@@ -6,16 +6,18 @@ import pytest
 from console.auth.roles import PERMISSIONS, Permission, Role, UnknownRole, allows, parse_role, permissions_of
 
 P = Permission
+VIEW = {P.VIEW_INBOX, P.ANNOTATE, P.VIEW_DASHBOARD}
 EXPECTED = {
-    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE},
-    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
-    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS},
+    Role.REVIEWER: VIEW,
+    Role.TRAINER: VIEW | {P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
+    Role.ADMIN: VIEW | {P.RETRAIN, P.ACTIVATE_MODEL, P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS},
 }
 
 
 def test_permission_names():
     assert {p.value for p in Permission} == {
-        "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts"}
+        "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts",
+        "view_dashboard"}
     assert [r.value for r in Role] == ["reviewer", "trainer", "admin"]
 
 

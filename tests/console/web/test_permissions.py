@@ -70,7 +70,8 @@ GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": T
               "/audit": ADMIN, "/audit?action=login&from=2020-01-01&page=2": ADMIN, "/audit/export.csv": ADMIN,
               "/users": ADMIN, "/password": VIEW, "/services": VIEW, "/services/edit?id=marriage": VIEW,
               "/services/new": TRAIN, "/services/delete?id=hf-retire": TRAIN,
-              f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN}
+              f"/models/take-back?from={NEWER}&to={OLDER}": TRAIN,
+              "/dashboard": VIEW, "/dashboard?days=7&grain=week&channel=wechat": VIEW, "/dashboard.csv": VIEW}
 POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
                "/faq/add": VIEW, "/faq/example": VIEW,
                "/models/retrain": TRAIN, "/models/evaluate": TRAIN, "/models/activate": TRAIN,
@@ -229,6 +230,9 @@ def test_get_routes(env, users, path, role):
     elif path == "/audit/export.csv":
         assert response.headers["Content-Type"].startswith("text/csv")
         assert response.content.startswith("\ufeff时间".encode())
+    elif path == "/dashboard.csv":
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert response.content.startswith("\ufeff服务分析".encode())
     else:
         assert '<html lang="zh-CN">' in response.text and FORBIDDEN_MESSAGE not in response.text
         assert f"{role}（" in response.text  # the signed-in header
