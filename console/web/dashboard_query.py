@@ -56,11 +56,14 @@ class DashboardQuery:
         grain = arg("grain") or "day"
         if grain not in GRAIN_LABELS:
             grain, message = "day", "统计粒度只能是日、周或月，已按日显示。"
-        start = end = None
-        try:
-            start, end = (_day(arg("from")) if arg("from") else None), (_day(arg("to")) if arg("to") else None)
-        except ValueError:
-            message = "日期格式应为 年-月-日（例如 2026-12-01），无效的日期条件已忽略。"
+        found: list[date | None] = []
+        for name in ("from", "to"):
+            try:
+                found.append(_day(arg(name)) if arg(name) else None)
+            except ValueError:
+                found.append(None)
+                message = "日期格式应为 年-月-日（例如 2026-12-01），无效的日期条件已忽略。"
+        start, end = found
         days: int | None = int(arg("days")) if arg("days") in ("7", "30") else 30
         if start or end:
             days = None
