@@ -69,3 +69,11 @@ def test_published_results(fixture_db):
     assert (data.overall.followups_due, data.overall.followups_on_time) == (1, 0)  # open past its deadline
     before = published(fixture_db, start=PERIOD.start, end=PERIOD.end, today=date(2026, 12, 9))
     assert before.overall.followups_due == 0  # the deadline day itself is not late
+
+
+def test_days_rolled_up_are_the_weeks_and_months_of_report(fixture_db):
+    wide = Filters(date(2026, 11, 1), date(2026, 12, 31))
+    days = report.series(fixture_db, wide, "day")
+    for grain in ("week", "month"):
+        assert trends.roll_up(days, grain) == report.series(fixture_db, wide, grain)
+    assert trends.roll_up(days, "day") == days
