@@ -7,6 +7,7 @@ figures come from bot/analytics (report.py, trends.py), which read the fact tabl
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,8 +25,8 @@ RANGES = (7, 30)
 #: The longest period one page shows (a day-by-day trend of ten years would be 3,650 rows).
 MAX_DAYS = 3 * 366
 GRAIN_LABELS = {"day": "日", "week": "周", "month": "月"}
-#: Queries run side by side (gather).
-WORKERS = 4
+#: Queries run side by side (gather): more than the cores would only take turns.
+WORKERS = min(4, os.cpu_count() or 1)
 DIMENSION_LABELS = {"service": "服务事项", "department": "部门", "district": "区县", "channel": "渠道"}
 
 
@@ -48,6 +49,7 @@ class DashboardQuery:
     department: str = ""
     district: str = ""
     channel: str = ""
+    by: str = "service"  # the dimension whose table the page shows (the CSV has all four)
 
     @classmethod
     def parse(cls, get: Callable[[str], str | None], today: date | None = None) -> tuple[DashboardQuery, str | None]:
@@ -59,6 +61,9 @@ class DashboardQuery:
         grain = arg("grain") or "day"
         if grain not in GRAIN_LABELS:
             grain, message = "day", "统计粒度只能是日、周或月，已按日显示。"
+        by = arg("by") or "service"
+        if by not in DIMENSIONS:
+            by, message = "service", "没有这个分组方式，已按服务事项显示。"
         found: list[date | None] = []
         for name in ("from", "to"):
             try:
@@ -78,7 +83,7 @@ class DashboardQuery:
                 start = last - timedelta(days=MAX_DAYS - 1)
                 message = f"一次最多统计 {MAX_DAYS} 天，已从 {start} 开始统计。"
         return cls(days, start, end, grain, arg("service"), arg("department"), arg("district"),
-                   arg("channel")), message
+                   arg("channel"), by), message
 
     def filters(self, today: date) -> Filters:
         if self.days is not None:
@@ -92,11 +97,12 @@ class DashboardQuery:
     def params(self) -> dict[str, str]:
         values = {"days": str(self.days) if self.days else "", "from": self.start.isoformat() if self.start else "",
                   "to": self.end.isoformat() if self.end else "", "grain": self.grain, "service": self.service,
-                  "department": self.department, "district": self.district, "channel": self.channel}
+                  "department": self.department, "district": self.district, "channel": self.channel,
+                  "by": "" if self.by == "service" else self.by}
         return {k: v for k, v in values.items() if v}
 
-    def url(self, path: str) -> str:
-        return path + "?" + urlencode(self.params())
+    def url(self, path: str, **changes: str) -> str:
+        return path + "?" + urlencode({**self.params(), **changes})
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ class Dashboard:
     series: dict[date, Counts]
     ratings: dict[date, dict[int, int]]
     medians: dict[date, float | None]
-    tables: dict[str, list[Row]]
+    tables: dict[str, list[Row]]  # the dimensions asked for
     drop_off: list[tuple[str, int | None, int]]
     choices: Choices
     service_names: dict[str, str]
@@ -154,8 +160,9 @@ def _table(db: Any, filters: Filters, dimension: str, today: date, names: dict[s
 
 def _choices(db: Any, tables: dict[str, list[Row]], query: DashboardQuery, names: dict[str, str]) -> Choices:
     def merged(known: list[str], dimension: str, chosen: str) -> list[str]:
-        # Values seen in the data, except any holding what looks like a personal number.
-        seen = [r.key for r in tables[dimension] if r.key != labels.UNKNOWN and mask_personal_data(r.key) == r.key]
+        # Values seen in the data (when that table was read), except any holding what looks like a personal number.
+        seen = [r.key for r in tables.get(dimension, ()) if r.key != labels.UNKNOWN
+                and mask_personal_data(r.key) == r.key]
         return list(dict.fromkeys([*known, *sorted(set(seen) - set(known)), *([chosen] if chosen else [])]))
 
     services = merged(sorted(names, key=lambda s: names[s]), "service", query.service)
@@ -166,18 +173,21 @@ def _choices(db: Any, tables: dict[str, list[Row]], query: DashboardQuery, names
                    [(c, labels.channel_label(c)) for c in channels])
 
 
-def gather(db: Any, query: DashboardQuery, today: date | None = None) -> Dashboard:
-    """Every figure of the page for `query` (blocking: run it in a thread).
+def gather(db: Any, query: DashboardQuery, today: date | None = None,
+           dimensions: tuple[str, ...] | None = None) -> Dashboard:
+    """Every figure of the page for `query`, with the tables of `dimensions` (default: the one the
+    page shows; the CSV asks for all). Blocking: run it in a thread.
 
-    The queries are independent reads, so they run side by side on a few connections: each
-    reads every session of the period (bench/analytics_scale.py: at 100,000 sessions one after
-    another took over a second on two cores; SQLite and PostgreSQL both read concurrently).
+    Each query reads every session of the period (at 100,000 sessions, 50-400 ms each on two
+    busy cores: bench/analytics_scale.py), so the page reads one dimension's table, not four,
+    and the independent reads run side by side on a few connections.
     """
     today = today or timefmt.local_today()
     filters = query.filters(today)
     names = labels.service_names(db)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names) for dimension in DIMENSIONS}
+        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names)
+                  for dimension in dimensions or (query.by,)}
         overview = pool.submit(report.overview, db, filters, today=today)
         series = pool.submit(report.series, db, filters, "day")  # rolled up below: see trends.roll_up
         ratings = pool.submit(trends.rating_series, db, filters, query.grain)

@@ -41,7 +41,8 @@ def _filters(d: Dashboard) -> str:
         f'<label>区县<select name="district">{_options([(x, x) for x in c.districts], q.district, "全部区县")}'
         '</select></label>'
         f'<label>渠道<select name="channel">{_options(c.channels, q.channel, "全部渠道")}</select></label>'
-        '<button type="submit">统计</button><a href="/dashboard">清除筛选</a></form>'
+        + (f'<input type="hidden" name="by" value="{esc(q.by)}">' if q.by != "service" else "")
+        + '<button type="submit">统计</button><a href="/dashboard">清除筛选</a></form>'
         '<p class="meta">填写了开始或结束日期时按日期统计，否则按所选的近7天或近30天。</p>'
     )
 
@@ -90,9 +91,15 @@ def _charts(d: Dashboard) -> str:
             f'<details><summary>查看趋势数据</summary>{_table(trend_table(d))}</details></section>')
 
 
-def _dimensions(d: Dashboard) -> str:
-    return "".join(f'<section class="card"><h2>按{esc(DIMENSION_LABELS[dim])}</h2>'
-                   f'{_table(dimension_table(d.tables[dim], dim))}</section>' for dim in DIMENSIONS)
+def _dimension(d: Dashboard) -> str:
+    """The chosen dimension's table, and links to the others (the CSV has all four)."""
+    chosen = d.query.by
+    tabs = " · ".join(f'<a href="{esc(d.query.url("/dashboard", by=dim))}#by"'
+                      f'{" aria-current=page" if dim == chosen else ""}>按{esc(DIMENSION_LABELS[dim])}</a>'
+                      for dim in DIMENSIONS)
+    return (f'<section class="card" id="by"><h2>按{esc(DIMENSION_LABELS[chosen])}</h2>'
+            f'<nav class="tabs" aria-label="分组">{tabs}</nav>'
+            f'{_table(dimension_table(d.tables[chosen], chosen))}</section>')
 
 
 def _drop_off(d: Dashboard) -> str:
@@ -115,6 +122,6 @@ def dashboard_page(d: Dashboard, user: Any, csrf: str, nav: Sequence[tuple[str, 
              f'响应时间中位数 {esc(response_time(d.overview.median_response_ms))} · '
              f'<a href="{esc(export)}">导出为 CSV</a>（只含统计数字，不含任何个人信息）· '
              '<a href="#definitions">指标说明</a></p>')
-    body = (error_notice(message) + _filters(d) + intro + _figures(d) + _charts(d) + _dimensions(d)
+    body = (error_notice(message) + _filters(d) + intro + _figures(d) + _charts(d) + _dimension(d)
             + _drop_off(d) + _definitions())
     return layout(TITLE, body, user, csrf, nav)

@@ -126,6 +126,8 @@ table.numbers tbody th{background:#fff;font-weight:500}
 dl.definitions dt{font-weight:600;margin-top:.5rem}
 dl.definitions dd{margin:0 0 0 1rem}
 details{margin:0 0 1rem}
+nav.tabs{margin:0 0 .6rem}
+nav.tabs a[aria-current=page]{font-weight:700;color:#1d2129;text-decoration:none}
 """
 
 

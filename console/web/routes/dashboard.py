@@ -11,6 +11,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, raw
 
+from bot.analytics.report import DIMENSIONS
 from console import timefmt
 from console.auth.roles import Permission
 from console.web.context import Admitted, Web, nav
@@ -39,7 +40,7 @@ def register(app: Sanic, web: Web) -> None:
             return admitted
         user, _ = admitted
         query, _ = DashboardQuery.parse(request.args.get)
-        figures = await asyncio.to_thread(gather, db, query)
+        figures = await asyncio.to_thread(gather, db, query, None, DIMENSIONS)
         await web.record(user, "dashboard_export", {"filters": "，".join(filters_line(figures))}, request)
         stamp = timefmt.local_now().strftime("%Y%m%d-%H%M")
         return raw(to_csv(figures), content_type="text/csv; charset=utf-8", headers={

@@ -80,14 +80,21 @@ def _table_after(page: str, heading: str) -> list[list[str]]:
 
 def test_tables_per_dimension_and_drop_off(data):
     base, db = data["base"], data["db"]
-    page = get(logged_in(base, "reviewer"), base + "/dashboard?" + urlencode(QUERY)).text
+    http = logged_in(base, "reviewer")
+    page = get(http, base + "/dashboard?" + urlencode(QUERY)).text
     services = {row[0]: row[1:] for row in _table_after(page, "按服务事项")[1:]}
     assert services["社会保障卡申领"][:2] == ["2", "100.0%"] and services["高龄津贴申领"][:2] == ["1", "0.0%"]
     expected = {key: counts.conversations for key, counts in report.by_dimension(db, PERIOD, "service")}
     assert expected == {"sbk-apply": 2, "elderly-allowance": 1}
-    channels = {row[0]: row[1] for row in _table_after(page, "按渠道")[1:]}
+    assert "<h2>按渠道</h2>" not in page  # one dimension's table at a time; the others are a link away
+    link = re.search(r'<a href="([^"]+)#by">按渠道</a>', page).group(1).replace("&amp;", "&")
+    assert link == "/dashboard?" + urlencode({**QUERY, "grain": "day", "by": "channel"})
+    channel_page = get(http, base + link).text
+    channels = {row[0]: row[1] for row in _table_after(channel_page, "按渠道")[1:]}
     assert channels == {"网页聊天": "2", "微信公众号": "1"}
-    districts = {row[0]: row[1] for row in _table_after(page, "按区县")[1:]}
+    assert '<input type="hidden" name="by" value="channel">' in channel_page  # kept when filtering
+    district_page = get(http, base + "/dashboard?" + urlencode({**QUERY, "by": "district"})).text
+    districts = {row[0]: row[1] for row in _table_after(district_page, "按区县")[1:]}
     assert districts == {"镜湖区": "2", "未知": "1"}
     assert _table_after(page, "办理流程在哪一步流失")[1] == ["高龄津贴申领", "第2步", "1", "100.0%"]
     assert "指标说明" in page and "解决率" in visible_text(page[page.index('id="definitions"'):])
@@ -169,7 +176,7 @@ def test_the_export_is_audited(data):
 
 def test_a_number_in_the_data_is_masked_on_the_page_too(data):
     base = data["base"]
-    page = get(logged_in(base, "reviewer"), base + "/dashboard?" + urlencode(NOVEMBER)).text
+    page = get(logged_in(base, "reviewer"), base + "/dashboard?" + urlencode({**NOVEMBER, "by": "district"})).text
     districts = {row[0]: row[1] for row in _table_after(page, "按区县")[1:]}
     # 未知: the open follow-up of a rating with no district (open follow-ups count whatever the period).
     assert districts == {"=HYPERLINK(&quot;x&quot;) 139****5678": "1", "未知": "0"}

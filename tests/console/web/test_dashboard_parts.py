@@ -34,10 +34,12 @@ def test_a_bad_value_is_ignored_and_said_so():
     assert query.grain == "day" and query.start is None and query.end == date(2026, 11, 10)
     assert message and "日期格式应为" in message
     assert days(query) == (date(2026, 10, 12), date(2026, 11, 10))  # 30 days up to the end
+    odd, message = parse(by="conversation_id")
+    assert odd.by == "service" and message == "没有这个分组方式，已按服务事项显示。"
 
 
 def test_the_address_round_trips():
-    query, _ = parse(grain="week", service="sbk-apply", channel="wechat", **{"from": "2026-11-01"})
+    query, _ = parse(grain="week", service="sbk-apply", channel="wechat", by="district", **{"from": "2026-11-01"})
     again, message = DashboardQuery.parse(dict(re.findall(r"([a-z]+)=([^&]+)", query.url("/dashboard"))).get, TODAY)
     assert again == query and message is None
 
