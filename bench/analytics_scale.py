@@ -212,6 +212,9 @@ def print_tables(fills: list[dict[str, float]], times: list[dict[str, list[float
     for name in large:
         a50, a95, b50, b95 = pct(small[name], 50), pct(small[name], 95), pct(large[name], 50), pct(large[name], 95)
         print(f"| {name} | {a50:.1f} | {a95:.1f} | {b50:.1f} | {b95:.1f} | {b50 / a50:.2f} | {b50 / base:.1f} |")
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"\n- {os.cpu_count()} cores; load average at the end (1 / 5 / 15 min): {load} "
+          "(other work on the machine counts)")
 
 
 def main() -> None:
