@@ -28,7 +28,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup setup-dev run run-cluster test-cluster haproxy shell actions catalogue train validate lint test test-python test-stories test-nlu evaluate-oos test-web-unit test-fast test-unit bench bench-load bench-catalogue fuzz bench-retrain lock clean wechat-menu web browser screenshots
+.PHONY: help setup setup-dev run run-cluster test-cluster haproxy shell actions catalogue train validate lint test test-python test-stories test-nlu evaluate-oos test-web-unit test-fast test-unit bench bench-load bench-catalogue bench-analytics fuzz bench-retrain lock clean wechat-menu web browser screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -145,6 +145,9 @@ bench-load: $(MODEL_STAMP) ## throughput and latency at 1, 20 and 100 concurrent
 
 bench-catalogue: $(VENV)/.installed $(MODEL_STAMP) ## service search at 40, 500 and 2,000 catalogue items (synthetic distractors, temporary database)
 	$(PY) bench/catalogue_scale.py
+
+bench-analytics: $(VENV)/.installed ## analytics worker and every dashboard view at 10,000 and 100,000 generated conversations (temporary database)
+	$(PY) bench/analytics_scale.py
 
 fuzz: $(VENV)/.installed-dev $(MODEL_STAMP) ## fuzz every resident channel (10,000 generated inputs each; FUZZ_INPUTS=100 for a sample)
 	$(PY) bench/fuzz_channels.py --inputs $${FUZZ_INPUTS:-10000}

@@ -70,6 +70,7 @@ ACTION_LABELS: dict[str, str] = {
     # 留言工单 (转人工 out of hours)
     "handoff_ticket_reveal": "查看留言的完整回电号码",
     "handoff_ticket_close": "办结留言",
+    "dashboard_export": "导出服务分析",
 }
 
 USER_LABELS = {"cli": "命令行", UNKNOWN_USER: "（不存在的账号）", SYSTEM_USER: "系统（自动）"}

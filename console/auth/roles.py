@@ -28,6 +28,8 @@ class Permission(str, enum.Enum):
     FOLLOW_UP = "follow_up"
     #: 申诉复核: approve or refuse an appeal (never one's own).
     DECIDE_APPEALS = "decide_appeals"
+    #: The 服务分析 dashboard and its CSV export: aggregate figures only, no conversation.
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 class Role(str, enum.Enum):
@@ -62,7 +64,7 @@ class UnknownRole(ValueError):
 # What each role of the chain adds on top of the role below it.
 _OWN: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: frozenset({Permission.VIEW_INBOX, Permission.ANNOTATE, Permission.OWN_PASSWORD,
-                              Permission.FOLLOW_UP}),
+                              Permission.FOLLOW_UP, Permission.VIEW_DASHBOARD}),
     Role.TRAINER: frozenset({Permission.RETRAIN, Permission.ACTIVATE_MODEL, Permission.MANAGE_SERVICES}),
     Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS, Permission.HANDLE_HANDOFF, Permission.DECIDE_APPEALS}),
 }

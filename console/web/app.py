@@ -1,4 +1,4 @@
-"""The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, audit log,
+"""The staff console web app (sanic): login, inbox, FAQ, services, retraining and activation, 服务分析, audit log,
 accounts (账号管理), each person's password, the hand-off desk (人工服务, 转人工), the messages
 residents left for a callback (留言工单), and 差评回访 with 申诉复核.
 
@@ -37,6 +37,7 @@ from console.web.routes import (
     appeals,
     audit,
     auth,
+    dashboard,
     decided,
     faq,
     followups,
@@ -64,7 +65,7 @@ SECURITY_HEADERS = {
 }
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
 ROUTE_MODULES = (auth, password, inbox, decided, faq, services, model_versions, take_back, audit, users,
-                 handoff, handoff_chat, handoff_live, handoff_replies, followups, appeals, tickets)
+                 handoff, handoff_chat, handoff_live, handoff_replies, followups, appeals, tickets, dashboard)
 
 
 def create_app(database_url: str, tracker_db_url: str, nlu_dir: Path, domain_path: Path,

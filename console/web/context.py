@@ -66,6 +66,8 @@ def nav(user: StaffAccount) -> list[tuple[str, str]]:
         links.append(("/followups", "差评回访"))
     if allows(user.role, Permission.DECIDE_APPEALS):
         links.append(("/appeals", "申诉复核"))
+    if allows(user.role, Permission.VIEW_DASHBOARD):
+        links.append(("/dashboard", "服务分析"))
     if allows(user.role, Permission.RETRAIN):
         links.append(("/models", "训练与上线"))
     if allows(user.role, Permission.MANAGE_ACCOUNTS):

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 #: The longest kind of username there is (32 characters, the most accounts.py allows).
 LONG_NAME = "chen.xiaoming-shujuju.zhengwu-01"
 PAGES = ("/inbox", "/inbox/decided", "/faq", "/services", "/services/edit?id=marriage", "/services/new",
-         "/audit", "/users", "/password", "/handoff", "/handoff/replies", "/handoff/1", "/handoff/2")
+         "/audit", "/users", "/password", "/handoff", "/handoff/replies", "/handoff/1", "/handoff/2", "/dashboard")
 #: What must never wrap: column headings, whatever is marked so (names, times, codes, labels), buttons,
 #: the links of the header, the pager.
 ONE_LINE = "th, .nowrap, button, header a, header span, nav.pager span, .secret"

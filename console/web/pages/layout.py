@@ -122,6 +122,22 @@ ol.chat li.agent{background:#eef7f2;border-color:#00a870}
 .sent-ok{color:#0b5c3a}.sent-bad{color:#a1151e;font-weight:600}.sent-wait{color:#86909c}
 ul.canned{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.4rem}
 ul.canned a{display:inline-block;border:1px solid #1f4e8c;border-radius:16px;padding:.1rem .7rem;text-decoration:none}
+.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem;margin:0 0 1rem}
+.figure{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:.5rem .7rem;display:flex;
+flex-direction:column}
+.figure span{color:#4e5969;font-size:.85rem}
+.figure strong{font-size:1.3rem;white-space:nowrap}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(30rem,100%),1fr));gap:0 1rem}
+figure.chart{margin:0 0 1rem}
+figure.chart figcaption{font-weight:600;margin-bottom:.3rem}
+svg.chart{display:block;width:100%;height:auto}
+table.numbers td{text-align:right;white-space:nowrap}
+table.numbers tbody th{background:#fff;font-weight:500}
+dl.definitions dt{font-weight:600;margin-top:.5rem}
+dl.definitions dd{margin:0 0 0 1rem}
+details{margin:0 0 1rem}
+nav.tabs{margin:0 0 .6rem}
+nav.tabs a[aria-current=page]{font-weight:700;color:#1d2129;text-decoration:none}
 """
 
 

@@ -8,11 +8,11 @@ from console.auth.roles import PERMISSIONS, Permission, Role, UnknownRole, allow
 
 P = Permission
 EXPECTED = {
-    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP},
-    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP, P.RETRAIN, P.ACTIVATE_MODEL,
-                   P.MANAGE_SERVICES},
-    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP, P.RETRAIN, P.ACTIVATE_MODEL,
-                 P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS, P.HANDLE_HANDOFF, P.DECIDE_APPEALS},
+    Role.REVIEWER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP, P.VIEW_DASHBOARD},
+    Role.TRAINER: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP, P.VIEW_DASHBOARD, P.RETRAIN,
+                   P.ACTIVATE_MODEL, P.MANAGE_SERVICES},
+    Role.ADMIN: {P.VIEW_INBOX, P.ANNOTATE, P.OWN_PASSWORD, P.FOLLOW_UP, P.VIEW_DASHBOARD, P.RETRAIN,
+                 P.ACTIVATE_MODEL, P.MANAGE_SERVICES, P.MANAGE_ACCOUNTS, P.HANDLE_HANDOFF, P.DECIDE_APPEALS},
     Role.AGENT: {P.HANDLE_HANDOFF, P.OWN_PASSWORD, P.FOLLOW_UP},
 }
 
@@ -20,7 +20,7 @@ EXPECTED = {
 def test_permission_names():
     assert {p.value for p in Permission} == {
         "view_inbox", "annotate", "retrain", "activate_model", "manage_services", "manage_accounts",
-        "handle_handoff", "own_password", "follow_up", "decide_appeals"}
+        "handle_handoff", "own_password", "follow_up", "decide_appeals", "view_dashboard"}
     assert [r.value for r in Role] == ["reviewer", "trainer", "admin", "agent"]
 
 

@@ -91,7 +91,8 @@ GET_ROUTES = {"/inbox": VIEW, "/inbox/decided": VIEW, "/faq": VIEW, "/models": T
               f"/handoff/{HELD_ID}": DESK, f"/handoff/{HELD_ID}/messages": DESK, "/handoff/replies": DESK,
               f"/handoff/answer?request={HELD_ID}&service=社会保障卡申领": DESK,
               "/followups": FOLLOW, "/followups?status=open&overdue=1&page=2": FOLLOW, "/followups/1": FOLLOW,
-              "/appeals": ADMIN, "/handoff/tickets": DESK}
+              "/appeals": ADMIN, "/handoff/tickets": DESK,
+              "/dashboard": VIEW, "/dashboard?days=7&grain=week&channel=wechat": VIEW, "/dashboard.csv": VIEW}
 #: GET routes that answer with a part of a page (for the desk's script), not a page.
 PAGE_PARTS = {"/handoff/queue": "排队中", "/handoff/mine": "我的会话", f"/handoff/{HELD_ID}/messages": "对话记录"}
 POST_ROUTES = {"/inbox/decide": VIEW, "/inbox/bulk": VIEW, "/inbox/undo": VIEW, "/inbox/revert": VIEW,
@@ -299,6 +300,9 @@ def test_get_routes(env, users, path, role):
     elif path == "/audit/export.csv":
         assert response.headers["Content-Type"].startswith("text/csv")
         assert response.content.startswith("\ufeff时间".encode())
+    elif path == "/dashboard.csv":
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert response.content.startswith("\ufeff服务分析".encode())
     else:
         assert '<html lang="zh-CN">' in response.text and FORBIDDEN_MESSAGE not in response.text
         assert f"{role}（" in response.text  # the signed-in header

@@ -1,0 +1,47 @@
+"""服务分析: the dashboard and its CSV export, for reviewers and up (Permission.VIEW_DASHBOARD).
+
+Both read the analytics fact tables through bot/analytics (never the tracker store) in a
+thread. The export is audited with the filters it used, as the audit log's own export is.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, raw
+
+from bot.analytics.report import DIMENSIONS
+from console import timefmt
+from console.auth.roles import Permission
+from console.web.context import Admitted, Web, nav
+from console.web.dashboard_export import filters_line, to_csv
+from console.web.dashboard_query import DashboardQuery, gather
+from console.web.pages.dashboard import dashboard_page
+
+
+def register(app: Sanic, web: Web) -> None:
+    db = web.console.db
+
+    @app.get("/dashboard")
+    async def dashboard(request: Request) -> HTTPResponse:
+        admitted = await web.admit(request, Permission.VIEW_DASHBOARD, check_csrf=False)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, token = admitted
+        query, message = DashboardQuery.parse(request.args.get)
+        figures = await asyncio.to_thread(gather, db, query)
+        return web.page(dashboard_page(figures, user, web.csrf(token), nav(user), message), 400 if message else 200)
+
+    @app.get("/dashboard.csv")
+    async def dashboard_export(request: Request) -> HTTPResponse:
+        admitted = await web.admit(request, Permission.VIEW_DASHBOARD, check_csrf=False)
+        if not isinstance(admitted, Admitted):
+            return admitted
+        user, _ = admitted
+        query, _ = DashboardQuery.parse(request.args.get)
+        figures = await asyncio.to_thread(gather, db, query, None, DIMENSIONS)
+        await web.record(user, "dashboard_export", {"filters": "，".join(filters_line(figures))}, request)
+        stamp = timefmt.local_now().strftime("%Y%m%d-%H%M")
+        return raw(to_csv(figures), content_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="dashboard-{stamp}.csv"'})
