@@ -189,7 +189,7 @@ def seed_ratings(sessions: Any, picked: Sequence[Rated], departments: dict[str, 
     closed in 85 % of cases, nine in ten of them on time; the rest stay open.
     """
     from bot.evaluation.models import FollowUp, Rating, RatingInvitation
-    from bot.evaluation.workdays import due_date, local_date
+    from bot.workdays import due_date, local_date
 
     rng = random.Random(seed)
     with sessions.begin() as session:

@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 from bot.analytics.published import published
 from bot.appointments.calendar import LOCAL_TZ
 from bot.evaluation.clock import utcnow
-from bot.evaluation.workdays import local_date
+from bot.workdays import local_date
 from channels.public_results.page import PERIODS, STYLE_SOURCE, results_page
 
 logger = logging.getLogger(__name__)

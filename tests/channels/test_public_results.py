@@ -26,7 +26,7 @@ from bot.evaluation.clock import utcnow
 from bot.evaluation.followups import FollowUpStatus, Revisit
 from bot.evaluation.invitations import Context, subject_of
 from bot.evaluation.levels import Level, PoorReason
-from bot.evaluation.workdays import local_date
+from bot.workdays import local_date
 from channels.public_results.channel import CACHE_S, PublicResultsInput, period_days
 from tests.support.server_thread import ServerThread, free_port
 
