@@ -104,6 +104,9 @@ class DeliverySettings:
     #: Threads of the loop's own for the database (SQLite takes one writer at a time anyway).
     db_threads: int = 2
     max_attempts: int = outbox.MAX_ATTEMPTS
+    #: A delivery taking longer is abandoned and tried again later (well inside the claim's lease,
+    #: so no other node takes the message while this one may still be sending it).
+    deliver_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DeliverySettings:
@@ -226,9 +229,13 @@ class DeliveryLoop:
             # Withdrawn (清除记录 erased the conversation): writing it would bring the tracker back.
             return Undeliverable("withdrawn")
         try:
-            await deliverer.deliver(message)
+            await asyncio.wait_for(deliverer.deliver(message), self.settings.deliver_timeout_s)
         except (Undeliverable, TryLater) as outcome:
             return outcome
+        except asyncio.TimeoutError:
+            logger.warning("hand-off message %d via %s: no answer in %.0f s", message.message_id, message.channel,
+                           self.settings.deliver_timeout_s)
+            return TryLater(f"{message.channel}:timeout")
         except Exception as error:
             logger.warning("hand-off message %d via %s failed: %s", message.message_id, message.channel,
                            type(error).__name__, exc_info=True)

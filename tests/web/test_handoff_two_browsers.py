@@ -33,6 +33,22 @@ SBK = "首次申领实体社会保障卡"  # the 社会保障卡申领 answer ca
 
 
 @pytest.fixture(scope="module")
+def stack(tmp_path_factory, catalogue_db_url, wechat_api):
+    """A stack of this module's own: tests earlier in the run deliberately break the shared one
+    (tests/security/test_logs.py makes its tracker store fail, and Rasa then keeps conversations
+    in memory for the rest of its life), and this journey needs every part of the server whole."""
+    import secrets
+
+    from bot.stack import running_stack
+    from tests.support.servers import all_channels, trained_model
+
+    with running_stack(tmp_path_factory.mktemp("two_browsers_stack"), trained_model(), catalogue_db_url,
+                       credentials=all_channels(wechat_api.base), api_token=secrets.token_urlsafe(24),
+                       extra_env={"GOV_HANDOFF_HOURS": "全年无休 0:00-24:00"}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
 def desk(stack, catalogue_db_url, tmp_path_factory):
     """The staff console on the stack's own database and tracker store, closing through its API."""
     from bot.config import PROJECT_ROOT
