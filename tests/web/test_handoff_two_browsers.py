@@ -33,23 +33,36 @@ SBK = "首次申领实体社会保障卡"  # the 社会保障卡申领 answer ca
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, catalogue_db_url, wechat_api):
-    """A stack of this module's own: tests earlier in the run deliberately break the shared one
-    (tests/security/test_logs.py makes its tracker store fail, and Rasa then keeps conversations
-    in memory for the rest of its life), and this journey needs every part of the server whole."""
+def own_db_url(tmp_path_factory) -> str:
+    """A fresh application database with the catalogue: the hand-off desk sees this journey only
+    (the session's database holds earlier tests' hand-offs, whose messages a delivery loop would
+    also take up)."""
+    from bot.catalogue.loader import load_catalogue
+    from bot.config import PROJECT_ROOT
+    from bot.db import session_factory
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('two_browsers_db') / 'app.db'}"
+    load_catalogue(session_factory(url), PROJECT_ROOT / "data" / "catalogue")
+    return url
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, own_db_url, wechat_api):
+    """A stack of this module's own, on its own database: tests earlier in the run deliberately
+    break the shared one (tests/security/test_logs.py makes its tracker store fail)."""
     import secrets
 
     from bot.stack import running_stack
     from tests.support.servers import all_channels, trained_model
 
-    with running_stack(tmp_path_factory.mktemp("two_browsers_stack"), trained_model(), catalogue_db_url,
+    with running_stack(tmp_path_factory.mktemp("two_browsers_stack"), trained_model(), own_db_url,
                        credentials=all_channels(wechat_api.base), api_token=secrets.token_urlsafe(24),
                        extra_env={"GOV_HANDOFF_HOURS": "全年无休 0:00-24:00"}) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def desk(stack, catalogue_db_url, tmp_path_factory):
+def desk(stack, own_db_url, tmp_path_factory):
     """The staff console on the stack's own database and tracker store, closing through its API."""
     from bot.config import PROJECT_ROOT
     from console.web.app import create_app
@@ -61,10 +74,10 @@ def desk(stack, catalogue_db_url, tmp_path_factory):
         patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
         patch.setenv("RASA_URL", stack.rasa_url)
         patch.setenv("RASA_TOKEN", stack.api_token)
-        db = open_database(catalogue_db_url)
+        db = open_database(own_db_url)
         name = f"agent-{uuid.uuid4().hex[:6]}"
         accounts.create_user(db, name, PASSWORD, "agent")
-        app = create_app(catalogue_db_url, f"sqlite:///{stack.tracker_db}", root / "nlu", root / "domain.yml",
+        app = create_app(own_db_url, f"sqlite:///{stack.tracker_db}", root / "nlu", root / "domain.yml",
                          SECRET, secure_cookies=False)
         server = ServerThread(app, free_port())
         server.start()
