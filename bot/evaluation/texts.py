@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.evaluation.levels import OFFERED, REASON_LABELS
+from bot.evaluation.levels import OFFERED
 
 RATING_KIND = "rating"
 INVITE = "您对这次{what}满意吗？请点选或回复数字（不想评价可以不回复，或说“不评了”）："
@@ -46,7 +46,3 @@ def invitation_text(what: str) -> str:
     """The invitation as one text with numbered lines, for a message that carries no buttons (hand-back)."""
     text, buttons, _ = invitation(what)
     return text + "\n" + "\n".join(b["title"] for b in buttons)
-
-
-def reason_labels() -> list[str]:
-    return list(REASON_LABELS.values())
