@@ -8,8 +8,12 @@ The definitions the dashboard states, in one place:
 - it is *resolved* when answered, its last turn was not a fallback, and it did not end
   with a hand-off (report.py);
 - *response time*: from the resident's message to the assistant's first reply to it;
+- a reply's response time counts for the channel, and for the service and district the
+  conversation was on once the turn was answered (a service's slot is set after its answer);
 - a guided flow's step is the "（第n步，共m步）" its question showed (bot/flows/engine.py);
-  its outcome is the flow_done slot: submitted, cancelled or ended.
+  its outcome is the flow_done slot: submitted, cancelled or ended. Every flow a session
+  starts is a run of its own; the 评价原因 flow (the reason for a poor rating) is not a
+  guided service flow and is not counted.
 
 Events are applied in the order the broker delivered them, which is each conversation's
 order (its tracker is saved under Rasa's lock). Each source is read exactly once by a
@@ -32,6 +36,8 @@ REPHRASE_ACTIONS = frozenset({"utter_ask_rephrase", "utter_default", "action_def
 HANDOFF_ACTION = "action_human_handoff"
 FAQ_ACTION_PREFIX = "utter_faq"
 FLOW_OUTCOMES = frozenset({"submitted", "cancelled", "ended"})
+#: Flows that are part of the conversation, not a service: bot/flows/rating_reason.py.
+UNCOUNTED_FLOWS = frozenset({"rating_reason"})
 _STEP = re.compile(r"（第(\d{1,2})步，共(\d{1,2})步）")
 
 #: Lower bounds of the response-time buckets, in ms: 50 ms steps to 1 s, 250 ms to 5 s, 1 s to 30 s.
@@ -57,6 +63,28 @@ def utc_naive(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
 
 
+@dataclass(frozen=True)
+class Timing:
+    """One reply's response time, with what it is counted under (AnalyticsResponseTime)."""
+
+    day: date
+    channel: str
+    service: str  # "" when the conversation was on no service
+    district: str  # "" when unknown
+    bucket_ms: int
+
+
+@dataclass
+class FlowRun:
+    """One guided flow of a session, numbered from 1 in the order started (AnalyticsFlowRun)."""
+
+    seq: int
+    flow: str
+    step: int | None = None
+    steps: int | None = None
+    outcome: str | None = None
+
+
 @dataclass
 class SessionFacts:
     """One session's facts while the worker applies events (saved to AnalyticsSession)."""
@@ -78,14 +106,34 @@ class SessionFacts:
     flow_step: int | None = None
     flow_steps: int | None = None
     flow_outcome: str | None = None
+    flows_started: int = 0  # counted flows; the current one (flow, flow_step…) is run number flows_started
+    flows_submitted: int = 0
     last_ts: float = 0.0
     pending_user_ts: float | None = None
-    #: Response times measured while applying this batch: (day, channel, bucket_ms).
-    timings: list[tuple[date, str, int]] = field(default_factory=list)
+    #: Response times measured while applying this batch.
+    timings: list[Timing] = field(default_factory=list)
+    #: Flows superseded by a newer one while applying this batch (the current one is saved too).
+    finished_runs: list[FlowRun] = field(default_factory=list)
+    #: Replies of the turn in progress, (day, bucket_ms): counted once the turn is answered.
+    _unsettled: list[tuple[date, int]] = field(default_factory=list)
+    #: The conversation is inside an uncounted flow (its steps and outcome are ignored).
+    _in_uncounted_flow: bool = False
 
     @classmethod
     def starting(cls, conversation_id: str, ts: float) -> SessionFacts:
         return cls(conversation_id=conversation_id, started_ts=ts, channel=channel_of(conversation_id), last_ts=ts)
+
+    def current_run(self) -> FlowRun | None:
+        if self.flow is None or not self.flows_started:
+            return None
+        return FlowRun(self.flows_started, self.flow, self.flow_step, self.flow_steps, self.flow_outcome)
+
+    def settle_timings(self) -> None:
+        """Count the turn's replies under the service and district it ended on (called by the
+        next message and before the facts are saved)."""
+        for day, bucket in self._unsettled:
+            self.timings.append(Timing(day, self.channel, self.last_service or "", self.district or "", bucket))
+        self._unsettled.clear()
 
     def _fallback_turn(self) -> None:
         if not self.last_turn_fallback:
@@ -97,6 +145,7 @@ class SessionFacts:
         kind, ts = event.get("event"), float(event.get("timestamp") or self.last_ts)
         self.last_ts = max(self.last_ts, ts)
         if kind == "user":
+            self.settle_timings()
             self.turns += 1
             self.pending_user_ts, self.last_turn_fallback, self.handoff_open = ts, False, False
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -108,10 +157,10 @@ class SessionFacts:
         elif kind == "bot":
             if self.pending_user_ts is not None:
                 ms = max(ts - self.pending_user_ts, 0.0) * 1000
-                self.timings.append((local_day(ts), self.channel, bucket_of(ms)))
+                self._unsettled.append((local_day(ts), bucket_of(ms)))
                 self.pending_user_ts = None
             step = _STEP.search(event.get("text") or "")
-            if step and self.flow is not None:
+            if step and self.flow is not None and self.flow_outcome is None and not self._in_uncounted_flow:
                 self.flow_step = max(self.flow_step or 0, int(step.group(1)))
                 self.flow_steps = int(step.group(2))
         elif kind == "action":
@@ -137,9 +186,25 @@ class SessionFacts:
         elif name == "district" and isinstance(value, str) and value:
             self.district = value[:32]
         elif name == "flow_state" and isinstance(value, dict) and isinstance(value.get("flow"), str):
-            self.flow, self.flow_step, self.flow_steps, self.flow_outcome = value["flow"][:64], None, None, None
-        elif name == "flow_done" and value in FLOW_OUTCOMES and self.flow is not None and self.flow_outcome is None:
-            self.flow_outcome = str(value)
+            self._start_flow(value["flow"][:64])
+        elif name == "flow_done" and value in FLOW_OUTCOMES:
+            if self._in_uncounted_flow:
+                self._in_uncounted_flow = False
+            elif self.flow is not None and self.flow_outcome is None:
+                self.flow_outcome = str(value)
+                self.flows_submitted += value == "submitted"
+
+    def _start_flow(self, flow: str) -> None:
+        """A flow_state naming a flow (set once, when a flow starts: actions/flow_start.py): a new
+        run, unless the flow is uncounted."""
+        self._in_uncounted_flow = flow in UNCOUNTED_FLOWS
+        if self._in_uncounted_flow:
+            return
+        previous = self.current_run()
+        if previous is not None:
+            self.finished_runs.append(previous)
+        self.flows_started += 1
+        self.flow, self.flow_step, self.flow_steps, self.flow_outcome = flow, None, None, None
 
 
 SESSION_START_ACTION = "action_session_start"

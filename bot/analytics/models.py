@@ -2,8 +2,9 @@
 
 One row per conversation session (``analytics_sessions``: Rasa starts a new session after
 the domain's session_expiration_time), the services it touched
-(``analytics_session_services``), a histogram of the assistant's response times per day
-and channel (``analytics_response_times``: a median is read from it, no raw timings kept),
+(``analytics_session_services``), the guided flows it ran (``analytics_flow_runs``), a
+histogram of the assistant's response times per day, channel, service and district
+(``analytics_response_times``: a median is read from it, no raw timings kept),
 and each source's read position (``analytics_checkpoints``). No message text is kept: only ids, names of
 services, districts and channels, counts and times.
 """
@@ -25,7 +26,7 @@ from sqlalchemy import (
 from bot.db import Base
 
 REPORT_COLUMNS = ("day", "turns", "channel", "district", "answered", "last_turn_fallback", "handoff_open", "handoff",
-                  "fallbacks", "flow", "flow_outcome", "flow_step")
+                  "fallbacks", "flows_started", "flows_submitted")
 
 
 class AnalyticsSession(Base):
@@ -52,10 +53,12 @@ class AnalyticsSession(Base):
     last_turn_fallback = Column(Boolean, nullable=False, default=False)
     handoff = Column(Boolean, nullable=False, default=False)  # a hand-off was requested in the session
     handoff_open = Column(Boolean, nullable=False, default=False)  # …and the assistant has not answered since
-    flow = Column(String(64))  # the latest guided flow started
+    flow = Column(String(64))  # the latest guided flow started (its run: analytics_flow_runs)
     flow_step = Column(Integer)  # the furthest step shown
     flow_steps = Column(Integer)  # its number of steps
     flow_outcome = Column(String(12))  # submitted, cancelled, ended; None: started, not finished
+    flows_started = Column(Integer, nullable=False, default=0)
+    flows_submitted = Column(Integer, nullable=False, default=0)
     last_ts = Column(Float, nullable=False)  # the latest event applied (replays are skipped)
     pending_user_ts = Column(Float)  # the resident's message not yet answered
 
@@ -68,11 +71,26 @@ class AnalyticsSessionService(Base):
     service_id = Column(String(64), primary_key=True)
 
 
+class AnalyticsFlowRun(Base):
+    """A guided flow a session started: where it was left, or that it was submitted."""
+
+    __tablename__ = "analytics_flow_runs"
+
+    session_id = Column(Integer, ForeignKey("analytics_sessions.id", ondelete="CASCADE"), primary_key=True)
+    seq = Column(Integer, primary_key=True)  # 1 for the session's first flow
+    flow = Column(String(64), nullable=False)
+    step = Column(Integer)
+    steps = Column(Integer)
+    outcome = Column(String(12))
+
+
 class AnalyticsResponseTime(Base):
     __tablename__ = "analytics_response_times"
 
     day = Column(Date, primary_key=True)
     channel = Column(String(16), primary_key=True)
+    service = Column(String(64), primary_key=True)  # "" for replies outside any service
+    district = Column(String(32), primary_key=True)  # "" when unknown
     bucket_ms = Column(Integer, primary_key=True)  # lower bound of the bucket (facts.BUCKETS_MS)
     count = Column(Integer, nullable=False, default=0)
 

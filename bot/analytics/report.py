@@ -8,10 +8,12 @@ Definitions (shown on the pages; events → facts in facts.py):
   fallback, and the session did not end with a hand-off) / 会话数;
 - 兜底率: fallback turns / all turns;
 - 转人工率: sessions with a hand-off request / 会话数;
-- 流程完成率: guided flows submitted / flows started (the latest flow of each session);
-  drop-off: the step at which a flow that was not submitted was left;
+- 流程完成率: guided flows submitted / flows started (every flow of a session; not the
+  评价原因 questions after a poor rating); drop-off: the step at which a flow that was not
+  submitted was left;
 - 响应时间中位数: from the resident's message to the assistant's first reply, read from a
-  histogram (50 ms steps below 1 s, 250 ms to 5 s), so exact to its bucket;
+  histogram (50 ms steps below 1 s, 250 ms to 5 s), so exact to its bucket; a reply counts
+  for the service and district the conversation was on when it was given;
 - a service's or department's figures count the sessions that touched the service.
 Ratings and follow-ups come from bot/evaluation's tables; a rating set aside on appeal
 (申诉) is not counted.
@@ -28,7 +30,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.sql import Select
 
 from bot.analytics.facts import BUCKETS_MS
-from bot.analytics.models import AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
+from bot.analytics.models import AnalyticsFlowRun, AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
 from bot.appointments.calendar import LOCAL_TZ
 from bot.catalogue.models import Service
 from bot.evaluation.followups import OPEN as OPEN_FOLLOWUPS
@@ -93,7 +95,7 @@ _RESOLVED = and_(S.answered.is_(True), S.last_turn_fallback.is_(False), S.handof
 _COUNT_COLUMNS = (
     func.count(S.id), func.sum(case((_RESOLVED, 1), else_=0)), func.coalesce(func.sum(S.turns), 0),
     func.coalesce(func.sum(S.fallbacks), 0), func.sum(case((S.handoff.is_(True), 1), else_=0)),
-    func.sum(case((S.flow.is_not(None), 1), else_=0)), func.sum(case((S.flow_outcome == "submitted", 1), else_=0)),
+    func.coalesce(func.sum(S.flows_started), 0), func.coalesce(func.sum(S.flows_submitted), 0),
 )
 
 
@@ -163,11 +165,21 @@ def median_from_histogram(buckets: Sequence[tuple[int, int]]) -> float | None:
     return None
 
 
+def response_time_filters(filters: Filters) -> list[Any]:
+    """Where-clauses on the response-time histogram for the period and every filter."""
+    R = AnalyticsResponseTime
+    clauses = [R.day >= filters.start, R.day <= filters.end]
+    for column, value in ((R.channel, filters.channel), (R.service, filters.service), (R.district, filters.district)):
+        if value:
+            clauses.append(column == value)
+    if filters.department:
+        clauses.append(R.service.in_(select(Service.id).where(Service.department == filters.department)))
+    return clauses
+
+
 def _median(session: Any, filters: Filters) -> float | None:
     query = select(AnalyticsResponseTime.bucket_ms, func.sum(AnalyticsResponseTime.count)).where(
-        AnalyticsResponseTime.day >= filters.start, AnalyticsResponseTime.day <= filters.end)
-    if filters.channel:
-        query = query.where(AnalyticsResponseTime.channel == filters.channel)
+        *response_time_filters(filters))
     return median_from_histogram([(int(b), int(c)) for b, c in
                                   session.execute(query.group_by(AnalyticsResponseTime.bucket_ms)).all()])
 
@@ -234,9 +246,10 @@ def by_dimension(sessions: sessionmaker, filters: Filters, dimension: str) -> li
 
 
 def drop_off(sessions: sessionmaker, filters: Filters) -> list[tuple[str, int | None, int]]:
-    """(flow, step left at (None: before its first question), sessions) for flows not submitted."""
-    query = _where(select(S.flow, S.flow_step, func.count()), filters).where(
-        S.flow.is_not(None), or_(S.flow_outcome.is_(None), S.flow_outcome != "submitted"))
+    """(flow, step left at (None: before its first question), flows) for flows not submitted."""
+    F = AnalyticsFlowRun
+    query = _where(select(F.flow, F.step, func.count()).select_from(S).join(F, F.session_id == S.id), filters).where(
+        or_(F.outcome.is_(None), F.outcome != "submitted"))
     with sessions() as session:
-        rows = session.execute(query.group_by(S.flow, S.flow_step).order_by(S.flow, S.flow_step))
+        rows = session.execute(query.group_by(F.flow, F.step).order_by(F.flow, F.step))
         return [(str(f), int(s) if s is not None else None, int(c)) for f, s, c in rows]

@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.analytics.facts import SessionFacts, is_before_session, is_session_start, local_day, utc_naive
-from bot.analytics.models import AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
+from bot.analytics.facts import FlowRun, SessionFacts, is_before_session, is_session_start, local_day, utc_naive
+from bot.analytics.models import AnalyticsFlowRun, AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
 
 Event = Mapping[str, Any]
 _FIELDS = ("district", "entry", "last_service", "turns", "fallbacks", "answered", "last_turn_fallback", "handoff",
-           "handoff_open", "flow", "flow_step", "flow_steps", "flow_outcome", "last_ts", "pending_user_ts")
+           "handoff_open", "flow", "flow_step", "flow_steps", "flow_outcome", "flows_started", "flows_submitted",
+           "last_ts", "pending_user_ts")
 
 
 def _latest(session: Session, conversation_id: str) -> AnalyticsSession | None:
@@ -33,7 +34,29 @@ def _facts(row: AnalyticsSession) -> SessionFacts:
     return facts
 
 
+def _save_runs(session: Session, session_id: int, runs: list[FlowRun]) -> None:
+    for run in runs:
+        saved = session.get(AnalyticsFlowRun, (session_id, run.seq))
+        if saved is None:
+            saved = AnalyticsFlowRun(session_id=session_id, seq=run.seq)
+            session.add(saved)
+        saved.flow, saved.step, saved.steps, saved.outcome = run.flow, run.step, run.steps, run.outcome
+
+
+def _count_timings(session: Session, facts: SessionFacts) -> None:
+    for timing in facts.timings:
+        key = (timing.day, timing.channel, timing.service, timing.district, timing.bucket_ms)
+        counter = session.get(AnalyticsResponseTime, key)
+        if counter is None:
+            session.add(AnalyticsResponseTime(day=timing.day, channel=timing.channel, service=timing.service,
+                                              district=timing.district, bucket_ms=timing.bucket_ms, count=1))
+        else:
+            counter.count += 1
+        session.flush()
+
+
 def _save(session: Session, facts: SessionFacts, row: AnalyticsSession | None) -> None:
+    facts.settle_timings()
     if row is None:
         row = session.execute(select(AnalyticsSession).where(
             AnalyticsSession.conversation_id == facts.conversation_id,
@@ -50,13 +73,9 @@ def _save(session: Session, facts: SessionFacts, row: AnalyticsSession | None) -
         known = set(session.execute(select(AnalyticsSessionService.service_id).where(
             AnalyticsSessionService.session_id == row.id)).scalars())
         session.add_all(AnalyticsSessionService(session_id=row.id, service_id=s) for s in facts.services - known)
-    for day, channel, bucket in facts.timings:
-        counter = session.get(AnalyticsResponseTime, (day, channel, bucket))
-        if counter is None:
-            session.add(AnalyticsResponseTime(day=day, channel=channel, bucket_ms=bucket, count=1))
-        else:
-            counter.count += 1
-        session.flush()
+    current = facts.current_run()
+    _save_runs(session, row.id, facts.finished_runs + ([current] if current else []))
+    _count_timings(session, facts)
 
 
 def apply_batch(session: Session, events: Iterable[tuple[str, Event]]) -> int:

@@ -151,7 +151,7 @@ def _table(db: Any, filters: Filters, dimension: str, today: date, names: dict[s
     counts = report.by_dimension(db, filters, dimension)
     levels = trends.ratings_by(db, filters, dimension)
     followups = trends.followups_by(db, filters, dimension, today=today)
-    medians = trends.median_by_channel(db, filters) if dimension == "channel" else {}
+    medians = trends.median_by(db, filters, dimension)
     keys = [k for k, _ in counts] + sorted((set(levels) | set(followups)) - {k for k, _ in counts})
     by_key = dict(counts)
     return [Row(k, _label(dimension, k, names), by_key.get(k, Counts()), levels.get(k, {}),

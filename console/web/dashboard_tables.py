@@ -53,15 +53,11 @@ def trend_table(d: Dashboard) -> Table:
 
 
 def dimension_table(rows: Sequence[Row], dimension: str) -> Table:
-    header = [DIMENSION_LABELS[dimension], *COUNT_HEADER, *RATING_HEADER, "差评", "待办跟进", "超期"]
-    if dimension == "channel":
-        header.append("响应时间中位数")
+    header = [DIMENSION_LABELS[dimension], *COUNT_HEADER, *RATING_HEADER, "差评", "待办跟进", "超期", "响应时间中位数"]
     out = []
     for row in rows:
         cells = [mask_personal_data(row.label), *_counts(row.counts), *_levels(row.levels), str(poor(row.levels)),
-                 str(row.followups[0]), str(row.followups[1])]
-        if dimension == "channel":
-            cells.append(response_time(row.median_ms))
+                 str(row.followups[0]), str(row.followups[1]), response_time(row.median_ms)]
         out.append(cells)
     return header, out
 

@@ -62,3 +62,20 @@ def flow_dropped_at_step_2(t: float) -> list[dict[str, Any]]:
             action(t + 5.2, "action_listen"),
             user(t + 6, "转人工", "human_handoff"), action(t + 6.1, "action_human_handoff"),
             bot(t + 6.2, "已为您转人工"), {"event": "pause", "timestamp": t + 6.2}]
+
+
+def guided_flow(t: float, flow: str, *, steps_shown: int, outcome: str | None, of: int = 6) -> list[dict[str, Any]]:
+    """A guided flow started at ``t``: its first ``steps_shown`` questions, then its outcome (None: left open)."""
+    events = [user(t, "办理", "start_application"), action(t + 0.1, "action_start_flow"),
+              slot(t + 0.1, "flow_state", {"draft": f"d-{flow}-{t}", "flow": flow})]
+    for n in range(1, steps_shown + 1):
+        if n > 1:
+            events.append(user(t + n, "1", "choose_number"))
+        events += [action(t + n + 0.1, "guided_form"), bot(t + n + 0.2, f"（第{n}步，共{of}步）请回答"),
+                   action(t + n + 0.3, "action_listen")]
+    if outcome is not None:
+        end = t + steps_shown + 1
+        events += [user(end, "确认", "affirm"), action(end + 0.1, "guided_form"),
+                   slot(end + 0.1, "flow_done", outcome), slot(end + 0.1, "flow_state", None),
+                   action(end + 0.2, "action_listen")]
+    return events

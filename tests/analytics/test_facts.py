@@ -6,9 +6,16 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.analytics.facts import BUCKETS_MS, bucket_of, channel_of
-from bot.analytics.models import AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
+from bot.analytics.models import AnalyticsFlowRun, AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
 from bot.analytics.store import apply_batch
-from tests.analytics.events import T0, answered_conversation, flow_dropped_at_step_2, session_start, user
+from tests.analytics.events import (
+    T0,
+    answered_conversation,
+    flow_dropped_at_step_2,
+    guided_flow,
+    session_start,
+    user,
+)
 
 
 def _apply(sessions, conversation, events):
@@ -34,6 +41,35 @@ def test_an_answered_conversation(sessions):
         counts = dict(session.execute(select(AnalyticsResponseTime.bucket_ms, AnalyticsResponseTime.count)).all())
     # 0.12 s (greeting), 0.33 s (service), 1.2 s (district), 0.06 s (thanks)
     assert counts == {100: 1, 300: 1, 1000: 1, 50: 1}
+
+
+def test_a_reply_counts_for_the_service_and_district_its_turn_ended_on(sessions):
+    _apply(sessions, "web:aaaaaaaa01", answered_conversation())
+    with sessions() as session:
+        rows = session.execute(select(AnalyticsResponseTime.bucket_ms, AnalyticsResponseTime.service,
+                                      AnalyticsResponseTime.district)).all()
+    # The service's slot comes after its answer, and the district's before its reply.
+    assert sorted(rows) == [(50, "sbk-apply", "镜湖区"), (100, "", ""), (300, "sbk-apply", ""),
+                            (1000, "sbk-apply", "镜湖区")]
+
+
+def _runs(sessions):
+    with sessions() as session:
+        return [(r.seq, r.flow, r.step, r.outcome) for r in session.execute(
+            select(AnalyticsFlowRun).order_by(AnalyticsFlowRun.seq)).scalars()]
+
+
+def test_every_flow_of_a_session_is_a_run_and_the_rating_reason_is_not_one(sessions):
+    events = [*session_start(T0), *guided_flow(T0 + 10, "sbk-loss", steps_shown=3, outcome="cancelled"),
+              *guided_flow(T0 + 30, "elderly-allowance", steps_shown=6, outcome="submitted"),
+              *guided_flow(T0 + 50, "rating_reason", steps_shown=1, outcome="submitted", of=1),
+              *guided_flow(T0 + 70, "sbk-loss", steps_shown=2, outcome=None)]
+    _apply(sessions, "web:dddddddd04", events[:25])  # split inside the second flow
+    _apply(sessions, "web:dddddddd04", events[25:])
+    [row] = _rows(sessions)
+    assert (row.flows_started, row.flows_submitted) == (3, 1)
+    assert _runs(sessions) == [(1, "sbk-loss", 3, "cancelled"), (2, "elderly-allowance", 6, "submitted"),
+                               (3, "sbk-loss", 2, None)]
 
 
 def test_fallback_flow_drop_off_and_handoff(sessions):

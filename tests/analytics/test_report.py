@@ -73,6 +73,22 @@ def test_filters_by_channel_district_service_and_department(fixture_db):
     assert (sbk.counts.conversations, sbk.counts.resolved) == (2, 2)
 
 
+def test_the_median_follows_the_service_district_and_department_filters(fixture_db):
+    def median(**only):
+        return report.overview(fixture_db, Filters(WEEK.start, WEEK.end, **only), today=date(2026, 12, 3)
+                               ).median_response_ms
+
+    # sbk-apply: A's and C's replies from its answer on, 330, 1200 and 60 ms each (the greeting
+    # came before the service): buckets 50, 300, 1000 twice each; the median is in the 300 bucket.
+    assert median(service="sbk-apply") == pytest.approx(300 + 50 * (3 - 2) / 2)
+    # 镜湖区: the replies once the district was said, 1200 and 60 ms, twice.
+    assert median(district="镜湖区") == pytest.approx(50 + 50 * 2 / 2)
+    # 市民政局 owns elderly-allowance: B's replies of about 200 ms from its answer on.
+    civil = median(department="市民政局")
+    assert civil == median(service="elderly-allowance") and civil is not None and 150 <= civil < 250
+    assert median(service="sbk-apply", channel="wechat") is None
+
+
 def test_series_by_day_week_and_month(fixture_db):
     days = report.series(fixture_db, WEEK, "day")
     assert [(d, c.conversations) for d, c in days] == [

@@ -46,9 +46,16 @@ def test_medians_per_period_and_channel_agree_with_the_overview(fixture_db):
     month = trends.median_series(fixture_db, PERIOD, "month")
     overall = report.overview(fixture_db, PERIOD, today=date(2026, 12, 3)).median_response_ms
     assert month == [(date(2026, 12, 1), overall)]
-    by_channel = trends.median_by_channel(fixture_db, PERIOD)
+    by_channel = trends.median_by(fixture_db, PERIOD, "channel")
     wechat = report.overview(fixture_db, Filters(PERIOD.start, PERIOD.end, channel="wechat"), today=date(2026, 12, 3))
     assert by_channel["wechat"] == wechat.median_response_ms and set(by_channel) == {"webchat", "wechat"}
+    by_service = trends.median_by(fixture_db, PERIOD, "service")
+    assert set(by_service) == {"sbk-apply", "elderly-allowance", "未知"}  # 未知: replies before any service
+    assert by_service["sbk-apply"] == report.overview(
+        fixture_db, Filters(PERIOD.start, PERIOD.end, service="sbk-apply"), today=date(2026, 12, 3)).median_response_ms
+    by_department = trends.median_by(fixture_db, PERIOD, "department")
+    assert by_department["市民政局"] == by_service["elderly-allowance"]
+    assert set(trends.median_by(fixture_db, PERIOD, "district")) == {"镜湖区", "未知"}
 
 
 def test_ratings_and_followups_per_dimension(fixture_db):

@@ -1,0 +1,62 @@
+"""Revision 0011 on a database at 0010 holding facts, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from bot.db import make_engine
+from bot.migrations import runner
+from tests.support.schema import schema_diff
+
+AT_0010 = "0010_analytics_report_index"
+SESSION = ("INSERT INTO analytics_sessions (id, conversation_id, started_ts, started_at, day, channel, turns, "
+           "fallbacks, answered, last_turn_fallback, handoff, handoff_open, flow, flow_step, flow_steps, flow_outcome, "
+           "last_ts) VALUES ({id}, 'web:{id}', 1796200000, '2026-12-02 08:26:40', '2026-12-02', 'webchat', 3, 0, "
+           "{false}, {false}, {false}, {false}, {flow}, {step}, 6, {outcome}, 1796200009)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url_at_0010(request, tmp_path, keys) -> Iterator[str]:
+    def at_0010(url: str) -> str:
+        false = "false" if url.startswith("postgresql") else "0"
+        with make_engine(url).begin() as connection:
+            command.upgrade(runner.alembic_config(connection), AT_0010)
+            for id_, flow, step, outcome in ((1, "'sbk-loss'", 2, "'cancelled'"), (2, "'elderly-allowance'", 6,
+                                             "'submitted'"), (3, "'rating_reason'", "NULL", "'submitted'"),
+                                             (4, "NULL", "NULL", "NULL")):
+                connection.execute(text(SESSION.format(id=id_, flow=flow, step=step, outcome=outcome, false=false)))
+            connection.execute(text("INSERT INTO analytics_response_times (day, channel, bucket_ms, count) "
+                                    "VALUES ('2026-12-02', 'webchat', 300, 7)"))
+        return url
+
+    if request.param == "sqlite":
+        yield at_0010(f"sqlite:///{tmp_path / 'at_0010.db'}")
+        return
+    from tests.support.backing_services import fresh_database
+
+    with fresh_database() as url:
+        yield at_0010(url)
+
+
+def test_0011_carries_each_latest_flow_and_the_response_times_over(url_at_0010):
+    assert runner.migrate(make_engine(url_at_0010)) == "upgraded"
+    assert schema_diff(url_at_0010) == []
+    with make_engine(url_at_0010).connect() as connection:
+        counts = connection.execute(text("SELECT id, flows_started, flows_submitted FROM analytics_sessions "
+                                         "ORDER BY id")).all()
+        runs = connection.execute(text("SELECT session_id, seq, flow, step, outcome FROM analytics_flow_runs "
+                                       "ORDER BY session_id")).all()
+        times = connection.execute(text("SELECT channel, service, district, bucket_ms, count "
+                                        "FROM analytics_response_times")).all()
+    assert [tuple(r) for r in counts] == [(1, 1, 0), (2, 1, 1), (3, 0, 0), (4, 0, 0)]  # 评价原因 is no service flow
+    assert [tuple(r) for r in runs] == [(1, 1, "sbk-loss", 2, "cancelled"), (2, 1, "elderly-allowance", 6, "submitted")]
+    assert [tuple(r) for r in times] == [("webchat", "", "", 300, 7)]
+
+    runner.downgrade(make_engine(url_at_0010), AT_0010)
+    with make_engine(url_at_0010).connect() as connection:
+        assert connection.execute(text("SELECT bucket_ms, count FROM analytics_response_times")).all() == [(300, 7)]
+        assert connection.execute(text("SELECT count(*) FROM analytics_sessions")).scalar() == 4
+    assert runner.migrate(make_engine(url_at_0010)) == "upgraded"  # and up again
