@@ -59,7 +59,7 @@ class AnalyticsSession(Base):
     flow_outcome = Column(String(12))  # submitted, cancelled, ended; None: started, not finished
     flows_started = Column(Integer, nullable=False, default=0)
     flows_submitted = Column(Integer, nullable=False, default=0)
-    last_ts = Column(Float, nullable=False)  # the latest event applied (replays are skipped)
+    last_ts = Column(Float, nullable=False)  # the time of the latest event applied
     pending_user_ts = Column(Float)  # the resident's message not yet answered
 
 
