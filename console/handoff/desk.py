@@ -72,8 +72,14 @@ def close(db: sessionmaker, actor: Actor, request_id: int, note: str, rasa: Rasa
     return done
 
 
-def release_on_logout(db: sessionmaker, actor: Actor) -> list[int]:
-    """Signing out: the residents still waiting for this agent's answer go back to the queue."""
+def release_on_logout(db: sessionmaker, actor: Actor, now: datetime | None = None) -> list[int]:
+    """Signing out (the session already ended): the residents still waiting for this agent's
+    answer go back to the queue, unless the agent is still at the desk in another session
+    (another browser or device active within the idle limit, console/handoff/idle.py)."""
+    now = utc_naive(now)
+    elsewhere = last_seen(db, [actor.username], now).get(actor.username)
+    if elsewhere is not None and now - elsewhere < idle_limit():
+        return []
     ids = service.release(db, agent=actor.username, only_unanswered=True)
     if ids:
         audit.record(db, actor.username, "handoff_release_logout", actor.detail({"requests": ids}), actor.ip)

@@ -40,6 +40,18 @@ def test_signing_out_returns_only_the_residents_waiting_for_an_answer(desk):
     assert idle.release_idle(db, idle_for=LIMIT) == {"leaving.a": [answered]}
 
 
+def test_signing_out_on_one_device_keeps_the_residents_while_another_is_at_the_desk(desk):
+    base, db = desk.base, desk.db
+    laptop = agent(base, db, "two.devices")
+    tablet = agent(base, db, "two.devices")  # the same account, signed in again elsewhere
+    waiting = queued(db, "web:two-devices", says=["在吗"])
+    assert post(laptop.http, base + "/handoff/claim", {"request": str(waiting), "csrf": laptop.csrf}).status_code == 303
+    assert post(laptop.http, base + "/logout", {"csrf": laptop.csrf}).headers["Location"] == "/login"
+    assert (row(db, waiting).status, row(db, waiting).agent) == ("claimed", "two.devices")
+    assert post(tablet.http, base + "/logout", {"csrf": tablet.csrf}).headers["Location"] == "/login"
+    assert (row(db, waiting).status, row(db, waiting).agent) == ("queued", None)  # the last one out releases
+
+
 def test_an_idle_agent_releases_the_unanswered_and_an_active_one_keeps_them(console_db, keys):
     db = console_db
     for name in ("idle.a", "busy.b"):
