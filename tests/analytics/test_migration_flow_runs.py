@@ -4,12 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
 from bot.db import make_engine
 from bot.migrations import runner
-from tests.support.schema import schema_diff
+from tests.support.schema import BACKENDS, database_at, schema_diff
 
 AT_0010 = "0010_analytics_report_index"
 SESSION = ("INSERT INTO analytics_sessions (id, conversation_id, started_ts, started_at, day, channel, turns, "
@@ -18,27 +17,19 @@ SESSION = ("INSERT INTO analytics_sessions (id, conversation_id, started_ts, sta
            "{false}, {false}, {false}, {false}, {flow}, {step}, 6, {outcome}, 1796200009)")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def _facts(connection) -> None:
+    false = "false" if connection.dialect.name == "postgresql" else "0"
+    for id_, flow, step, outcome in ((1, "'sbk-loss'", 2, "'cancelled'"), (2, "'elderly-allowance'", 6, "'submitted'"),
+                                     (3, "'rating_reason'", "NULL", "'submitted'"), (4, "NULL", "NULL", "NULL")):
+        connection.execute(text(SESSION.format(id=id_, flow=flow, step=step, outcome=outcome, false=false)))
+    connection.execute(text("INSERT INTO analytics_response_times (day, channel, bucket_ms, count) "
+                            "VALUES ('2026-12-02', 'webchat', 300, 7)"))
+
+
+@pytest.fixture(params=BACKENDS)
 def url_at_0010(request, tmp_path, keys) -> Iterator[str]:
-    def at_0010(url: str) -> str:
-        false = "false" if url.startswith("postgresql") else "0"
-        with make_engine(url).begin() as connection:
-            command.upgrade(runner.alembic_config(connection), AT_0010)
-            for id_, flow, step, outcome in ((1, "'sbk-loss'", 2, "'cancelled'"), (2, "'elderly-allowance'", 6,
-                                             "'submitted'"), (3, "'rating_reason'", "NULL", "'submitted'"),
-                                             (4, "NULL", "NULL", "NULL")):
-                connection.execute(text(SESSION.format(id=id_, flow=flow, step=step, outcome=outcome, false=false)))
-            connection.execute(text("INSERT INTO analytics_response_times (day, channel, bucket_ms, count) "
-                                    "VALUES ('2026-12-02', 'webchat', 300, 7)"))
-        return url
-
-    if request.param == "sqlite":
-        yield at_0010(f"sqlite:///{tmp_path / 'at_0010.db'}")
-        return
-    from tests.support.backing_services import fresh_database
-
-    with fresh_database() as url:
-        yield at_0010(url)
+    with database_at(request.param, tmp_path, AT_0010, _facts) as url:
+        yield url
 
 
 def test_0011_carries_each_latest_flow_and_the_response_times_over(url_at_0010):

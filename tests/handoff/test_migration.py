@@ -4,28 +4,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
 
 from bot.db import make_engine
 from bot.migrations import runner
-from tests.support.schema import schema_diff
+from tests.support.schema import BACKENDS, database_at, schema_diff
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def url_at_0004(request, tmp_path, keys) -> Iterator[str]:
-    def at_0004(url: str) -> str:
-        with make_engine(url).begin() as connection:
-            command.upgrade(runner.alembic_config(connection), "0004_service_examples")
-        return url
-
-    if request.param == "sqlite":
-        yield at_0004(f"sqlite:///{tmp_path / 'at_0004.db'}")
-        return
-    from tests.support.backing_services import fresh_database
-
-    with fresh_database() as url:
-        yield at_0004(url)
+    with database_at(request.param, tmp_path, "0004_service_examples") as url:
+        yield url
 
 
 def insert(connection, conversation: str, status: str) -> None:

@@ -5,11 +5,15 @@ it, and the differences between a database and the models.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 
 from bot.db import make_engine
 from bot.migrations import runner
@@ -59,3 +63,30 @@ def refuse_inserts(session, table: str, message: str) -> None:
     else:
         session.execute(text(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
                              f"BEGIN SELECT RAISE(ABORT, '{message}'); END"))
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@contextmanager
+def database_at(backend: str, tmp_path: Path, revision: str,
+                seed: Callable[[Connection], None] | None = None) -> Iterator[str]:
+    """A fresh application database (a SQLite file, or a PostgreSQL database of its own)
+    migrated to `revision`, with `seed` run in the same transaction; yields its URL.
+
+    For a migration's test: parametrize a fixture with BACKENDS and yield from this.
+    """
+    def at_revision(url: str) -> str:
+        with make_engine(url).begin() as connection:
+            command.upgrade(runner.alembic_config(connection), revision)
+            if seed is not None:
+                seed(connection)
+        return url
+
+    if backend == "sqlite":
+        yield at_revision(f"sqlite:///{tmp_path / 'at_revision.db'}")
+        return
+    from tests.support.backing_services import fresh_database
+
+    with fresh_database() as url:
+        yield at_revision(url)
