@@ -33,6 +33,8 @@ class Page:
 
     @property
     def conversation(self) -> str:
+        if self.token is None:
+            raise RuntimeError("no session yet: open() the page first")
         return conversation_of(self.token)
 
     async def _confirm(self, data: dict[str, Any]) -> None:
