@@ -206,6 +206,9 @@ class Flow:
     confirm: bool = True  # False: done once the last step is answered (a lookup has nothing to confirm)
     cancelled_text: str = ""  # said on 不办了 instead of "好的，<title>已取消…"
     queue_on_handoff: bool = True  # False: 转人工 only says how to reach a person (the 留言 flow itself)
+    #: False: questions carry no "（第n步，共m步）" (a follow-up question or two, not a form; its
+    #: count would also grow from 1 to 2 when an answer adds a step).
+    show_progress: bool = True
 
     def step(self, slot: str) -> Step:
         return next(s for s in self.steps if s.slot == slot)
@@ -289,8 +292,10 @@ def _question(flow: Flow, state: dict[str, Any], prefix: str = "") -> Message:
                        _buttons(labels))
     step = flow.step(state["current"])
     opts = _options(step, values)
-    n, total = position(flow, values, step.slot)
-    text = f"{prefix}（第{n}步，共{total}步）{step.question}"
+    text = prefix + step.question
+    if flow.show_progress:
+        n, total = position(flow, values, step.slot)
+        text = f"{prefix}（第{n}步，共{total}步）{step.question}"
     if opts:
         text += "\n" + choice_text.numbered([o.label for o in opts])
     return Message(text, _buttons([o.label for o in opts]))

@@ -47,6 +47,7 @@ def parse_detail(text: str, _values: dict[str, Any]) -> str:
 def build(_ctx: FlowContext, _sender_id: str = "") -> Flow:
     return Flow(
         name=FLOW_NAME, title="评价原因", intro=REASON_INTRO, confirm=False, queue_on_handoff=True,
+        show_progress=False,
         steps=(
             Step(REASON, "原因", REASON_QUESTION, REASON_HELP, options=lambda _values: REASONS,
                  display=lambda value: PoorReason(value).label, aliases=("原因",)),
