@@ -12,7 +12,6 @@ one invitation is allowed per service and conversation, so a fresh openid or pag
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from typing import Any
 
@@ -26,7 +25,7 @@ from bot.evaluation.models import Rating, RatingInvitation
 from bot.evaluation.texts import REASON_INTRO, REASON_QUESTION, THANKS
 from channels.wechat.identity import conversation_id
 from tests.support.webchat_client import Page, run
-from tests.support.wechat_fakes import FakeWeChatApi, WeChatServer, reply_content
+from tests.support.wechat_fakes import FakeWeChatApi, WeChatServer, reply_content, settled_texts
 
 pytestmark = pytest.mark.e2e
 wechat = WeChatServer()
@@ -84,18 +83,7 @@ class WeChatResident:
                                  data=body.encode("utf-8"), timeout=30)
         assert response.status_code == 200
         passive = reply_content(wechat.decrypt_reply(response.text)) if response.text.startswith("<xml") else ""
-        return "\n".join([passive, *self._settled()[before:]])
-
-    def _settled(self, quiet_s: float = 1.2, timeout_s: float = 15.0) -> list[str]:
-        """Customer-service texts once none arrived for ``quiet_s`` (the rest of a long answer)."""
-        deadline = time.monotonic() + timeout_s
-        seen, quiet_since = self.api.texts_to(self.openid), time.monotonic()
-        while time.monotonic() < deadline and time.monotonic() - quiet_since < quiet_s:
-            time.sleep(0.1)
-            now = self.api.texts_to(self.openid)
-            if len(now) != len(seen):
-                seen, quiet_since = now, time.monotonic()
-        return seen
+        return "\n".join([passive, *settled_texts(self.api, self.openid)[before:]])
 
     def invited(self) -> str:
         """Ask for the service, then thank: the reply to 谢谢."""

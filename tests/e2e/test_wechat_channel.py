@@ -14,7 +14,15 @@ from bot.stack import running_stack
 from channels.wechat import texts
 from channels.wechat.identity import conversation_id
 from tests.support.servers import all_channels, trained_model
-from tests.support.wechat_fakes import AES_KEY, APPSECRET, TOKEN, FakeWeChatApi, WeChatServer, reply_content
+from tests.support.wechat_fakes import (
+    AES_KEY,
+    APPSECRET,
+    TOKEN,
+    FakeWeChatApi,
+    WeChatServer,
+    reply_content,
+    settled_texts,
+)
 
 pytestmark = pytest.mark.e2e
 wechat = WeChatServer()
@@ -49,21 +57,6 @@ def whole_reply(stack, api, openid: str, body: str) -> str:
     """Passive reply plus any continuation the channel sent through the API, as one text."""
     passive, later = replies(stack, api, openid, body)
     return "\n".join([passive, *later])
-
-
-def settled_texts(api, openid: str, quiet_s: float = 1.2, timeout_s: float = 15.0) -> list:
-    """Customer-service texts to ``openid`` once none has arrived for ``quiet_s``.
-
-    The rest of a long answer follows the passive reply after the channel's short delay.
-    """
-    deadline = time.monotonic() + timeout_s
-    seen, quiet_since = api.texts_to(openid), time.monotonic()
-    while time.monotonic() < deadline and time.monotonic() - quiet_since < quiet_s:
-        time.sleep(0.1)
-        now = api.texts_to(openid)
-        if len(now) != len(seen):
-            seen, quiet_since = now, time.monotonic()
-    return seen
 
 
 def test_server_verification(stack):

@@ -98,6 +98,21 @@ def reply_content(xml: str) -> str:
     return xmltodict.parse(xml)["xml"]["Content"]
 
 
+def settled_texts(api: FakeWeChatApi, openid: str, quiet_s: float = 1.2, timeout_s: float = 15.0) -> list[str]:
+    """Customer-service texts to ``openid`` once none has arrived for ``quiet_s``.
+
+    The rest of a long answer follows the passive reply after the channel's short delay.
+    """
+    deadline = time.monotonic() + timeout_s
+    seen, quiet_since = api.texts_to(openid), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < quiet_s:
+        time.sleep(0.1)
+        now = api.texts_to(openid)
+        if len(now) != len(seen):
+            seen, quiet_since = now, time.monotonic()
+    return seen
+
+
 class Gate:
     """Holds the first ``count`` requests to one path until :meth:`open`; counts every arrival."""
 
