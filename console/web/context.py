@@ -2,6 +2,7 @@
 
 Route modules (console/web/routes/*.py) each have ``register(app, web)`` and use only this
 object, so a new page is one new route module (and its HTML in pages/) plus one line in app.py.
+Each handler sits behind ``@web.guarded(permission, check_csrf=...)`` (session, CSRF, role).
 """
 from __future__ import annotations
 
@@ -157,7 +158,7 @@ class Web:
 
     def guarded(self, permission: Permission, *, check_csrf: bool, password_page: bool = False
                 ) -> Callable[[StaffHandler[P]], RouteHandler[P]]:
-        """Put `admit` in front of a handler, so no route can forget a check or run on after a refusal.
+        """Put `admit` in front of a handler: it runs only for a request that may go ahead.
 
         Under ``@app.post(...)``, ``@web.guarded(Permission.X, check_csrf=True)`` turns
         ``handler(request, user, token, **path)`` into sanic's ``handler(request, **path)``:
