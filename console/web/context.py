@@ -2,13 +2,16 @@
 
 Route modules (console/web/routes/*.py) each have ``register(app, web)`` and use only this
 object, so a new page is one new route module (and its HTML in pages/) plus one line in app.py.
+Each handler sits behind ``@web.guarded(permission, check_csrf=...)`` (session, CSRF, role).
 """
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Concatenate, NamedTuple, ParamSpec
 
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
@@ -92,6 +95,13 @@ class Admitted(NamedTuple):
     token: str
 
 
+P = ParamSpec("P")
+#: A handler behind `Web.guarded`: the request, the admitted user and token, then sanic's path parameters.
+StaffHandler = Callable[Concatenate[Request, StaffAccount, str, P], Awaitable[HTTPResponse]]
+#: What sanic calls: the request and the path parameters.
+RouteHandler = Callable[Concatenate[Request, P], Coroutine[Any, Any, HTTPResponse]]
+
+
 class Web:
     """Request helpers bound to one console's settings."""
 
@@ -145,6 +155,25 @@ class Web:
         if not allows(user.role, permission):
             return self.forbidden(user, token)
         return Admitted(user, token)
+
+    def guarded(self, permission: Permission, *, check_csrf: bool, password_page: bool = False
+                ) -> Callable[[StaffHandler[P]], RouteHandler[P]]:
+        """Put `admit` in front of a handler: it runs only for a request that may go ahead.
+
+        Under ``@app.post(...)``, ``@web.guarded(Permission.X, check_csrf=True)`` turns
+        ``handler(request, user, token, **path)`` into sanic's ``handler(request, **path)``:
+        the refusal `admit` gives is the answer, else the handler runs with the user and token.
+        The route keeps the handler's name (sanic names routes after it).
+        """
+        def decorate(handler: StaffHandler[P]) -> RouteHandler[P]:
+            @functools.wraps(handler)
+            async def route(request: Request, *args: P.args, **kwargs: P.kwargs) -> HTTPResponse:
+                admitted = await self.admit(request, permission, check_csrf, password_page)
+                if not isinstance(admitted, Admitted):
+                    return admitted
+                return await handler(request, admitted.user, admitted.token, *args, **kwargs)
+            return route
+        return decorate
 
     @staticmethod
     def actor(user: StaffAccount, request: Request) -> Actor:

@@ -21,7 +21,7 @@ from bot.evaluation.errors import InvalidStep, NoteRequired, NotFound
 from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission
 from console.followups import actions, texts
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.appeals import SHOWN, PendingAppeal, appeals_page
 from console.web.routes.followups import NOTE_CHARS, service_names
 
@@ -49,22 +49,16 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(body, status)
 
     @app.get("/appeals")
-    async def appeal_list(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.DECIDE_APPEALS, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.DECIDE_APPEALS, check_csrf=False)
+    async def appeal_list(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         template = texts.APPEAL_DONE.get((request.args.get("done") or "")[:10])
         number = _appeal_id((request.args.get("appeal") or "")[:12])
         notice = template.format(appeal=number) if template and number is not None else None
         return await listing(user, token, notice=notice)
 
     @app.post("/appeals/decide")
-    async def appeal_decide(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.DECIDE_APPEALS, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.DECIDE_APPEALS, check_csrf=True)
+    async def appeal_decide(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         appeal_id = _appeal_id(form_field(request, "appeal", 12))
         appeal = await asyncio.to_thread(queries.appeal, db, appeal_id=appeal_id) if appeal_id is not None else None
         if appeal is None:

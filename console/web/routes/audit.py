@@ -14,9 +14,10 @@ from sanic.response import HTTPResponse, raw
 
 from console import timefmt
 from console.auth import audit
+from console.auth.accounts import StaffAccount
 from console.auth.audit_export import to_csv
 from console.auth.roles import Permission
-from console.web.context import Admitted, Web, nav
+from console.web.context import Web, nav
 from console.web.pages.audit import AuditQuery, audit_page
 
 MAX_PARAM = 100
@@ -64,11 +65,8 @@ def register(app: Sanic, web: Web) -> None:
     db = web.console.db
 
     @app.get("/audit")
-    async def audit_log(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.MANAGE_ACCOUNTS, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=False)
+    async def audit_log(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         query, message = parse_query(request)
         number = _page_number((request.args.get("page") or "")[:10])
         page = await asyncio.to_thread(audit.search, db, to_filter(query), number)
@@ -78,11 +76,8 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(body, 400 if message else 200)
 
     @app.get("/audit/export.csv")
-    async def audit_export(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.MANAGE_ACCOUNTS, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, _ = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=False)
+    async def audit_export(request: Request, user: StaffAccount, _token: str) -> HTTPResponse:
         query, _ = parse_query(request)
         records = await asyncio.to_thread(audit.matching, db, to_filter(query))
         await web.record(user, "audit_export", {"filters": query.summary(), "count": len(records)}, request)

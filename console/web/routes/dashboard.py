@@ -13,8 +13,9 @@ from sanic.response import HTTPResponse, raw
 
 from bot.analytics.report import DIMENSIONS
 from console import timefmt
+from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission
-from console.web.context import Admitted, Web, nav
+from console.web.context import Web, nav
 from console.web.dashboard_export import filters_line, to_csv
 from console.web.dashboard_query import DashboardQuery, gather
 from console.web.pages.dashboard import dashboard_page
@@ -24,21 +25,15 @@ def register(app: Sanic, web: Web) -> None:
     db = web.console.db
 
     @app.get("/dashboard")
-    async def dashboard(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_DASHBOARD, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.VIEW_DASHBOARD, check_csrf=False)
+    async def dashboard(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         query, message = DashboardQuery.parse(request.args.get)
         figures = await asyncio.to_thread(gather, db, query)
         return web.page(dashboard_page(figures, user, web.csrf(token), nav(user), message), 400 if message else 200)
 
     @app.get("/dashboard.csv")
-    async def dashboard_export(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_DASHBOARD, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, _ = admitted
+    @web.guarded(Permission.VIEW_DASHBOARD, check_csrf=False)
+    async def dashboard_export(request: Request, user: StaffAccount, _token: str) -> HTTPResponse:
         query, _ = DashboardQuery.parse(request.args.get)
         figures = await asyncio.to_thread(gather, db, query, None, DIMENSIONS)
         await web.record(user, "dashboard_export", {"filters": "，".join(filters_line(figures))}, request)

@@ -14,7 +14,7 @@ from console.teaching import decisions
 from console.teaching.errors import TrainingDataError
 from console.teaching.revert import RevertRefused, revert_decisions
 from console.teaching.targets import read_targets
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.inbox_query import ids_of, page_number
 from console.web.pages.decided import PAGE_SIZE, decided_page
 
@@ -39,20 +39,14 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(body, status)
 
     @app.get("/inbox/decided")
-    async def decided(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.VIEW_INBOX, check_csrf=False)
+    async def decided(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         reverted = page_number(request.args.get("reverted")) if request.args.get("reverted") else 0
         return await render(user, token, page_number(request.args.get("page")), reverted=reverted)
 
     @app.post("/inbox/revert")
-    async def revert(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.ANNOTATE, check_csrf=True)
+    async def revert(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         number = page_number(form_field(request, "page"))
         try:
             done = await asyncio.to_thread(

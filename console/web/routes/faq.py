@@ -13,7 +13,7 @@ from console.auth.roles import Permission, allows
 from console.teaching import faq, service
 from console.teaching.errors import TrainingDataError
 from console.teaching.nlu_files import MAX_EXAMPLE_CHARS
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.faq import faq_page
 
 #: Form limits: 50 phrasings of 200 characters with line breaks; the answer with room to trim.
@@ -33,22 +33,16 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(body, status)
 
     @app.get("/faq")
-    async def faq_list(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.VIEW_INBOX, check_csrf=False)
+    async def faq_list(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         # From the inbox's "作为新的常见问题": the phrasing pre-filled as the first question.
         phrasing = (request.args.get("text") or "")[:MAX_EXAMPLE_CHARS]
         typed = {"examples": phrasing + "\n", "from_inbox": phrasing} if phrasing.strip() else None
         return await render(user, token, typed=typed)
 
     @app.post("/faq/add")
-    async def faq_add(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.ANNOTATE, check_csrf=True)
+    async def faq_add(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         typed = {"key": form_field(request, "key", 100).strip(),
                  "examples": form_field(request, "examples", EXAMPLES_FIELD_CHARS),
                  "answer": form_field(request, "answer", ANSWER_FIELD_CHARS),
@@ -63,11 +57,8 @@ def register(app: Sanic, web: Web) -> None:
         return redirect("/inbox" if added.from_inbox else "/faq", status=303)
 
     @app.post("/faq/example")
-    async def faq_example(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.ANNOTATE, check_csrf=True)
+    async def faq_example(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         key, text = form_field(request, "key", 100).strip(), form_field(request, "text")
         try:
             await asyncio.to_thread(service.add_faq_example, console.db, console.files,

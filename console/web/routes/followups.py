@@ -25,7 +25,7 @@ from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission, allows
 from console.followups import actions, texts
 from console.followups.scope import department_scope, may_see
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.inbox_query import page_number
 from console.web.pages.followup_detail import UNTYPED, FollowUpPage, Typed, followup_page
 from console.web.pages.followups import OPEN, PAGE_SIZE, STATUS_CHOICES, FollowUpListing, FollowUpQuery, followups_page
@@ -106,11 +106,8 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(followup_page(page, user, web.csrf(token), nav(user), message, notice, typed), status)
 
     @app.get("/followups")
-    async def followup_list(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.FOLLOW_UP, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.FOLLOW_UP, check_csrf=False)
+    async def followup_list(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         scope = department_scope(user)
         query = parse_query(request, scope)
         number = max(1, page_number(request.args.get("page")))
@@ -118,19 +115,13 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(followups_page(query, listing, user, web.csrf(token), nav(user)))
 
     @app.get("/followups/<followup_id:int>")
-    async def followup_detail(request: Request, followup_id: int) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.FOLLOW_UP, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.FOLLOW_UP, check_csrf=False)
+    async def followup_detail(request: Request, user: StaffAccount, token: str, followup_id: int) -> HTTPResponse:
         return await detail(user, token, followup_id, notice=texts.DONE.get((request.args.get("done") or "")[:20]))
 
     @app.post("/followups/<followup_id:int>/advance")
-    async def followup_advance(request: Request, followup_id: int) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.FOLLOW_UP, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.FOLLOW_UP, check_csrf=True)
+    async def followup_advance(request: Request, user: StaffAccount, token: str, followup_id: int) -> HTTPResponse:
         found = await visible(user, followup_id)
         if found is None:
             return missing(user, token)
@@ -157,11 +148,8 @@ def register(app: Sanic, web: Web) -> None:
         return redirect(f"/followups/{followup_id}?done={to.value}", status=303)
 
     @app.post("/followups/<followup_id:int>/appeal")
-    async def followup_appeal(request: Request, followup_id: int) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.FOLLOW_UP, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.FOLLOW_UP, check_csrf=True)
+    async def followup_appeal(request: Request, user: StaffAccount, token: str, followup_id: int) -> HTTPResponse:
         found = await visible(user, followup_id)
         if found is None:
             return missing(user, token)

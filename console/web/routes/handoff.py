@@ -19,7 +19,7 @@ from bot.handoff.errors import AlreadyTaken, HandoffError, RequestNotFound
 from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission
 from console.handoff import desk, idle
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.handoff import desk_page, mine_part, queue_part
 from console.web.pages.handoff_text import refusal
 
@@ -49,9 +49,6 @@ def register(app: Sanic, web: Web) -> None:
     db = web.console.db
     idle_for = idle.idle_limit()  # a bad GOV_AGENT_IDLE_MINUTES stops the console at start
 
-    async def admitted(request: Request, post: bool = False) -> HTTPResponse | Admitted:
-        return await web.admit(request, Permission.HANDLE_HANDOFF, check_csrf=post)
-
     async def render(user: StaffAccount, token: str, notice: str | None = None, message: str | None = None,
                      status: int = 200) -> HTTPResponse:
         waiting, mine = await asyncio.gather(asyncio.to_thread(queue.list_queue, db),
@@ -61,32 +58,23 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(page, status)
 
     @app.get("/handoff")
-    async def handoff_desk(request: Request) -> HTTPResponse:
-        entry = await admitted(request)
-        if not isinstance(entry, Admitted):
-            return entry
-        return await render(entry.user, entry.token, notice=done_notice(request.args))
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def handoff_desk(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
+        return await render(user, token, notice=done_notice(request.args))
 
     @app.get("/handoff/queue")
-    async def handoff_queue_part(request: Request) -> HTTPResponse:
-        entry = await admitted(request)
-        if not isinstance(entry, Admitted):
-            return entry
-        return web.page(queue_part(await asyncio.to_thread(queue.list_queue, db), web.csrf(entry.token)))
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def handoff_queue_part(request: Request, _user: StaffAccount, token: str) -> HTTPResponse:
+        return web.page(queue_part(await asyncio.to_thread(queue.list_queue, db), web.csrf(token)))
 
     @app.get("/handoff/mine")
-    async def handoff_mine_part(request: Request) -> HTTPResponse:
-        entry = await admitted(request)
-        if not isinstance(entry, Admitted):
-            return entry
-        return web.page(mine_part(await asyncio.to_thread(queue.seat, db, agent=entry.user.username)))
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def handoff_mine_part(request: Request, user: StaffAccount, _token: str) -> HTTPResponse:
+        return web.page(mine_part(await asyncio.to_thread(queue.seat, db, agent=user.username)))
 
     @app.post("/handoff/claim")
-    async def handoff_claim(request: Request) -> HTTPResponse:
-        entry = await admitted(request, post=True)
-        if not isinstance(entry, Admitted):
-            return entry
-        user, token = entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def handoff_claim(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         number = request_id(form_field(request, "request"))
         try:
             if number is None:

@@ -26,7 +26,7 @@ from bot.handoff.service import MAX_NOTE_CHARS, MAX_TEXT_CHARS
 from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission
 from console.handoff import answers, canned, desk
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.handoff_chat import Conversation, Desk, conversation_page, transcript_part
 from console.web.pages.handoff_text import TOO_LONG, refusal
 from console.web.pages.layout import esc, message_page
@@ -53,9 +53,6 @@ def _status(error: Exception) -> int:
 def register(app: Sanic, web: Web) -> None:
     db = web.console.db
 
-    async def admitted(request: Request, post: bool = False) -> HTTPResponse | Admitted:
-        return await web.admit(request, Permission.HANDLE_HANDOFF, check_csrf=post)
-
     async def render(user: StaffAccount, token: str, number: int, message: str | None = None, status: int = 200,
                      draft: str = "", note: str = "", typed_service: str = "") -> HTTPResponse:
         csrf = web.csrf(token)
@@ -72,11 +69,8 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(conversation_page(chat, tools, user, csrf, nav(user), message), status)
 
     @app.get("/handoff/<number:int>")
-    async def handoff_conversation(request: Request, number: int) -> HTTPResponse:
-        entry = await admitted(request)
-        if not isinstance(entry, Admitted):
-            return entry
-        user, token = entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def handoff_conversation(request: Request, user: StaffAccount, token: str, number: int) -> HTTPResponse:
         draft, message, typed = "", None, (request.args.get("service") or "")[:SERVICE_CHARS]
         chosen = request_id(request.args.get("canned"))
         if chosen is not None:  # 常用回复 without the script: the page again, the reply box filled
@@ -92,21 +86,17 @@ def register(app: Sanic, web: Web) -> None:
         return await render(user, token, number, message, 400 if message else 200, draft, typed_service=typed)
 
     @app.get("/handoff/<number:int>/messages")
-    async def handoff_transcript_part(request: Request, number: int) -> HTTPResponse:
-        entry = await admitted(request)
-        if not isinstance(entry, Admitted):
-            return entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def handoff_transcript_part(request: Request, user: StaffAccount, _token: str, number: int) -> HTTPResponse:
         try:
-            chat = await asyncio.to_thread(load, db, number, entry.user.username)
+            chat = await asyncio.to_thread(load, db, number, user.username)
         except RequestNotFound as missing:
             return web.page(f"<p>{esc(refusal(missing))}</p>", 404)
         return web.page(transcript_part(chat))
 
     @app.get("/handoff/answer")
-    async def handoff_answer(request: Request) -> HTTPResponse:
-        entry = await admitted(request)
-        if not isinstance(entry, Admitted):
-            return entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def handoff_answer(request: Request, _user: StaffAccount, _token: str) -> HTTPResponse:
         number = request_id(request.args.get("request"))
         try:
             district = (await asyncio.to_thread(queue.ticket, db, request_id=number)).request.district \
@@ -120,11 +110,8 @@ def register(app: Sanic, web: Web) -> None:
         return text(found.text)
 
     @app.post("/handoff/reply")
-    async def handoff_reply(request: Request) -> HTTPResponse:
-        entry = await admitted(request, post=True)
-        if not isinstance(entry, Admitted):
-            return entry
-        user, token = entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def handoff_reply(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         number, said = request_id(form_field(request, "request")), form_field(request, "text", MAX_TEXT_CHARS + 1)
         if number is None:
             return await render(user, token, 0)
@@ -137,11 +124,8 @@ def register(app: Sanic, web: Web) -> None:
         return redirect(f"/handoff/{number}#reply", status=303)
 
     @app.post("/handoff/transfer")
-    async def handoff_transfer(request: Request) -> HTTPResponse:
-        entry = await admitted(request, post=True)
-        if not isinstance(entry, Admitted):
-            return entry
-        user, token = entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def handoff_transfer(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         number, to = request_id(form_field(request, "request")), form_field(request, "to", NAME_CHARS).strip()
         if number is None:
             return await render(user, token, 0)
@@ -153,11 +137,8 @@ def register(app: Sanic, web: Web) -> None:
                         status=303)
 
     @app.post("/handoff/close")
-    async def handoff_close(request: Request) -> HTTPResponse:
-        entry = await admitted(request, post=True)
-        if not isinstance(entry, Admitted):
-            return entry
-        user, token = entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def handoff_close(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         number, note = request_id(form_field(request, "request")), form_field(request, "note", MAX_NOTE_CHARS * 2)
         if number is None:
             return await render(user, token, 0)

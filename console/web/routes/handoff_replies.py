@@ -13,7 +13,7 @@ from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission
 from console.handoff import canned
 from console.handoff.canned import MAX_REPLY_CHARS, MAX_TITLE_CHARS, CannedError, CannedNotFound
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.handoff_replies import DONE_MESSAGES, replies_page
 from console.web.routes.handoff import request_id
 
@@ -21,27 +21,19 @@ from console.web.routes.handoff import request_id
 def register(app: Sanic, web: Web) -> None:
     db = web.console.db
 
-    async def admitted(request: Request, post: bool = False) -> HTTPResponse | Admitted:
-        return await web.admit(request, Permission.HANDLE_HANDOFF, check_csrf=post)
-
     async def render(user: StaffAccount, token: str, message: str | None = None, status: int = 200,
                      notice: str | None = None, typed: tuple[int | None, str, str] | None = None) -> HTTPResponse:
         found = await asyncio.to_thread(canned.list_replies, db)
         return web.page(replies_page(found, user, web.csrf(token), nav(user), message, notice, typed), status)
 
     @app.get("/handoff/replies")
-    async def handoff_replies(request: Request) -> HTTPResponse:
-        entry = await admitted(request)
-        if not isinstance(entry, Admitted):
-            return entry
-        return await render(entry.user, entry.token, notice=DONE_MESSAGES.get((request.args.get("done") or "")[:10]))
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def handoff_replies(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
+        return await render(user, token, notice=DONE_MESSAGES.get((request.args.get("done") or "")[:10]))
 
     @app.post("/handoff/replies/save")
-    async def handoff_replies_save(request: Request) -> HTTPResponse:
-        entry = await admitted(request, post=True)
-        if not isinstance(entry, Admitted):
-            return entry
-        user, token = entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def handoff_replies_save(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         number = request_id(form_field(request, "id"))
         title = form_field(request, "title", MAX_TITLE_CHARS * 2)
         said = form_field(request, "text", MAX_REPLY_CHARS * 2)
@@ -57,11 +49,8 @@ def register(app: Sanic, web: Web) -> None:
         return redirect("/handoff/replies?" + urlencode({"done": "add" if number is None else "edit"}), status=303)
 
     @app.post("/handoff/replies/delete")
-    async def handoff_replies_delete(request: Request) -> HTTPResponse:
-        entry = await admitted(request, post=True)
-        if not isinstance(entry, Admitted):
-            return entry
-        user, token = entry
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def handoff_replies_delete(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         if form_field(request, "confirm") != "yes":
             return await render(user, token, "请勾选“确认删除”后再删除。", 400)
         try:

@@ -27,7 +27,7 @@ from console.teaching.inbox_store import reader_for
 from console.teaching.nlu_files import nlu_index
 from console.teaching.revert import RevertRefused, revert_decisions
 from console.teaching.targets import Targets, read_targets
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.inbox_query import MAX_IDS, InboxQuery, ids_of, page_number
 from console.web.pages.inbox import InboxView, Notice, inbox_page
 
@@ -107,20 +107,14 @@ def register(app: Sanic, web: Web) -> None:
                       _position(request.args.get("at")))
 
     @app.get("/inbox")
-    async def inbox(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.VIEW_INBOX, check_csrf=False)
+    async def inbox(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         return await render_inbox(user, token, InboxQuery.parse(request.args.get),
                                   notice=await notice_of(request, user))
 
     @app.post("/inbox/decide")
-    async def decide(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.ANNOTATE, check_csrf=True)
+    async def decide(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         query = InboxQuery.from_back(form_field(request, "back"))
         action = form_field(request, "action")
         try:
@@ -135,12 +129,9 @@ def register(app: Sanic, web: Web) -> None:
         return back_to(query, [decision.id], _position(form_field(request, "at")))
 
     @app.post("/inbox/bulk")
-    async def bulk(request: Request) -> HTTPResponse:
+    @web.guarded(Permission.ANNOTATE, check_csrf=True)
+    async def bulk(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         """One decision for every checked group of the page."""
-        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
         query = InboxQuery.from_back(form_field(request, "back"))
         action = form_field(request, "action")
         try:
@@ -153,12 +144,9 @@ def register(app: Sanic, web: Web) -> None:
         return back_to(query, [d.id for d in outcome.decided], 0, skipped=len(outcome.refused))
 
     @app.post("/inbox/undo")
-    async def undo(request: Request) -> HTTPResponse:
+    @web.guarded(Permission.ANNOTATE, check_csrf=True)
+    async def undo(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         """The confirmation's 撤销: only one's own decisions, only within decisions.UNDO_WINDOW."""
-        admitted = await web.admit(request, Permission.ANNOTATE, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
         query = InboxQuery.from_back(form_field(request, "back"))
         try:
             undone = await asyncio.to_thread(
@@ -172,12 +160,9 @@ def register(app: Sanic, web: Web) -> None:
         return back_to(query, undone=len(undone))
 
     @app.post("/inbox/service")
-    async def to_service(request: Request) -> HTTPResponse:
+    @web.guarded(Permission.MANAGE_SERVICES, check_csrf=True)
+    async def to_service(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         """归入服务事项为例句: the message becomes an example question of a service, live in seconds."""
-        admitted = await web.admit(request, Permission.MANAGE_SERVICES, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
         query = InboxQuery.from_back(form_field(request, "back"))
         text = form_field(request, "text")
         try:

@@ -17,29 +17,16 @@ from console.training.pipeline import ActivationRefused, Pipeline
 from console.training.plan import TrainingPlan
 from console.training.rasa_admin import RasaUnavailable
 from console.training.take_back import TakeBackOffer, offer
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.model_versions import ModelsView, models_page
+from console.web.pipeline_guard import NO_PIPELINE, needs_pipeline
 from console.web.routes.take_back import take_back_url
-
-NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作人员后台”）。"
 
 
 def register(app: Sanic, web: Web) -> None:
     console = web.console
 
-    def pipeline() -> Pipeline | None:
-        return console.pipeline
-
-    async def admit(request: Request, permission: Permission, check_csrf: bool = True
-                    ) -> HTTPResponse | tuple[StaffAccount, str, Pipeline]:
-        """(user, token, pipeline) when the request may go ahead, else the response refusing it."""
-        admitted = await web.admit(request, permission, check_csrf=check_csrf)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        pipe = pipeline()
-        if pipe is None:
-            return web.forbidden(admitted.user, admitted.token, NO_PIPELINE)
-        return admitted.user, admitted.token, pipe
+    with_pipeline = needs_pipeline(web)
 
     def gather(pipe: Pipeline, live: str | None, live_error: str | None, plan: TrainingPlan,
                run: dict[str, Any] | None, can_activate: bool) -> ModelsView:
@@ -56,11 +43,8 @@ def register(app: Sanic, web: Web) -> None:
             can_activate=can_activate, evaluating=pipe.evaluating,
             evaluation_error=pipe.evaluation_error)
 
-    async def render(user: StaffAccount, token: str, message: str | None = None,
+    async def render(pipe: Pipeline, user: StaffAccount, token: str, message: str | None = None,
                      status: int = 200, notice: str | None = None) -> HTTPResponse:
-        pipe = pipeline()
-        if pipe is None:
-            return web.forbidden(user, token, NO_PIPELINE)
         live, live_error = await pipe.live_model_or_error()
         plan = await pipe.plan_for(live)
         run = pipe.run.status() if pipe.run else None
@@ -86,19 +70,16 @@ def register(app: Sanic, web: Web) -> None:
         return notice + "。下次训练后生效。"
 
     @app.get("/models")
-    async def models(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.RETRAIN, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        return await render(admitted.user, admitted.token, notice=taken_back_notice(request))
+    @web.guarded(Permission.RETRAIN, check_csrf=False)
+    @with_pipeline
+    async def models(request: Request, user: StaffAccount, token: str, pipe: Pipeline) -> HTTPResponse:
+        return await render(pipe, user, token, notice=taken_back_notice(request))
 
     @app.get("/models/status.json")
-    async def status(request: Request) -> HTTPResponse:
-        """The same facts as the page, for scripts and tests."""
-        admitted = await web.admit(request, Permission.RETRAIN, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        pipe = pipeline()
+    @web.guarded(Permission.RETRAIN, check_csrf=False)
+    async def status(request: Request, _user: StaffAccount, _token: str) -> HTTPResponse:
+        """The same facts as the page, for scripts and tests (a JSON 503 without the pipeline)."""
+        pipe: Pipeline | None = console.pipeline
         if pipe is None:
             return json({"error": NO_PIPELINE}, status=503)
         live, live_error = await pipe.live_model_or_error()
@@ -107,55 +88,47 @@ def register(app: Sanic, web: Web) -> None:
                      "evaluating": pipe.evaluating})
 
     @app.post("/models/retrain")
-    async def retrain(request: Request) -> HTTPResponse:
-        admitted = await admit(request, Permission.RETRAIN)
-        if isinstance(admitted, HTTPResponse):
-            return admitted
-        user, token, pipe = admitted
+    @web.guarded(Permission.RETRAIN, check_csrf=True)
+    @with_pipeline
+    async def retrain(request: Request, user: StaffAccount, token: str, pipe: Pipeline) -> HTTPResponse:
         try:
             run = await pipe.start_retrain(user.username)
         except TrainingBusy as busy:
-            return await render(user, token, str(busy), 409)
+            return await render(pipe, user, token, str(busy), 409)
         await web.record(user, "model_retrain", {"mode": run.plan.mode, "reason": run.plan.reason}, request)
         return redirect("/models", status=303)
 
     @app.post("/models/cancel")
-    async def cancel(request: Request) -> HTTPResponse:
-        admitted = await admit(request, Permission.RETRAIN)
-        if isinstance(admitted, HTTPResponse):
-            return admitted
-        user, token, pipe = admitted
+    @web.guarded(Permission.RETRAIN, check_csrf=True)
+    @with_pipeline
+    async def cancel(request: Request, user: StaffAccount, _token: str, pipe: Pipeline) -> HTTPResponse:
         if await pipe.cancel():
             await web.record(user, "model_retrain_cancel", None, request)
         return redirect("/models", status=303)
 
     @app.post("/models/evaluate")
-    async def evaluate(request: Request) -> HTTPResponse:
-        admitted = await admit(request, Permission.RETRAIN)
-        if isinstance(admitted, HTTPResponse):
-            return admitted
-        user, token, pipe = admitted
+    @web.guarded(Permission.RETRAIN, check_csrf=True)
+    @with_pipeline
+    async def evaluate(request: Request, user: StaffAccount, token: str, pipe: Pipeline) -> HTTPResponse:
         filename = form_field(request, "model", 255)
         try:
             await pipe.start_evaluation(filename)
         except (TrainingBusy, ActivationRefused) as error:
-            return await render(user, token, str(error), 409)
+            return await render(pipe, user, token, str(error), 409)
         await web.record(user, "model_evaluate", {"model": filename}, request)
         return redirect("/models", status=303)
 
     @app.post("/models/activate")
-    async def activate(request: Request) -> HTTPResponse:
-        admitted = await admit(request, Permission.ACTIVATE_MODEL)
-        if isinstance(admitted, HTTPResponse):
-            return admitted
-        user, token, pipe = admitted
+    @web.guarded(Permission.ACTIVATE_MODEL, check_csrf=True)
+    @with_pipeline
+    async def activate(request: Request, user: StaffAccount, token: str, pipe: Pipeline) -> HTTPResponse:
         filename = form_field(request, "model", 255)
         try:
             previous, kind = await pipe.activate(filename, user.username)
         except ActivationRefused as refused:
-            return await render(user, token, str(refused), 409)
+            return await render(pipe, user, token, str(refused), 409)
         except RasaUnavailable as error:
-            return await render(user, token, f"上线失败，线上模型未变：{error}", 502)
+            return await render(pipe, user, token, f"上线失败，线上模型未变：{error}", 502)
         await web.record(user, f"model_{kind}", {"model": filename, "previous": previous}, request)
         if kind == "rollback" and previous:
             offered = await asyncio.to_thread(rollback_offer, pipe, previous, filename)

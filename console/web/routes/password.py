@@ -10,10 +10,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
 from console.auth import sessions, staff_admin
-from console.auth.accounts import AccountError
+from console.auth.accounts import AccountError, StaffAccount
 from console.auth.passwords import MAX_LENGTH, WeakPassword
 from console.auth.roles import Permission
-from console.web.context import PASSWORD_PATH, Admitted, Web, form_field, nav
+from console.web.context import PASSWORD_PATH, Web, form_field, nav
 from console.web.pages.password import password_page
 from console.web.routes.auth import set_cookie
 
@@ -22,19 +22,13 @@ def register(app: Sanic, web: Web) -> None:
     console = web.console
 
     @app.get(PASSWORD_PATH)
-    async def password_form(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.OWN_PASSWORD, check_csrf=False, password_page=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.OWN_PASSWORD, check_csrf=False, password_page=True)
+    async def password_form(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         return web.page(password_page(user, web.csrf(token), nav(user), done=request.args.get("done") == "1"))
 
     @app.post(PASSWORD_PATH)
-    async def password_change(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.OWN_PASSWORD, check_csrf=True, password_page=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.OWN_PASSWORD, check_csrf=True, password_page=True)
+    async def password_change(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         limit = MAX_LENGTH + 1  # longer than allowed still reaches the policy check, which says so
         current, new = form_field(request, "current", limit), form_field(request, "new", limit)
         if new != form_field(request, "again", limit):

@@ -15,7 +15,7 @@ from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission, allows
 from console.catalogue import actions
 from console.catalogue.form import FORM_KEYS, FormError, to_form, to_values
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.service_form import service_form_page
 from console.web.pages.services import delete_page, services_page
 from console.web.routes.inbox import page_number
@@ -46,30 +46,21 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(body, status)
 
     @app.get("/services")
-    async def service_list(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.VIEW_INBOX, check_csrf=False)
+    async def service_list(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         query = (request.args.get("q") or "")[:50]
         body = services_page(await listing(), query, page_number(request.args.get("page")), user,
                              web.csrf(token), can_manage(user), nav(user))
         return web.page(body)
 
     @app.get("/services/new")
-    async def service_new(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.MANAGE_SERVICES, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_SERVICES, check_csrf=False)
+    async def service_new(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         return await form_page(user, token, "", {"needs_hall": "1", "hall_type": "government_center"})
 
     @app.get("/services/edit")
-    async def service_edit(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.VIEW_INBOX, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.VIEW_INBOX, check_csrf=False)
+    async def service_edit(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         service_id = (request.args.get("id") or "")[:ID_CHARS]
         try:
             fields = await asyncio.to_thread(editing.read_service, db, service_id)
@@ -80,11 +71,8 @@ def register(app: Sanic, web: Web) -> None:
                                saved=request.args.get("saved") == "1")
 
     @app.post("/services/save")
-    async def service_save(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.MANAGE_SERVICES, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_SERVICES, check_csrf=True)
+    async def service_save(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         service_id, typed = form_field(request, "id", ID_CHARS).strip(), _typed(request)
         try:
             values = to_values(typed, {s.name: s.id for s in await listing()})
@@ -96,11 +84,8 @@ def register(app: Sanic, web: Web) -> None:
         return redirect("/services/edit?" + urlencode({"id": change.service_id, "saved": 1}), status=303)
 
     @app.get("/services/delete")
-    async def service_delete_confirm(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.MANAGE_SERVICES, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_SERVICES, check_csrf=False)
+    async def service_delete_confirm(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         service_id = (request.args.get("id") or "")[:ID_CHARS]
         found = [s for s in await listing() if s.id == service_id]
         if not found:
@@ -108,11 +93,8 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(delete_page(found[0], user, web.csrf(token), nav(user)))
 
     @app.post("/services/delete")
-    async def service_delete(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.MANAGE_SERVICES, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_SERVICES, check_csrf=True)
+    async def service_delete(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         service_id = form_field(request, "id", ID_CHARS).strip()
         found = [s for s in await listing() if s.id == service_id]
         if not found:

@@ -17,10 +17,10 @@ from console.auth.roles import Permission
 from console.training.names import model_names
 from console.training.pipeline import Pipeline
 from console.training.take_back import TakeBackOffer, offer, take_back
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.take_back import take_back_page
+from console.web.pipeline_guard import needs_pipeline
 
-NO_PIPELINE = "这个管理台没有配置训练与上线（见 README“工作人员后台”）。"
 NOTHING_CHOSEN = "请选择要撤回的例句。"
 
 
@@ -43,30 +43,20 @@ def register(app: Sanic, web: Web) -> None:
                               message=message)
         return web.page(body, status)
 
-    async def admit(request: Request, check_csrf: bool) -> HTTPResponse | tuple[StaffAccount, str, Pipeline]:
-        admitted = await web.admit(request, Permission.ACTIVATE_MODEL, check_csrf=check_csrf)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        if console.pipeline is None:
-            return web.forbidden(admitted.user, admitted.token, NO_PIPELINE)
-        return admitted.user, admitted.token, console.pipeline
+    with_pipeline = needs_pipeline(web)
 
     @app.get("/models/take-back")
-    async def confirm(request: Request) -> HTTPResponse:
-        admitted = await admit(request, check_csrf=False)
-        if isinstance(admitted, HTTPResponse):
-            return admitted
-        user, token, pipe = admitted
+    @web.guarded(Permission.ACTIVATE_MODEL, check_csrf=False)
+    @with_pipeline
+    async def confirm(request: Request, user: StaffAccount, token: str, pipe: Pipeline) -> HTTPResponse:
         offered = await asyncio.to_thread(current_offer, pipe, request.args.get("from", "")[:255],
                                           request.args.get("to", "")[:255])
         return await render(pipe, user, token, offered)
 
     @app.post("/models/take-back")
-    async def submit(request: Request) -> HTTPResponse:
-        admitted = await admit(request, check_csrf=True)
-        if isinstance(admitted, HTTPResponse):
-            return admitted
-        user, token, pipe = admitted
+    @web.guarded(Permission.ACTIVATE_MODEL, check_csrf=True)
+    @with_pipeline
+    async def submit(request: Request, user: StaffAccount, token: str, pipe: Pipeline) -> HTTPResponse:
         offered = await asyncio.to_thread(current_offer, pipe, form_field(request, "from", 255),
                                           form_field(request, "to", 255))
         chosen = {text[:500] for text in (request.form.getlist("text") or [])} if request.form else set()

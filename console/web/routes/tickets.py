@@ -20,7 +20,7 @@ from bot.handoff.errors import NoteRequired
 from console import timefmt
 from console.auth.accounts import StaffAccount
 from console.auth.roles import Permission
-from console.web.context import Admitted, Web, form_field, nav
+from console.web.context import Web, form_field, nav
 from console.web.pages.tickets import NOTE_CHARS, tickets_page
 
 NOT_FOUND = "没有找到这条留言，可能已被清理。"
@@ -49,19 +49,14 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(body, status)
 
     @app.get("/handoff/tickets")
-    async def tickets_list(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.HANDLE_HANDOFF, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=False)
+    async def tickets_list(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         closed = (request.args.get("closed") or "")[:32]
-        return await render(*admitted, notice=f"已办结留言 {closed}。" if closed else None)
+        return await render(user, token, notice=f"已办结留言 {closed}。" if closed else None)
 
     @app.post("/handoff/tickets/reveal")
-    async def tickets_reveal(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.HANDLE_HANDOFF, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def tickets_reveal(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         ticket_id = _ticket_id(request)
         try:
             ticket = await asyncio.to_thread(tickets.get_ticket, db, ticket_id=ticket_id or 0)
@@ -72,11 +67,8 @@ def register(app: Sanic, web: Web) -> None:
         return await render(user, token, revealed={ticket.id: phone})
 
     @app.post("/handoff/tickets/close")
-    async def tickets_close(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.HANDLE_HANDOFF, check_csrf=True)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.HANDLE_HANDOFF, check_csrf=True)
+    async def tickets_close(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         try:
             ticket = await asyncio.to_thread(tickets.close_ticket, db, ticket_id=_ticket_id(request) or 0,
                                              handled_by=user.username, note=form_field(request, "note", NOTE_CHARS * 2))

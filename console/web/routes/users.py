@@ -17,7 +17,7 @@ from console.auth import accounts, staff_admin
 from console.auth.accounts import AccountError, LastAdmin, StaffAccount, UsernameTaken, UserNotFound
 from console.auth.roles import Permission, Role, UnknownRole, allows
 from console.followups.departments import department_choices
-from console.web.context import Admitted, Web, form_field, home, nav
+from console.web.context import Web, form_field, home, nav
 from console.web.pages.users import done_notice, one_time_password_page, users_page
 
 NAME_CHARS = 64
@@ -42,24 +42,15 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(users_page(found, user, web.csrf(token), nav(user), message, notice, username, role,
                                    departments), status)
 
-    async def admitted_post(request: Request) -> HTTPResponse | Admitted:
-        return await web.admit(request, Permission.MANAGE_ACCOUNTS, check_csrf=True)
-
     @app.get("/users")
-    async def users_list(request: Request) -> HTTPResponse:
-        admitted = await web.admit(request, Permission.MANAGE_ACCOUNTS, check_csrf=False)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=False)
+    async def users_list(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         notice = done_notice((request.args.get("done") or "")[:10], (request.args.get("user") or "")[:NAME_CHARS])
         return await listing(user, token, notice=notice)
 
     @app.post("/users/create")
-    async def users_create(request: Request) -> HTTPResponse:
-        admitted = await admitted_post(request)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=True)
+    async def users_create(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         username, role = form_field(request, "username", NAME_CHARS), form_field(request, "role", NAME_CHARS)
         try:
             account, password = await asyncio.to_thread(staff_admin.create_account, db, web.actor(user, request),
@@ -70,11 +61,8 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(one_time_password_page(account, password, True, user, web.csrf(token), nav(user)))
 
     @app.post("/users/reset")
-    async def users_reset(request: Request) -> HTTPResponse:
-        admitted = await admitted_post(request)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=True)
+    async def users_reset(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         if form_field(request, "confirm") != "yes":
             return await listing(user, token, "请勾选“确认重置”后再重置密码。", 400)
         try:
@@ -85,11 +73,8 @@ def register(app: Sanic, web: Web) -> None:
         return web.page(one_time_password_page(account, password, False, user, web.csrf(token), nav(user)))
 
     @app.post("/users/role")
-    async def users_role(request: Request) -> HTTPResponse:
-        admitted = await admitted_post(request)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=True)
+    async def users_role(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         try:
             account = await asyncio.to_thread(staff_admin.change_role, db, web.actor(user, request),
                                               form_field(request, "username", NAME_CHARS),
@@ -101,11 +86,8 @@ def register(app: Sanic, web: Web) -> None:
         return redirect("/users?" + urlencode({"done": "role", "user": account.username}), status=303)
 
     @app.post("/users/department")
-    async def users_department(request: Request) -> HTTPResponse:
-        admitted = await admitted_post(request)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=True)
+    async def users_department(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         known = await asyncio.to_thread(department_choices, db)
         try:
             account = await asyncio.to_thread(staff_admin.change_department, db, web.actor(user, request),
@@ -116,11 +98,8 @@ def register(app: Sanic, web: Web) -> None:
         return redirect("/users?" + urlencode({"done": "department", "user": account.username}), status=303)
 
     @app.post("/users/active")
-    async def users_active(request: Request) -> HTTPResponse:
-        admitted = await admitted_post(request)
-        if not isinstance(admitted, Admitted):
-            return admitted
-        user, token = admitted
+    @web.guarded(Permission.MANAGE_ACCOUNTS, check_csrf=True)
+    async def users_active(request: Request, user: StaffAccount, token: str) -> HTTPResponse:
         enable = form_field(request, "active") == "1"
         if not enable and form_field(request, "confirm") != "yes":
             return await listing(user, token, "请勾选“确认停用”后再停用账号。", 400)
