@@ -43,7 +43,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.analytics_events import Generator, Rated, rated, seed_ratings  # noqa: E402
 from bench.common import catalogue_database, pct  # noqa: E402
-from bot.analytics import report, trends, worker  # noqa: E402
+from bot.analytics import report, response_times, trends, worker  # noqa: E402
 from bot.analytics.models import AnalyticsSession  # noqa: E402
 from bot.analytics.published import published  # noqa: E402
 from bot.analytics.report import Filters  # noqa: E402
@@ -148,6 +148,10 @@ class Console:
         self.proc.wait(30)
 
 
+def _all_medians(times: response_times.ResponseTimes) -> list[Any]:
+    return [times.median(), times.by_period("day"), *(times.by(d) for d in report.DIMENSIONS)]
+
+
 def views(db: Any, filters: Filters, console: Console) -> dict[str, Callable[[], Any]]:
     today = filters.end
     query = f"from={filters.start}&to={filters.end}"
@@ -166,7 +170,9 @@ def views(db: Any, filters: Filters, console: Console) -> dict[str, Callable[[],
         found[f"by_dimension ({dimension})"] = lambda d=dimension: report.by_dimension(db, filters, d)  # type: ignore[misc]
     found["drop_off"] = lambda: report.drop_off(db, filters)
     found["ratings per day (trends)"] = lambda: trends.rating_series(db, filters, "day")
-    found["median per day (trends)"] = lambda: trends.median_series(db, filters, "day")
+    found["response times read once (response_times.load)"] = lambda: response_times.load(db, filters)
+    found["every median from them (overall, per day, per each dimension)"] = lambda: _all_medians(
+        response_times.load(db, filters))
     found["ratings by service (trends)"] = lambda: trends.ratings_by(db, filters, "service")
     found["follow-ups by department (trends)"] = lambda: trends.followups_by(db, filters, "department", today=today)
     whole = DashboardQuery(days=None, start=filters.start, end=filters.end)

@@ -86,6 +86,9 @@ class AnalyticsFlowRun(Base):
 
 class AnalyticsResponseTime(Base):
     __tablename__ = "analytics_response_times"
+    # SQLite keeps the rows in key order (day first) with their counts: a period is one range
+    # read, about twice as fast as through a separate key index (bench/analytics_scale.py).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day = Column(Date, primary_key=True)
     channel = Column(String(16), primary_key=True)

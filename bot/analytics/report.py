@@ -184,7 +184,9 @@ def _median(session: Any, filters: Filters) -> float | None:
                                   session.execute(query.group_by(AnalyticsResponseTime.bucket_ms)).all()])
 
 
-def overview(sessions: sessionmaker, filters: Filters, *, today: date) -> Overview:
+def overview(sessions: sessionmaker, filters: Filters, *, today: date, median: bool = True) -> Overview:
+    """The period's figures; `median=False` leaves the response time out (None) for a caller that
+    reads the response times once for every figure (response_times.py)."""
     with sessions() as session:
         counts = _counts(session.execute(_where(select(*_COUNT_COLUMNS), filters)).one())
         followups = select(func.count()).select_from(FollowUp).join(Rating, Rating.id == FollowUp.rating_id).where(
@@ -195,7 +197,8 @@ def overview(sessions: sessionmaker, filters: Filters, *, today: date) -> Overvi
             followups = followups.where(Rating.service_id == filters.service)
         open_ = int(session.scalar(followups) or 0)
         overdue = int(session.scalar(followups.where(FollowUp.due_on < today)) or 0)
-        return Overview(counts, _ratings(session, filters), open_, overdue, _median(session, filters))
+        return Overview(counts, _ratings(session, filters), open_, overdue,
+                        _median(session, filters) if median else None)
 
 
 def _period(grain: str, dialect: str) -> Any:

@@ -1,11 +1,10 @@
 """The dashboard's figures that report.py gives for a whole period only, per period and per dimension.
 
 report.py counts sessions per day, week or month and per dimension; this module adds the
-rest of the dashboard with the same filters and definitions: ratings by level and the
-median response time per period, ratings and follow-ups per service, department, district
-or channel, and the median per dimension. Periods are local (Asia/Shanghai): a rating made at
-23:30 in Wuhu counts on that day. Ratings set aside on appeal are not counted; the response
-time histogram is kept per day, channel, service and district, so every filter applies to it.
+rest of the dashboard with the same filters and definitions: ratings by level per period,
+ratings and follow-ups per service, department, district or channel (the response times:
+response_times.py). Periods are local (Asia/Shanghai): a rating made at 23:30 in Wuhu counts
+on that day. Ratings set aside on appeal are not counted.
 """
 from __future__ import annotations
 
@@ -17,17 +16,13 @@ from typing import Any
 
 from sqlalchemy import String, case, cast, func, select
 
-from bot.analytics.models import AnalyticsResponseTime
 from bot.analytics.report import (
     DIMENSIONS,
     GRAINS,
     Counts,
     Filters,
-    median_from_histogram,
-    response_time_filters,
 )
 from bot.appointments.calendar import LOCAL_TZ
-from bot.catalogue.models import Service
 from bot.evaluation.followups import OPEN as OPEN_FOLLOWUPS
 from bot.evaluation.models import FollowUp, Rating
 
@@ -104,34 +99,6 @@ def _histograms(rows: Iterable[tuple[Any, int, int]]) -> dict[Any, list[tuple[in
     for key, bucket, count in rows:
         grouped[key].append((int(bucket), int(count)))
     return grouped
-
-
-def median_series(sessions: Any, filters: Filters, grain: str = "day") -> list[tuple[date, float | None]]:
-    """The median response time (ms) per period, oldest first; periods without replies left out."""
-    R = AnalyticsResponseTime
-    query = select(R.day, R.bucket_ms, func.sum(R.count)).where(*response_time_filters(filters))
-    with sessions() as session:
-        by_day = _histograms(session.execute(query.group_by(R.day, R.bucket_ms)).all())
-    merged: dict[date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for day, buckets in by_day.items():
-        first = period_of(day if type(day) is date else date.fromisoformat(str(day)[:10]), grain)
-        for bucket, count in buckets:
-            merged[first][bucket] += count
-    return [(first, median_from_histogram(list(buckets.items()))) for first, buckets in sorted(merged.items())]
-
-
-def median_by(sessions: Any, filters: Filters, dimension: str) -> dict[str, float | None]:
-    """The median response time per service, department, district or channel (no value: 未知)."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(dimension)
-    R = AnalyticsResponseTime
-    key: Any = Service.department if dimension == "department" else getattr(R, dimension)
-    query = select(key, R.bucket_ms, func.sum(R.count)).where(*response_time_filters(filters))
-    if dimension == "department":
-        query = query.join(Service, Service.id == R.service)
-    with sessions() as session:
-        grouped = _histograms(session.execute(query.group_by(key, R.bucket_ms)).all())
-    return {str(name) if name else "未知": median_from_histogram(buckets) for name, buckets in grouped.items()}
 
 
 def _dimension_column(dimension: str, followups: bool = False) -> Any:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.analytics import labels, report, trends
+from bot.analytics import labels, report, response_times, trends
 from bot.analytics.report import DIMENSIONS, Counts, Filters, Overview
+from bot.analytics.response_times import ResponseTimes
 from bot.personal.masking import mask_personal_data
 from console import timefmt
 
@@ -147,11 +148,12 @@ def _label(dimension: str, key: str, names: dict[str, str]) -> str:
     return labels.channel_label(key) if dimension == "channel" else key
 
 
-def _table(db: Any, filters: Filters, dimension: str, today: date, names: dict[str, str]) -> list[Row]:
+def _table(db: Any, filters: Filters, dimension: str, today: date, names: dict[str, str],
+           times: Future[ResponseTimes]) -> list[Row]:
     counts = report.by_dimension(db, filters, dimension)
     levels = trends.ratings_by(db, filters, dimension)
     followups = trends.followups_by(db, filters, dimension, today=today)
-    medians = trends.median_by(db, filters, dimension)
+    medians = times.result().by(dimension)
     keys = [k for k, _ in counts] + sorted((set(levels) | set(followups)) - {k for k, _ in counts})
     by_key = dict(counts)
     return [Row(k, _label(dimension, k, names), by_key.get(k, Counts()), levels.get(k, {}),
@@ -186,16 +188,17 @@ def gather(db: Any, query: DashboardQuery, today: date | None = None,
     filters = query.filters(today)
     names = labels.service_names(db)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names)
+        times = pool.submit(response_times.load, db, filters)
+        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names, times)
                   for dimension in dimensions or (query.by,)}
-        overview = pool.submit(report.overview, db, filters, today=today)
+        overview = pool.submit(report.overview, db, filters, today=today, median=False)
         series = pool.submit(report.series, db, filters, "day")  # rolled up below: see trends.roll_up
         ratings = pool.submit(trends.rating_series, db, filters, query.grain)
-        medians = pool.submit(trends.median_series, db, filters, query.grain)
         drop_off = pool.submit(report.drop_off, db, filters)
         done = {dimension: future.result() for dimension, future in tables.items()}
         return Dashboard(
-            query=query, filters=filters, today=today, overview=overview.result(),
+            query=query, filters=filters, today=today,
+            overview=replace(overview.result(), median_response_ms=times.result().median()),
             periods=trends.periods(filters, query.grain), series=dict(trends.roll_up(series.result(), query.grain)),
-            ratings=dict(ratings.result()), medians=dict(medians.result()), tables=done,
+            ratings=dict(ratings.result()), medians=dict(times.result().by_period(query.grain)), tables=done,
             drop_off=drop_off.result(), choices=_choices(db, done, query, names), service_names=names)

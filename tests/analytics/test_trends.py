@@ -40,24 +40,6 @@ def test_ratings_per_period_count_local_days(fixture_db):
     assert overall == {5: 1, 4: 1, 2: 1}
 
 
-def test_medians_per_period_and_channel_agree_with_the_overview(fixture_db):
-    days = dict(trends.median_series(fixture_db, PERIOD, "day"))
-    assert sorted(days) == [date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 7)]
-    month = trends.median_series(fixture_db, PERIOD, "month")
-    overall = report.overview(fixture_db, PERIOD, today=date(2026, 12, 3)).median_response_ms
-    assert month == [(date(2026, 12, 1), overall)]
-    by_channel = trends.median_by(fixture_db, PERIOD, "channel")
-    wechat = report.overview(fixture_db, Filters(PERIOD.start, PERIOD.end, channel="wechat"), today=date(2026, 12, 3))
-    assert by_channel["wechat"] == wechat.median_response_ms and set(by_channel) == {"webchat", "wechat"}
-    by_service = trends.median_by(fixture_db, PERIOD, "service")
-    assert set(by_service) == {"sbk-apply", "elderly-allowance", "未知"}  # 未知: replies before any service
-    assert by_service["sbk-apply"] == report.overview(
-        fixture_db, Filters(PERIOD.start, PERIOD.end, service="sbk-apply"), today=date(2026, 12, 3)).median_response_ms
-    by_department = trends.median_by(fixture_db, PERIOD, "department")
-    assert by_department["市民政局"] == by_service["elderly-allowance"]
-    assert set(trends.median_by(fixture_db, PERIOD, "district")) == {"镜湖区", "未知"}
-
-
 def test_ratings_and_followups_per_dimension(fixture_db):
     assert trends.ratings_by(fixture_db, PERIOD, "service") == {"sbk-apply": {4: 1}, "elderly-allowance": {2: 1}}
     assert trends.ratings_by(fixture_db, PERIOD, "department") == {"市人力资源和社会保障局": {4: 1}, "市民政局": {2: 1}}
