@@ -170,9 +170,11 @@ def views(db: Any, filters: Filters, console: Console) -> dict[str, Callable[[],
         found[f"by_dimension ({dimension})"] = lambda d=dimension: report.by_dimension(db, filters, d)  # type: ignore[misc]
     found["drop_off"] = lambda: report.drop_off(db, filters)
     found["ratings per day (trends)"] = lambda: trends.rating_series(db, filters, "day")
-    found["response times read once (response_times.load)"] = lambda: response_times.load(db, filters)
-    found["every median from them (overall, per day, per each dimension)"] = lambda: _all_medians(
-        response_times.load(db, filters))
+    found["response times per day (response_times.load)"] = lambda: response_times.load(db, filters)
+    found["response times per day and per service (as the page opens)"] = lambda: response_times.load(
+        db, filters, ["service"])
+    found["every median, every dimension (as the CSV reads them)"] = lambda: _all_medians(
+        response_times.load(db, filters, report.DIMENSIONS))
     found["ratings by service (trends)"] = lambda: trends.ratings_by(db, filters, "service")
     found["follow-ups by department (trends)"] = lambda: trends.followups_by(db, filters, "department", today=today)
     whole = DashboardQuery(days=None, start=filters.start, end=filters.end)

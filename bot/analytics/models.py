@@ -3,8 +3,9 @@
 One row per conversation session (``analytics_sessions``: Rasa starts a new session after
 the domain's session_expiration_time), the services it touched
 (``analytics_session_services``), the guided flows it ran (``analytics_flow_runs``), a
-histogram of the assistant's response times per day, channel, service and district
-(``analytics_response_times``: a median is read from it, no raw timings kept),
+histogram of the assistant's response times per day and channel
+(``analytics_response_times``), the same per service and district too
+(``analytics_service_response_times``: medians are read from them, no raw timings kept),
 and each source's read position (``analytics_checkpoints``). No message text is kept: only ids, names of
 services, districts and channels, counts and times.
 """
@@ -85,7 +86,22 @@ class AnalyticsFlowRun(Base):
 
 
 class AnalyticsResponseTime(Base):
+    """Replies per day, channel and response-time bucket: every figure without a service,
+    department or district filter, read in a few thousand rows."""
+
     __tablename__ = "analytics_response_times"
+
+    day = Column(Date, primary_key=True)
+    channel = Column(String(16), primary_key=True)
+    bucket_ms = Column(Integer, primary_key=True)  # lower bound of the bucket (facts.BUCKETS_MS)
+    count = Column(Integer, nullable=False, default=0)
+
+
+class AnalyticsServiceResponseTime(Base):
+    """The same replies also per service and district, for the figures that name one: at
+    100,000 conversations some 150,000 rows for 60 days, so read only when needed."""
+
+    __tablename__ = "analytics_service_response_times"
     # SQLite keeps the rows in key order (day first) with their counts: a period is one range
     # read, about twice as fast as through a separate key index (bench/analytics_scale.py).
     __table_args__ = {"sqlite_with_rowid": False}
@@ -94,7 +110,7 @@ class AnalyticsResponseTime(Base):
     channel = Column(String(16), primary_key=True)
     service = Column(String(64), primary_key=True)  # "" for replies outside any service
     district = Column(String(32), primary_key=True)  # "" when unknown
-    bucket_ms = Column(Integer, primary_key=True)  # lower bound of the bucket (facts.BUCKETS_MS)
+    bucket_ms = Column(Integer, primary_key=True)
     count = Column(Integer, nullable=False, default=0)
 
 

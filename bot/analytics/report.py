@@ -13,7 +13,8 @@ Definitions (shown on the pages; events → facts in facts.py):
   submitted was left;
 - 响应时间中位数: from the resident's message to the assistant's first reply, read from a
   histogram (50 ms steps below 1 s, 250 ms to 5 s), so exact to its bucket; a reply counts
-  for the service and district the conversation was on when it was given;
+  for the service and district the conversation was on when it was given (kept since
+  migration 0011: earlier replies count under no service and no district);
 - a service's or department's figures count the sessions that touched the service.
 Ratings and follow-ups come from bot/evaluation's tables; a rating set aside on appeal
 (申诉) is not counted.
@@ -30,7 +31,13 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.sql import Select
 
 from bot.analytics.facts import BUCKETS_MS
-from bot.analytics.models import AnalyticsFlowRun, AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
+from bot.analytics.models import (
+    AnalyticsFlowRun,
+    AnalyticsResponseTime,
+    AnalyticsServiceResponseTime,
+    AnalyticsSession,
+    AnalyticsSessionService,
+)
 from bot.appointments.calendar import LOCAL_TZ
 from bot.catalogue.models import Service
 from bot.evaluation.followups import OPEN as OPEN_FOLLOWUPS
@@ -165,23 +172,32 @@ def median_from_histogram(buckets: Sequence[tuple[int, int]]) -> float | None:
     return None
 
 
-def response_time_filters(filters: Filters) -> list[Any]:
-    """Where-clauses on the response-time histogram for the period and every filter."""
-    R = AnalyticsResponseTime
+def names_a_service_or_place(filters: Filters) -> bool:
+    """The filters name a service, department or district: response times come from the detailed histogram."""
+    return bool(filters.service or filters.department or filters.district)
+
+
+def response_time_source(filters: Filters, *, detailed: bool = False) -> tuple[Any, list[Any]]:
+    """The response-time histogram to read under `filters` (the small per-day one unless the
+    filters or `detailed` need services and districts) and its where-clauses."""
+    if not detailed and not names_a_service_or_place(filters):
+        R: Any = AnalyticsResponseTime
+        clauses = [R.day >= filters.start, R.day <= filters.end]
+        return R, clauses + ([R.channel == filters.channel] if filters.channel else [])
+    R = AnalyticsServiceResponseTime
     clauses = [R.day >= filters.start, R.day <= filters.end]
     for column, value in ((R.channel, filters.channel), (R.service, filters.service), (R.district, filters.district)):
         if value:
             clauses.append(column == value)
     if filters.department:
         clauses.append(R.service.in_(select(Service.id).where(Service.department == filters.department)))
-    return clauses
+    return R, clauses
 
 
 def _median(session: Any, filters: Filters) -> float | None:
-    query = select(AnalyticsResponseTime.bucket_ms, func.sum(AnalyticsResponseTime.count)).where(
-        *response_time_filters(filters))
-    return median_from_histogram([(int(b), int(c)) for b, c in
-                                  session.execute(query.group_by(AnalyticsResponseTime.bucket_ms)).all()])
+    R, clauses = response_time_source(filters)
+    query = select(R.bucket_ms, func.sum(R.count)).where(*clauses).group_by(R.bucket_ms)
+    return median_from_histogram([(int(b), int(c)) for b, c in session.execute(query).all()])
 
 
 def overview(sessions: sessionmaker, filters: Filters, *, today: date, median: bool = True) -> Overview:

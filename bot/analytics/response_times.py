@@ -1,25 +1,25 @@
-"""The assistant's response times for a period, read once and summarised every way the dashboard shows them.
+"""The assistant's response times for a period, read once per page and summarised every way the dashboard shows them.
 
-The histogram (models.AnalyticsResponseTime) is kept per day, channel, service, district and
-bucket, so every filter applies to it; at 100,000 conversations a period holds some 150,000 of
-its rows. The database sums them in two queries into two small histograms, per day and per
-(channel, service, district), from which the median overall, per day, week or month and per
-service, department, district or channel all follow. A query per figure took six scans (the
-CSV 1.9 s at 100,000 conversations); reading the rows into Python to sum them, one scan, was
-no faster (bench/analytics_scale.py).
+Two histograms (models.py): per day and channel, small, and per day, channel, service and
+district, some 150,000 rows for 60 days at 100,000 conversations. Each page reads the period
+summed per day (the small one, unless the filters name a service, department or district) and,
+for the tables it shows, per (channel, service, district), from which the median overall, per
+day, week or month and per service, department, district or channel all follow. A query per
+figure took six scans of the large one (the CSV 1.9 s at 100,000 conversations); reading its
+rows into Python to sum them there was slower still (bench/analytics_scale.py).
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.analytics.models import AnalyticsResponseTime
-from bot.analytics.report import DIMENSIONS, Filters, median_from_histogram, response_time_filters
+from bot.analytics.models import AnalyticsServiceResponseTime
+from bot.analytics.report import DIMENSIONS, Filters, median_from_histogram, response_time_source
 from bot.analytics.trends import period_of
 from bot.catalogue.models import Service
 
@@ -42,6 +42,7 @@ class ResponseTimes:
     per_day: Mapping[tuple[date, int], int]  # (day, bucket_ms) → replies
     per_dims: Mapping[tuple[Dims, int], int]  # ((channel, service, district), bucket_ms) → replies
     departments: Mapping[str, str]  # service id → department
+    dimensions: frozenset[str]  # those per_dims was read for (by() answers only them)
 
     def median(self) -> float | None:
         """Of every reply in the period and filters; None without replies."""
@@ -54,25 +55,37 @@ class ResponseTimes:
     def by(self, dimension: str) -> dict[str, float | None]:
         """Per service, department, district or channel; replies with none under 未知 (a department
         is that of a service, so replies outside any service have no department row)."""
-        if dimension == "department":
-            return _medians(self.per_dims, lambda dims: self.departments.get(dims[1]))
         if dimension not in DIMENSIONS:
             raise ValueError(dimension)
+        if dimension not in self.dimensions:
+            raise LookupError(f"response times were not read per {dimension}")
+        if dimension == "department":
+            return _medians(self.per_dims, lambda dims: self.departments.get(dims[1]))
         at = ("channel", "service", "district").index(dimension)
         return _medians(self.per_dims, lambda dims: dims[at] or UNKNOWN)
 
 
-def load(sessions: Any, filters: Filters) -> ResponseTimes:
-    """The period's replies under every filter, summed per day and per (channel, service, district),
-    and which department owns each service."""
-    R = AnalyticsResponseTime
+def load(sessions: Any, filters: Filters, dimensions: Iterable[str] = ()) -> ResponseTimes:
+    """The period's replies under every filter, summed per day, and per (channel, service,
+    district) for `dimensions`; and which department owns each service."""
+    wanted = frozenset(dimensions)
+    if not wanted <= set(DIMENSIONS):
+        raise ValueError(sorted(wanted - set(DIMENSIONS)))
+    R, clauses = response_time_source(filters)
     replies = func.sum(R.count)
-    per_day = select(R.day, R.bucket_ms, replies).where(*response_time_filters(filters)).group_by(R.day, R.bucket_ms)
-    dims = (R.channel, R.service, R.district, R.bucket_ms)
-    per_dims = select(*dims, replies).where(*response_time_filters(filters)).group_by(*dims)
+    per_day = select(R.day, R.bucket_ms, replies).where(*clauses).group_by(R.day, R.bucket_ms)
     with sessions() as session:
         days = {(day, int(bucket)): int(count) for day, bucket, count in session.execute(per_day)}
-        by_dims = {((channel, service, district), int(bucket)): int(count)
-                   for channel, service, district, bucket, count in session.execute(per_dims)}
+        by_dims: dict[tuple[Dims, int], int] = {}
+        if wanted == {"channel"} and R is not AnalyticsServiceResponseTime:  # the small histogram has channels
+            query = select(R.channel, R.bucket_ms, replies).where(*clauses).group_by(R.channel, R.bucket_ms)
+            by_dims = {((channel, "", ""), int(bucket)): int(count)
+                       for channel, bucket, count in session.execute(query)}
+        elif wanted:
+            D, detailed = response_time_source(filters, detailed=True)
+            dims = (D.channel, D.service, D.district, D.bucket_ms)
+            query = select(*dims, func.sum(D.count)).where(*detailed).group_by(*dims)
+            by_dims = {((channel, service, district), int(bucket)): int(count)
+                       for channel, service, district, bucket, count in session.execute(query)}
         departments = dict(session.execute(select(Service.id, Service.department)).all())
-    return ResponseTimes(days, by_dims, departments)
+    return ResponseTimes(days, by_dims, departments, wanted)

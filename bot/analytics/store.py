@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.analytics.facts import FlowRun, SessionFacts, is_before_session, is_session_start, local_day, utc_naive
-from bot.analytics.models import AnalyticsFlowRun, AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
+from bot.analytics.models import (
+    AnalyticsFlowRun,
+    AnalyticsResponseTime,
+    AnalyticsServiceResponseTime,
+    AnalyticsSession,
+    AnalyticsSessionService,
+)
 
 Event = Mapping[str, Any]
 _FIELDS = ("district", "entry", "last_service", "turns", "fallbacks", "answered", "last_turn_fallback", "handoff",
@@ -43,16 +49,20 @@ def _save_runs(session: Session, session_id: int, runs: list[FlowRun]) -> None:
         saved.flow, saved.step, saved.steps, saved.outcome = run.flow, run.step, run.steps, run.outcome
 
 
+def _count(session: Session, model: type[Any], key: dict[str, Any]) -> None:
+    counter = session.get(model, tuple(key.values()))
+    if counter is None:
+        session.add(model(**key, count=1))
+    else:
+        counter.count += 1
+    session.flush()
+
+
 def _count_timings(session: Session, facts: SessionFacts) -> None:
-    for timing in facts.timings:
-        key = (timing.day, timing.channel, timing.service, timing.district, timing.bucket_ms)
-        counter = session.get(AnalyticsResponseTime, key)
-        if counter is None:
-            session.add(AnalyticsResponseTime(day=timing.day, channel=timing.channel, service=timing.service,
-                                              district=timing.district, bucket_ms=timing.bucket_ms, count=1))
-        else:
-            counter.count += 1
-        session.flush()
+    for t in facts.timings:
+        _count(session, AnalyticsResponseTime, {"day": t.day, "channel": t.channel, "bucket_ms": t.bucket_ms})
+        _count(session, AnalyticsServiceResponseTime, {"day": t.day, "channel": t.channel, "service": t.service,
+                                                       "district": t.district, "bucket_ms": t.bucket_ms})
 
 
 def _save(session: Session, facts: SessionFacts, row: AnalyticsSession | None) -> None:

@@ -188,9 +188,9 @@ def gather(db: Any, query: DashboardQuery, today: date | None = None,
     filters = query.filters(today)
     names = labels.service_names(db)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        times = pool.submit(response_times.load, db, filters)
-        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names, times)
-                  for dimension in dimensions or (query.by,)}
+        shown = dimensions or (query.by,)
+        times = pool.submit(response_times.load, db, filters, shown)
+        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names, times) for dimension in shown}
         overview = pool.submit(report.overview, db, filters, today=today, median=False)
         series = pool.submit(report.series, db, filters, "day")  # rolled up below: see trends.roll_up
         ratings = pool.submit(trends.rating_series, db, filters, query.grain)

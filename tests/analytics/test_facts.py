@@ -6,7 +6,13 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.analytics.facts import BUCKETS_MS, bucket_of, channel_of
-from bot.analytics.models import AnalyticsFlowRun, AnalyticsResponseTime, AnalyticsSession, AnalyticsSessionService
+from bot.analytics.models import (
+    AnalyticsFlowRun,
+    AnalyticsResponseTime,
+    AnalyticsServiceResponseTime,
+    AnalyticsSession,
+    AnalyticsSessionService,
+)
 from bot.analytics.store import apply_batch
 from tests.analytics.events import (
     T0,
@@ -46,8 +52,8 @@ def test_an_answered_conversation(sessions):
 def test_a_reply_counts_for_the_service_and_district_its_turn_ended_on(sessions):
     _apply(sessions, "web:aaaaaaaa01", answered_conversation())
     with sessions() as session:
-        rows = session.execute(select(AnalyticsResponseTime.bucket_ms, AnalyticsResponseTime.service,
-                                      AnalyticsResponseTime.district)).all()
+        R = AnalyticsServiceResponseTime
+        rows = session.execute(select(R.bucket_ms, R.service, R.district)).all()
     # The service's slot comes after its answer, and the district's before its reply.
     assert sorted(rows) == [(50, "sbk-apply", "镜湖区"), (100, "", ""), (300, "sbk-apply", ""),
                             (1000, "sbk-apply", "镜湖区")]

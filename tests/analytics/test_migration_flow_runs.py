@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from bot.db import make_engine
 from bot.migrations import runner
@@ -40,14 +40,15 @@ def test_0011_carries_each_latest_flow_and_the_response_times_over(url_at_0010):
                                          "ORDER BY id")).all()
         runs = connection.execute(text("SELECT session_id, seq, flow, step, outcome FROM analytics_flow_runs "
                                        "ORDER BY session_id")).all()
-        times = connection.execute(text("SELECT channel, service, district, bucket_ms, count "
-                                        "FROM analytics_response_times")).all()
+        times = connection.execute(text("SELECT channel, bucket_ms, count FROM analytics_response_times")).all()
+        detailed = connection.execute(text("SELECT count(*) FROM analytics_service_response_times")).scalar()
     assert [tuple(r) for r in counts] == [(1, 1, 0), (2, 1, 1), (3, 0, 0), (4, 0, 0)]  # 评价原因 is no service flow
     assert [tuple(r) for r in runs] == [(1, 1, "sbk-loss", 2, "cancelled"), (2, 1, "elderly-allowance", 6, "submitted")]
-    assert [tuple(r) for r in times] == [("webchat", "", "", 300, 7)]
+    assert [tuple(r) for r in times] == [("webchat", 300, 7)] and detailed == 0  # kept, and the new one empty
 
     runner.downgrade(make_engine(url_at_0010), AT_0010)
     with make_engine(url_at_0010).connect() as connection:
         assert connection.execute(text("SELECT bucket_ms, count FROM analytics_response_times")).all() == [(300, 7)]
+        assert "analytics_service_response_times" not in inspect(connection).get_table_names()
         assert connection.execute(text("SELECT count(*) FROM analytics_sessions")).scalar() == 4
     assert runner.migrate(make_engine(url_at_0010)) == "upgraded"  # and up again

@@ -33,7 +33,7 @@ def test_medians_per_period_agree_with_the_overview(fixture_db):
 
 
 def test_medians_per_dimension_agree_with_the_filtered_overview(fixture_db):
-    times = response_times.load(fixture_db, PERIOD)
+    times = response_times.load(fixture_db, PERIOD, report.DIMENSIONS)
     by_channel = times.by("channel")
     assert set(by_channel) == {"webchat", "wechat"} and by_channel["wechat"] == overview_median(fixture_db,
                                                                                                 channel="wechat")
@@ -51,8 +51,19 @@ def test_medians_per_dimension_agree_with_the_filtered_overview(fixture_db):
         times.by("street")
 
 
+def test_only_the_dimensions_read_are_answered_and_channels_alone_need_no_detail(fixture_db):
+    channels = response_times.load(fixture_db, PERIOD, ["channel"])
+    assert channels.by("channel") == response_times.load(fixture_db, PERIOD, report.DIMENSIONS).by("channel")
+    with pytest.raises(LookupError):
+        channels.by("service")
+    with pytest.raises(ValueError):
+        response_times.load(fixture_db, PERIOD, ["street"])
+
+
 def test_filters_apply_before_the_medians(fixture_db):
-    wechat = response_times.load(fixture_db, Filters(PERIOD.start, PERIOD.end, channel="wechat"))
+    wechat = response_times.load(fixture_db, Filters(PERIOD.start, PERIOD.end, channel="wechat"), ["channel"])
     assert set(wechat.by("channel")) == {"wechat"} and wechat.median() == overview_median(fixture_db, channel="wechat")
-    nothing = response_times.load(fixture_db, Filters(date(2027, 1, 1), date(2027, 1, 31)))
+    sbk = response_times.load(fixture_db, Filters(PERIOD.start, PERIOD.end, service="sbk-apply"), ["channel"])
+    assert set(sbk.by("channel")) == {"webchat"} and sbk.median() == overview_median(fixture_db, service="sbk-apply")
+    nothing = response_times.load(fixture_db, Filters(date(2027, 1, 1), date(2027, 1, 31)), ["service"])
     assert nothing.median() is None and nothing.by_period("week") == [] and nothing.by("service") == {}
