@@ -12,8 +12,9 @@ Differences from Rasa's built-in ``socketio`` channel, and why:
 - typed text is text: only a button the assistant offered may send a payload
   (channels/inbound_text.py); messages, connections and conversations per socket are
   limited (channels/limits.py); "清除记录" erases the conversation (clearing.py);
-- the page (web/dist, built by `make web`), the widget loader and the demo host pages are
-  served at /chat/ (pages.py); only the allow-listed sites may frame the page (embedding.py).
+- the page (web/dist, built by `make web`), the widget loader, its state frame and the demo
+  host pages are served at /chat/ (pages.py); only the allow-listed sites may frame the page
+  and the state frame (embedding.py).
 
 Protocol (socket.io events):
   page → ``session_request`` {token?, last_seen?}; server → ``session_confirm``

@@ -1,11 +1,12 @@
 """Who may frame the chat page: the allow-list behind ``Content-Security-Policy: frame-ancestors``.
 
-The web widget (web/public/widget.js) shows /chat/ in an iframe on other sites. Browsers show
-the page only in frames whose every ancestor is in ``WEBCHAT_FRAME_ANCESTORS`` (CSP source
-expressions separated by spaces: ``'self'``, ``https://www.wuhu.gov.cn``, ``https://*.wuhu.gov.cn``,
-``'none'``). Unset, the embedded default, the list is ``'self'`` plus this machine's own names
-on any port, so the demo host page (/chat/demo/, pages.py) embeds the widget across origins;
-a deployment that sets the list gets no demo.
+The web widget (web/public/widget.js) shows /chat/ in an iframe on other sites, beside a hidden
+one, /chat/widget-state.html (whether the panel was open). Browsers show either page only in
+frames whose every ancestor is in ``WEBCHAT_FRAME_ANCESTORS`` (CSP source expressions separated
+by spaces: ``'self'``, ``https://www.wuhu.gov.cn``, ``https://*.wuhu.gov.cn``, ``'none'``).
+Unset, the embedded default, the list is ``'self'`` plus this machine's own names on any port,
+so the demo host page (/chat/demo/, pages.py) embeds the widget across origins; a deployment
+that sets the list gets no demo.
 
 The same list decides which host pages may be recorded as a conversation's entry point
 (opening.py): analytics should name real host sites, not whatever a client claims.
@@ -104,10 +105,11 @@ class FrameAncestors:
             return True
         return any(_source_allows(source, *parts) for source in self.sources)
 
-    def page_headers(self) -> dict[str, str]:
-        """Headers of the chat page: who may frame it, and no sniffing, plugins or base URL."""
+    def page_headers(self, policy: str = "base-uri 'none'; object-src 'none'") -> dict[str, str]:
+        """Headers of a page the widget frames (the chat, the state frame): who may frame it, no
+        sniffing, and ``policy``, the rest of its CSP (by default: no plugins, no base URL)."""
         headers = {
-            "Content-Security-Policy": f"frame-ancestors {' '.join(self.sources)}; base-uri 'none'; object-src 'none'",
+            "Content-Security-Policy": f"frame-ancestors {' '.join(self.sources)}; {policy}",
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
         }

@@ -6,6 +6,9 @@ loader, and (embedded default only) the demo host pages.
 - ``/chat/widget.js``: the loader a host site adds with one script tag (web/public/widget.js,
   copied to dist by the build). Its address never changes, so it is cached briefly and
   revalidated by ETag; any site may load it (CORS, CORP), it is the same for everyone;
+- ``/chat/widget-state.html`` + ``widget-state.js``: the loader's hidden frame that remembers
+  whether the panel was open (web/public/widget-state.js). Framed under the same allow-list as
+  the chat, a CSP that runs only this origin's scripts and loads nothing else, cached like the loader;
 - ``/chat/demo/``: a sample government page (示例) that loads the widget from this server's
   *other* loopback name (127.0.0.1 ↔ localhost, same port), so page and chat are on different
   origins and the browser treats the embedding as it would on a real site. Opened under any
@@ -28,6 +31,7 @@ DEMO_PAGES = {"": "index.html", "shebao.html": "shebao.html"}
 NOT_BUILT = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>芜湖政务服务助手</title>"
              "<p>聊天页面尚未构建。请在项目目录运行 <code>make web</code>（或 <code>make run</code>）。</p></html>")
 WIDGET_CACHE = "public, max-age=600"
+STATE_PAGE_POLICY = "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'"
 _HOST = re.compile(r"^(?P<name>[a-z0-9.-]{1,253}|\[[0-9a-f:]{2,39}\])(?P<port>:[0-9]{1,5})?$")
 _SWAPPED = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
 
@@ -71,10 +75,19 @@ def _demo_headers(origin: str) -> dict[str, str]:
                                         "form-action 'none'; frame-ancestors 'none'")}
 
 
+def _cached(request: Request, file: _Etagged, content_type: str, headers: dict[str, str]) -> HTTPResponse:
+    """A small file of dist that never changes address: cached briefly, then revalidated by ETag."""
+    sent = {"Cache-Control": WIDGET_CACHE, "ETag": file.etag, "X-Content-Type-Options": "nosniff", **headers}
+    if request.headers.get("if-none-match") == file.etag:
+        return response.empty(status=304, headers=sent)
+    return response.raw(file.body, headers=sent, content_type=content_type)
+
+
 def add_routes(page: Blueprint, dist: Path, ancestors: FrameAncestors) -> None:
     """The HTTP routes of the web chat on ``page`` (mounted at /chat)."""
     headers = ancestors.page_headers()
     widget = _Etagged(dist / "widget.js")
+    state_page, state_script = _Etagged(dist / "widget-state.html"), _Etagged(dist / "widget-state.js")
 
     @page.route("/", methods=["GET"])
     async def index(request: Request) -> HTTPResponse:
@@ -98,11 +111,21 @@ def add_routes(page: Blueprint, dist: Path, ancestors: FrameAncestors) -> None:
     async def loader(request: Request) -> HTTPResponse:
         if not widget.read():
             return response.text("not built: make web", status=404)
-        sent = {"Cache-Control": WIDGET_CACHE, "ETag": widget.etag, "X-Content-Type-Options": "nosniff",
-                "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
-        if request.headers.get("if-none-match") == widget.etag:
-            return response.empty(status=304, headers=sent)
-        return response.raw(widget.body, headers=sent, content_type="application/javascript; charset=utf-8")
+        return _cached(request, widget, "application/javascript; charset=utf-8",
+                       {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"})
+
+    @page.route("/widget-state.html", methods=["GET"])
+    async def state_frame(request: Request) -> HTTPResponse:
+        if not state_page.read():
+            return response.text("not built: make web", status=404)
+        return _cached(request, state_page, "text/html; charset=utf-8", ancestors.page_headers(STATE_PAGE_POLICY))
+
+    @page.route("/widget-state.js", methods=["GET"])
+    async def state_frame_script(request: Request) -> HTTPResponse:
+        if not state_script.read():
+            return response.text("not built: make web", status=404)
+        return _cached(request, state_script, "application/javascript; charset=utf-8",
+                       {"Cross-Origin-Resource-Policy": "same-origin"})
 
     if not ancestors.demo:
         return

@@ -1,4 +1,5 @@
-"""The web widget's server side: the chat page's headers, /chat/widget.js, the demo host pages,
+"""The web widget's server side: the chat page's headers, /chat/widget.js and the state frame
+(/chat/widget-state.html, .js), the demo host pages,
 and an embedded page's opening reaching the assistant checked (channels/webchat/pages.py,
 opening.py), on a real web chat channel in a Sanic server with Rasa's agent played by
 tests/support/rasa_double.py (no model)."""
@@ -24,6 +25,8 @@ from tests.support.server_thread import ServerThread, free_port
 from tests.support.webchat_client import Page
 
 WIDGET_JS = "(function(){/* the loader */})();\n"
+STATE_HTML = '<!doctype html><title>state</title><script src="widget-state.js" defer></script>\n'
+STATE_JS = "(function(){/* the state frame */})();\n"
 
 
 @pytest.fixture()
@@ -32,6 +35,8 @@ def dist(tmp_path) -> Path:
     folder.mkdir()
     (folder / "index.html").write_text("<!doctype html><title>chat</title>", encoding="utf-8")
     (folder / "widget.js").write_text(WIDGET_JS, encoding="utf-8")
+    (folder / "widget-state.html").write_text(STATE_HTML, encoding="utf-8")
+    (folder / "widget-state.js").write_text(STATE_JS, encoding="utf-8")
     return folder
 
 
@@ -94,6 +99,30 @@ def test_widget_js_is_javascript_cached_briefly_and_revalidated(web_env, dist):
     assert rebuilt.status_code == 200 and rebuilt.text.endswith("// rebuilt\n")
 
 
+def test_the_state_frame_is_framed_like_the_chat_runs_only_its_own_script_and_is_cached(web_env, dist):
+    with chat_server(dist) as (url, _):
+        page = requests.get(f"{url}/chat/widget-state.html", timeout=10)
+        again = requests.get(f"{url}/chat/widget-state.html", headers={"If-None-Match": page.headers["ETag"]},
+                             timeout=10)
+        script = requests.get(f"{url}/chat/widget-state.js", timeout=10)
+        (dist / "widget-state.js").unlink()
+        unbuilt = requests.get(f"{url}/chat/widget-state.js", timeout=10)
+    assert page.status_code == 200 and page.text == STATE_HTML
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.headers["Content-Security-Policy"] == (
+        "frame-ancestors 'self' http://127.0.0.1:* http://localhost:*; "
+        "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'")
+    assert (page.headers["Cache-Control"], page.headers["Referrer-Policy"]) == ("public, max-age=600", "no-referrer")
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert again.status_code == 304 and again.content == b""
+    assert script.status_code == 200 and script.text == STATE_JS
+    assert script.headers["Content-Type"] == "application/javascript; charset=utf-8"
+    assert script.headers["Cache-Control"] == "public, max-age=600" and script.headers["ETag"]
+    assert script.headers["Cross-Origin-Resource-Policy"] == "same-origin"  # for its own page only
+    assert "Access-Control-Allow-Origin" not in script.headers
+    assert unbuilt.status_code == 404
+
+
 def test_the_demo_loads_the_widget_from_the_other_loopback_name(web_env, dist):
     with chat_server(dist) as (url, _):
         port = url.rsplit(":", 1)[1]
@@ -117,8 +146,10 @@ def test_a_configured_allow_list_is_sent_and_the_demo_is_gone(web_env, dist, mon
     monkeypatch.setenv("WEBCHAT_FRAME_ANCESTORS", "https://www.wuhu.gov.cn")
     with chat_server(dist) as (url, _):
         page = requests.get(f"{url}/chat/", timeout=10)
+        state = requests.get(f"{url}/chat/widget-state.html", timeout=10)
         demo = requests.get(f"{url}/chat/demo/", timeout=10)
     assert page.headers["Content-Security-Policy"].startswith("frame-ancestors https://www.wuhu.gov.cn;")
+    assert state.headers["Content-Security-Policy"].startswith("frame-ancestors https://www.wuhu.gov.cn;")
     assert demo.status_code == 404
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.chat_page import AXE, TIMEOUT
+from tests.web.chat_page import TIMEOUT
 from tests.web.widget_host import (
     PHONE,
+    SETTLED,
     SIZES,
     ask,
+    axe_violations,
     chat,
     chat_frame,
     demo_url,
@@ -24,22 +26,11 @@ pytestmark = pytest.mark.e2e
 __all__ = ["open_host"]  # the fixture, imported for pytest
 
 ADS = "http://ads.example"
-#: Waits until every message posted to this window before it has been handled (same-source order).
-SETTLED = """() => { window.__settled = new Promise(done => { const on = e => { if (e.data === 'settled') {
-  removeEventListener('message', on); done(true); } }; addEventListener('message', on);
-  setTimeout(() => done(false), 10000); }); }"""
 GENUINE_CLOSE = "{wuhu: 'assistant', v: 1, type: 'close'}"
 
 
 def chat_origin(base: str) -> str:
     return base.replace("127.0.0.1", "localhost")
-
-
-def axe_violations(page: Page, *frames) -> list:
-    for target in (page, *frames):
-        target.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -53,19 +44,28 @@ def test_axe_finds_nothing_on_the_host_page_with_the_launcher_and_the_open_chat(
     assert axe_violations(page, chat_frame(page)) == []
 
 
+def refusals(page: Page, at_least: int) -> int:
+    """How many frames the browser refused for frame-ancestors, once there are ``at_least`` (or time is up)."""
+    for _ in range(int(TIMEOUT / 250)):
+        if sum("frame-ancestors" in error for error in page.errors) >= at_least:
+            break
+        page.wait_for_timeout(250)
+    return sum("frame-ancestors" in error for error in page.errors)
+
+
 def test_a_site_outside_the_allow_list_cannot_show_the_chat(stack, open_host):
     html = ("<!doctype html><html lang=zh-CN><title>不在名单上的网站</title><h1>某网站</h1>"
             f"<script src='{chat_origin(stack.rasa_url)}/chat/widget.js' defer></script></html>")
     page = open_host("1366x900", storage=False)
     with other_site(html) as outside:  # http://127.0.0.2:<port>/: not in the embedded default's list
         page.goto(outside)
+        assert refusals(page, 1) == 1  # the state frame, refused as it loads: it never speaks
+        expect(launcher(page)).to_be_visible()
+        expect(panel(page)).to_be_hidden()
         launcher(page).click()
         expect(panel(page)).to_be_visible()  # the loader runs anywhere; the chat page refuses the frame
-        for _ in range(int(TIMEOUT / 250)):
-            if any("frame-ancestors" in error for error in page.errors):
-                break
-            page.wait_for_timeout(250)
-    assert any("frame-ancestors" in error for error in page.errors), page.errors
+        assert refusals(page, 2) == 2
+    assert all("frame-ancestors" in error for error in page.errors), page.errors  # and nothing was posted
     assert all("/chat/?embed=1" not in frame.url for frame in page.frames)  # an error page, not the chat
     expect(chat(page).locator('[data-role="bot"]')).to_have_count(0)
 
@@ -80,7 +80,7 @@ def test_a_forged_post_message_is_ignored(stack, open_host):
     open_widget(page)
     frame = chat_frame(page)
     to_chat = ("([message, origin]) => document.querySelector('wuhu-gov-assistant').shadowRoot"
-               ".querySelector('iframe').contentWindow.postMessage(message, origin)")
+               ".querySelector('iframe.frame').contentWindow.postMessage(message, origin)")
     origin = chat_origin(stack.rasa_url)
 
     # "close" as the chat would say it, from the host page itself and from another site's frame on it.

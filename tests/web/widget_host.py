@@ -8,6 +8,9 @@ so the chat's iframe is cross-site, as on a real government site. Two browsers:
   it just as well across the pages of one site);
 - ``storage=False``: Playwright's fresh context, which behaves like an incognito window:
   third-party storage is blocked, and the widget must start a new conversation gracefully.
+
+Whether the panel was open lives in a hidden frame of the assistant's origin
+(web/public/widget-state.js); ``spy_on_state`` lets a test wait until the loader has heard it.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import pytest
 from playwright.sync_api import BrowserContext, BrowserType, Frame, FrameLocator, Page, expect
 
 from bot.config import PROJECT_ROOT
-from tests.web.chat_page import TIMEOUT
+from tests.web.chat_page import AXE, TIMEOUT
 from tests.web.conftest import CHROMIUM_ARGS, _collect_errors
 
 SIZES = {"375x812": {"width": 375, "height": 812}, "1366x900": {"width": 1366, "height": 900}}
@@ -95,7 +98,7 @@ def panel(page: Page):
 
 
 def chat(page: Page) -> FrameLocator:
-    return page.frame_locator("wuhu-gov-assistant iframe")
+    return page.frame_locator("wuhu-gov-assistant iframe.frame")
 
 
 def bots(page: Page):
@@ -126,6 +129,49 @@ def chat_focus(page: Page) -> str | None:
     """The id, or role, of the focused element inside the chat's iframe."""
     return chat(page).locator("body").evaluate(
         "() => { const a = document.activeElement; return a ? (a.id || a.getAttribute('role') || a.tagName) : null; }")
+
+
+#: Waits until every message posted to this window before it has been handled (same-source order).
+SETTLED = """() => { window.__settled = new Promise(done => { const on = e => { if (e.data === 'settled') {
+  removeEventListener('message', on); done(true); } }; addEventListener('message', on);
+  setTimeout(() => done(false), 10000); }); }"""
+
+#: On the host page: what the state frame said, in order (the loader's listener, added later,
+#: handles each message right after this one); emptied when the page is left.
+STATE_SPY = """if (window === window.top) {
+  window.__wuhuStates = [];
+  addEventListener('message', e => { const d = e.data;
+    if (d && typeof d === 'object' && d.wuhu === 'state') window.__wuhuStates.push(d.type); });
+  addEventListener('pageshow', e => { window.__wuhuRestored = e.persisted; });
+  addEventListener('pagehide', () => { window.__wuhuStates = []; });
+}"""
+
+
+def spy_on_state(page: Page) -> None:
+    """Record the state frame's answers on every page this page's context opens from now on."""
+    page.context.add_init_script(STATE_SPY)
+
+
+def state_heard(page: Page) -> list[str]:
+    """The state frame's answers on this page, once there is one (the loader has acted on it)."""
+    page.wait_for_function("() => window.__wuhuStates && window.__wuhuStates.length > 0", timeout=TIMEOUT)
+    return page.evaluate("window.__wuhuStates")
+
+
+def state_frame(page: Page) -> Frame:
+    """The widget's hidden state frame (web/public/widget-state.html)."""
+    for frame in page.frames:
+        if "/chat/widget-state.html" in frame.url:
+            return frame
+    raise AssertionError(f"no state frame in {[f.url for f in page.frames]}")
+
+
+def axe_violations(page: Page, *frames: Frame) -> list:
+    """axe-core's violations on the host page and, injected into each, the given frames."""
+    for target in (page, *frames):
+        target.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 def chat_frame(page: Page) -> Frame:

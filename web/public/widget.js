@@ -16,11 +16,19 @@
  * holds the launcher and the panel: host styles cannot reach inside and ours cannot leak
  * out. It reads no cookies and no storage of the host. Messages with the iframe go to and are
  * accepted from the assistant's exact origin and that iframe only, in one fixed shape.
+ *
+ * The panel stays open on the next page of the site: a hidden iframe of the assistant's origin
+ * (widget-state.html) remembers "open" in its own, partitioned storage and says so on load. If
+ * it does not answer within STATE_WAIT_MS (storage blocked, frame refused, slow network) the
+ * launcher stays as it is: closed. Reopened on a laptop the panel leaves the focus with the new
+ * page (the resident came to read it; the chat is a Tab or a click away); full screen on a phone,
+ * where the page behind cannot be used, the focus goes into the chat as when the launcher opens it.
  * No dependencies, no build step (copied to web/dist by Vite, served by the web chat channel).
  */
 (function () {
   "use strict";
   var TAG = "wuhu-gov-assistant";
+  var STATE_WAIT_MS = 3000;
   var FONT = '"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Noto Sans SC",sans-serif';
   var script = document.currentScript;
   if (!script) {
@@ -133,6 +141,8 @@
   var frame = null;
   var ready = false;
   var pending = false; // "opened" to send once the page is ready
+  var state = null; // the state frame, once it has spoken
+  var answerBy = Date.now() + STATE_WAIT_MS; // 0 once answered, too late or the resident was first
   var fullScreen = window.matchMedia ? window.matchMedia("(max-width: 600px)") : { matches: false };
 
   function frameSrc() {
@@ -146,17 +156,17 @@
     return chatUrl.href + "?" + query.toString();
   }
 
-  function post(type) {
-    if (frame && frame.contentWindow) frame.contentWindow.postMessage({ wuhu: "widget", v: 1, type: type }, ORIGIN);
+  function post(target, type) {
+    if (target && target.contentWindow) target.contentWindow.postMessage({ wuhu: "widget", v: 1, type: type }, ORIGIN);
   }
 
-  // Only our iframe, from the assistant's exact origin, in exactly this shape.
-  function fromChat(event) {
-    if (!frame || event.source !== frame.contentWindow || event.origin !== ORIGIN) return null;
+  // Only our iframe, from the assistant's exact origin, in exactly this shape: {wuhu: who, v: 1, type}.
+  function heard(event, from, who, types) {
+    if (!from || event.source !== from.contentWindow || event.origin !== ORIGIN) return null;
     var data = event.data;
     if (!data || typeof data !== "object" || Object.getPrototypeOf(data) !== Object.prototype) return null;
-    if (Object.keys(data).sort().join(",") !== "type,v,wuhu" || data.wuhu !== "assistant" || data.v !== 1) return null;
-    return data.type === "ready" || data.type === "close" ? data.type : null;
+    if (Object.keys(data).sort().join(",") !== "type,v,wuhu" || data.wuhu !== who || data.v !== 1) return null;
+    return types.indexOf(data.type) >= 0 ? data.type : null;
   }
 
   function isOpen() {
@@ -170,7 +180,9 @@
     last.setAttribute("tabindex", modal ? "0" : "-1");
   }
 
-  function open() {
+  // restore: reopened for the state frame, not by the resident (see the top for the focus).
+  function open(restore) {
+    answerBy = 0;
     if (!frame) {
       frame = el("iframe", { class: "frame", title: title + " 对话窗口", src: frameSrc(), referrerpolicy: "no-referrer",
         sandbox: "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox" });
@@ -180,22 +192,32 @@
     launcher.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
     syncModal();
+    post(state, "open");
+    if (restore === true && !fullScreen.matches) return;
     frame.focus();
-    if (ready) post("opened");
+    if (ready) post(frame, "opened");
     else pending = true;
   }
 
-  function shut() {
+  // restore: closed for the state frame (a page shown again): the focus moves only if it was inside.
+  function shut(restore) {
+    answerBy = 0;
     if (!isOpen()) return;
+    var inside = root.activeElement !== null;
     panel.hidden = true;
     launcher.hidden = false;
     launcher.setAttribute("aria-expanded", "false");
     syncModal();
-    launcher.focus();
+    post(state, "closed");
+    if (restore !== true || inside) launcher.focus();
   }
 
-  launcher.addEventListener("click", open);
-  close.addEventListener("click", shut);
+  launcher.addEventListener("click", function () {
+    open(false);
+  });
+  close.addEventListener("click", function () {
+    shut(false);
+  });
   first.addEventListener("focus", function () {
     if (frame) frame.focus();
   });
@@ -203,20 +225,46 @@
     close.focus();
   });
   root.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && isOpen()) shut();
+    if (event.key === "Escape" && isOpen()) shut(false);
   });
   if (fullScreen.addEventListener) fullScreen.addEventListener("change", syncModal);
   window.addEventListener("message", function (event) {
-    var type = fromChat(event);
+    var type = heard(event, frame, "assistant", ["ready", "close"]);
     if (type === "ready") {
       ready = true;
       if (pending && isOpen()) {
         frame.focus(); // again: focus given while the frame was still loading may not have stayed
-        post("opened");
+        post(frame, "opened");
       }
       pending = false;
     } else if (type === "close") {
-      shut();
+      shut(false);
     }
+    var remembered = heard(event, stateFrame, "state", ["open", "closed"]);
+    if (!remembered) return;
+    var initial = !state;
+    state = stateFrame;
+    if (Date.now() <= answerBy) {
+      if (remembered === "open" && !isOpen()) open(true);
+      else if (remembered === "closed" && isOpen()) shut(true);
+    } else if (initial) {
+      post(state, isOpen() ? "open" : "closed"); // too late, or the resident was first: what is, is kept
+    }
+    answerBy = 0;
+  });
+
+  // The state frame: only on an http(s) page, whose origin it answers (its URL's fragment: one cached copy).
+  var stateFrame = null;
+  if (/^https?:\/\//.test(location.origin)) {
+    stateFrame = el("iframe", { src: chatUrl.href + "widget-state.html#" + encodeURIComponent(location.origin),
+      title: title + " 状态", hidden: "", "aria-hidden": "true", tabindex: "-1", referrerpolicy: "no-referrer",
+      sandbox: "allow-scripts allow-same-origin" });
+    root.appendChild(stateFrame);
+  }
+  // A page shown again from the back/forward cache runs no script: ask what happened meanwhile.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted || !state) return;
+    answerBy = Date.now() + STATE_WAIT_MS;
+    post(state, "ask");
   });
 })();
