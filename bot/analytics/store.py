@@ -7,13 +7,14 @@ once per deployment (the response-time counters are read-modify-write).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.analytics.facts import FlowRun, SessionFacts, is_before_session, is_session_start, local_day, utc_naive
+from bot.analytics.facts import FlowRun, SessionFacts, Timing, is_before_session, is_session_start, local_day, utc_naive
 from bot.analytics.models import (
     AnalyticsFlowRun,
     AnalyticsResponseTime,
@@ -49,20 +50,23 @@ def _save_runs(session: Session, session_id: int, runs: list[FlowRun]) -> None:
         saved.flow, saved.step, saved.steps, saved.outcome = run.flow, run.step, run.steps, run.outcome
 
 
-def _count(session: Session, model: type[Any], key: dict[str, Any]) -> None:
-    counter = session.get(model, tuple(key.values()))
-    if counter is None:
-        session.add(model(**key, count=1))
-    else:
-        counter.count += 1
-    session.flush()
+def _add_counts(session: Session, model: type[Any], counts: Counter[tuple[Any, ...]]) -> None:
+    """Add each key's count to its counter row (the key in the model's primary-key order)."""
+    names = [column.name for column in model.__table__.primary_key.columns]
+    for key, count in counts.items():
+        counter = session.get(model, key)
+        if counter is None:
+            session.add(model(**dict(zip(names, key, strict=True)), count=count))
+        else:
+            counter.count += count
 
 
-def _count_timings(session: Session, facts: SessionFacts) -> None:
-    for t in facts.timings:
-        _count(session, AnalyticsResponseTime, {"day": t.day, "channel": t.channel, "bucket_ms": t.bucket_ms})
-        _count(session, AnalyticsServiceResponseTime, {"day": t.day, "channel": t.channel, "service": t.service,
-                                                       "district": t.district, "bucket_ms": t.bucket_ms})
+def _count_timings(session: Session, timings: list[Timing]) -> None:
+    """The batch's response times, summed per counter first: one read and write per counter
+    row, not per reply."""
+    _add_counts(session, AnalyticsResponseTime, Counter((t.day, t.channel, t.bucket_ms) for t in timings))
+    _add_counts(session, AnalyticsServiceResponseTime,
+                Counter((t.day, t.channel, t.service, t.district, t.bucket_ms) for t in timings))
 
 
 def _save(session: Session, facts: SessionFacts, row: AnalyticsSession | None) -> None:
@@ -85,7 +89,6 @@ def _save(session: Session, facts: SessionFacts, row: AnalyticsSession | None) -
         session.add_all(AnalyticsSessionService(session_id=row.id, service_id=s) for s in facts.services - known)
     current = facts.current_run()
     _save_runs(session, row.id, facts.finished_runs + ([current] if current else []))
-    _count_timings(session, facts)
 
 
 def apply_batch(session: Session, events: Iterable[tuple[str, Event]]) -> int:
@@ -93,7 +96,7 @@ def apply_batch(session: Session, events: Iterable[tuple[str, Event]]) -> int:
     by_conversation: dict[str, list[Event]] = {}
     for conversation_id, event in events:
         by_conversation.setdefault(conversation_id, []).append(event)
-    applied = 0
+    applied, timings = 0, []
     for conversation_id, conversation_events in by_conversation.items():
         row = _latest(session, conversation_id)
         facts = _facts(row) if row is not None else None
@@ -105,6 +108,7 @@ def apply_batch(session: Session, events: Iterable[tuple[str, Event]]) -> int:
             if is_session_start(event) or facts is None:
                 if facts is not None:
                     _save(session, facts, row)
+                    timings += facts.timings
                 facts, row = SessionFacts.starting(conversation_id, ts), None
                 if is_session_start(event):
                     applied += 1
@@ -113,4 +117,6 @@ def apply_batch(session: Session, events: Iterable[tuple[str, Event]]) -> int:
             applied += 1
         if facts is not None:
             _save(session, facts, row)
+            timings += facts.timings
+    _count_timings(session, timings)
     return applied

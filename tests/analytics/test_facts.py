@@ -92,6 +92,11 @@ def test_a_conversation_split_across_batches_is_one_session(sessions):
     _apply(sessions, "rest:x", events[7:])
     [row] = _rows(sessions)
     assert (row.turns, row.last_service) == (4, "sbk-apply")
+    _apply(sessions, "rest:y", answered_conversation())  # the same reply times again, in one batch
+    with sessions() as session:
+        for model in (AnalyticsResponseTime, AnalyticsServiceResponseTime):
+            counts = session.execute(select(model.bucket_ms, model.count)).all()
+            assert sorted(counts) == [(50, 2), (100, 2), (300, 2), (1000, 2)], model.__tablename__
 
 
 def test_a_new_rasa_session_is_a_new_row(sessions):
