@@ -65,7 +65,7 @@ def utc_naive(ts: float) -> datetime:
 
 @dataclass(frozen=True)
 class Timing:
-    """One reply's response time, with what it is counted under (AnalyticsResponseTime)."""
+    """One reply's response time, with what it is counted under (the response-time histograms, models.py)."""
 
     day: date
     channel: str
