@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from bot.analytics import labels, report, response_times, trends
 from bot.analytics.report import DIMENSIONS, Counts, Filters, Overview
-from bot.analytics.response_times import ResponseTimes
 from bot.personal.masking import mask_personal_data
 from console import timefmt
 
@@ -148,16 +147,19 @@ def _label(dimension: str, key: str, names: dict[str, str]) -> str:
     return labels.channel_label(key) if dimension == "channel" else key
 
 
-def _table(db: Any, filters: Filters, dimension: str, today: date, names: dict[str, str],
-           times: Future[ResponseTimes]) -> list[Row]:
+def _table(db: Any, filters: Filters, dimension: str, today: date, names: dict[str, str]) -> list[Row]:
+    """A dimension's rows without their medians (those come from the response times read once)."""
     counts = report.by_dimension(db, filters, dimension)
     levels = trends.ratings_by(db, filters, dimension)
     followups = trends.followups_by(db, filters, dimension, today=today)
-    medians = times.result().by(dimension)
     keys = [k for k, _ in counts] + sorted((set(levels) | set(followups)) - {k for k, _ in counts})
     by_key = dict(counts)
     return [Row(k, _label(dimension, k, names), by_key.get(k, Counts()), levels.get(k, {}),
-                followups.get(k, (0, 0)), medians.get(k)) for k in keys]
+                followups.get(k, (0, 0))) for k in keys]
+
+
+def _with_medians(rows: list[Row], medians: dict[str, float | None]) -> list[Row]:
+    return [replace(row, median_ms=medians.get(row.key)) for row in rows]
 
 
 def _choices(db: Any, tables: dict[str, list[Row]], query: DashboardQuery, names: dict[str, str]) -> Choices:
@@ -190,15 +192,16 @@ def gather(db: Any, query: DashboardQuery, today: date | None = None,
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         shown = dimensions or (query.by,)
         times = pool.submit(response_times.load, db, filters, shown)
-        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names, times) for dimension in shown}
+        tables = {dimension: pool.submit(_table, db, filters, dimension, today, names) for dimension in shown}
         overview = pool.submit(report.overview, db, filters, today=today, median=False)
         series = pool.submit(report.series, db, filters, "day")  # rolled up below: see trends.roll_up
         ratings = pool.submit(trends.rating_series, db, filters, query.grain)
         drop_off = pool.submit(report.drop_off, db, filters)
-        done = {dimension: future.result() for dimension, future in tables.items()}
+        read = times.result()
+        done = {dimension: _with_medians(future.result(), read.by(dimension)) for dimension, future in tables.items()}
         return Dashboard(
             query=query, filters=filters, today=today,
-            overview=replace(overview.result(), median_response_ms=times.result().median()),
+            overview=replace(overview.result(), median_response_ms=read.median()),
             periods=trends.periods(filters, query.grain), series=dict(trends.roll_up(series.result(), query.grain)),
-            ratings=dict(ratings.result()), medians=dict(times.result().by_period(query.grain)), tables=done,
+            ratings=dict(ratings.result()), medians=dict(read.by_period(query.grain)), tables=done,
             drop_off=drop_off.result(), choices=_choices(db, done, query, names), service_names=names)

@@ -21,6 +21,7 @@ from bot.evaluation import ratings
 from bot.evaluation.levels import PoorReason
 from console import timefmt
 from console.web.dashboard_export import BOM
+from console.web.dashboard_query import DashboardQuery, gather
 from tests.analytics.events import T0, answered_conversation, slot
 from tests.support.analytics import CONVERSATIONS, PERIOD, load_fixture
 from tests.support.console_web import get, logged_in, visible_text
@@ -188,3 +189,14 @@ def test_a_very_long_period_is_cut_to_three_years(data):
     response = get(logged_in(base, "reviewer"), base + "/dashboard?from=1900-01-01&to=2026-12-13&grain=day")
     assert response.status_code == 400 and "一次最多统计 1098 天，已从 2023-12-12 开始统计。" in response.text
     assert "统计时间：2023-12-12 至 2026-12-13" in response.text
+
+
+def test_each_tables_median_is_the_median_under_that_filter(data):
+    db, today = data["db"], timefmt.local_today()
+    whole = gather(db, DashboardQuery(days=None, start=PERIOD.start, end=PERIOD.end), today, report.DIMENSIONS)
+    for dimension, value in (("service", "sbk-apply"), ("department", "市民政局"), ("district", "镜湖区"),
+                             ("channel", "wechat")):
+        [row] = [r for r in whole.tables[dimension] if r.key == value]
+        alone = report.overview(db, Filters(PERIOD.start, PERIOD.end, **{dimension: value}), today=today)
+        assert row.median_ms == alone.median_response_ms and row.median_ms is not None, dimension
+    assert whole.overview.median_response_ms == report.overview(db, PERIOD, today=today).median_response_ms
